@@ -1,0 +1,14 @@
+//! The pure domain of kubectl-neo4j: custom resource types, and (in later modules) the version
+//! model, defaults, admission rules and plans. No I/O and no async here: the webhook, the
+//! controller and the plugin are thin edges around this crate.
+
+pub mod crd;
+mod string_enum;
+pub mod types;
+
+pub use types::*;
+
+/// API group of every kind we serve or read.
+pub const GROUP: &str = "neo4j.neo4j.com";
+/// API version of every kind we serve or read.
+pub const VERSION: &str = "v1alpha1";

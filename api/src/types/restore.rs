@@ -1,0 +1,349 @@
+//! `Neo4jRestore`: `neo4j-admin database restore` of a backup (or a point in time) into a cluster
+//! or standalone, followed by `CREATE DATABASE` / `START DATABASE` over Bolt.
+
+use k8s_openapi::api::core::v1::EnvVar;
+use kube::CustomResource;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::restore_status::Neo4jRestoreStatus;
+use super::storage::StorageLocation;
+use crate::string_enum::string_enum;
+
+/// Spec of a Neo4jRestore.
+#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[kube(
+    group = "neo4j.neo4j.com",
+    version = "v1alpha1",
+    kind = "Neo4jRestore",
+    plural = "neo4jrestores",
+    singular = "neo4jrestore",
+    namespaced,
+    status = "Neo4jRestoreStatus",
+    derive = "PartialEq",
+    derive = "Default",
+    shortname = "n4jrestore",
+    shortname = "n4jr",
+    category = "neo4j",
+    doc = "Restores a Neo4j database from a backup, a storage location or a point in time into a Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone, then creates or starts the database. The spec cannot change once the restore has started.",
+    printcolumn = r#"{"name": "Target", "type": "string", "jsonPath": ".spec.targetCluster", "description": "Cluster or standalone restored into"}"#,
+    printcolumn = r#"{"name": "Database", "type": "string", "jsonPath": ".spec.databaseName", "description": "Database restored"}"#,
+    printcolumn = r#"{"name": "Source", "type": "string", "jsonPath": ".spec.source.type", "description": "Source type"}"#,
+    printcolumn = r#"{"name": "Phase", "type": "string", "jsonPath": ".status.phase", "description": "Current phase"}"#,
+    printcolumn = r#"{"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"}"#
+)]
+#[serde(rename_all = "camelCase")]
+pub struct Neo4jRestoreSpec {
+    /// Name of the Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone to restore into, in the
+    /// restore's namespace. The kind is detected automatically.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(required)]
+    pub target_cluster: Option<String>,
+
+    /// Where the backup comes from: `type` is `backup`, `storage`, `pitr`, `s3`, `gcs` or `azure`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(required)]
+    pub source: Option<RestoreSource>,
+
+    /// Name of the database to restore into, e.g. `neo4j` or `orders`: starts with a letter,
+    /// then letters, digits, dots and dashes, 3 to 63 characters; `system` and names starting
+    /// with `system` or `_` are reserved by Neo4j.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(required)]
+    pub database_name: Option<String>,
+
+    /// Verification, replacement, hooks and extra neo4j-admin flags.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub options: Option<RestoreOptionsSpec>,
+
+    /// Restore over an existing database (`--overwrite-destination=true`, default `false`).
+    /// Neo4j advises against it on a running multi-server cluster: combine with `stopCluster`
+    /// or restore into a new database name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub force: Option<bool>,
+
+    /// Scale the target's StatefulSet to 0 for an offline restore (default `false`): the restore Job
+    /// mounts the server's data PVC, and the StatefulSet is scaled back to its original size
+    /// afterwards, whether the restore succeeded, failed, timed out or was deleted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_cluster: Option<bool>,
+
+    /// Deadline of the restore Job as a duration, e.g. `30m`, `2h`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
+}
+
+string_enum! {
+    /// Kind of restore source.
+    SourceType {
+        /// The latest successful backup of the Neo4jBackup named by `backupRef`.
+        Backup = "backup",
+        /// An explicit `storage` location (any storage type) and optional `backupPath`.
+        Storage = "storage",
+        /// Point-in-time recovery: a base backup (`pitr.baseBackup`) restored up to `pointInTime`.
+        Pitr = "pitr",
+        /// Shorthand for `storage` with `storage.type: s3`.
+        S3 = "s3",
+        /// Shorthand for `storage` with `storage.type: gcs`.
+        Gcs = "gcs",
+        /// Shorthand for `storage` with `storage.type: azure`.
+        Azure = "azure",
+    }
+}
+
+/// Where the data to restore comes from.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreSource {
+    /// `backup` (needs `backupRef`), `storage`, `s3`, `gcs`, `azure` (need `storage`) or
+    /// `pitr` (needs `pitr` and `pointInTime`).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[schemars(required)]
+    pub r#type: Option<SourceType>,
+
+    /// For `type: backup`: name of a Neo4jBackup in the same namespace; its latest successful
+    /// backup is restored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_ref: Option<String>,
+
+    /// For `storage`, `s3`, `gcs` and `azure`: the storage location holding the backup.
+    /// With a shorthand type, `storage.type` must equal `type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage: Option<StorageLocation>,
+
+    /// A specific backup artifact or folder inside the storage location. An artifact
+    /// (`.backup` file) restores the chain ending with it; a folder restores its latest chain.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_path: Option<String>,
+
+    /// Restore up to this moment, RFC 3339 (e.g. `2025-01-04T12:30:00Z`); required for `pitr`.
+    /// Converted to UTC for `neo4j-admin database restore --restore-until`. Must not be in the
+    /// future and must fall inside the recoverable window of the backup.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time"))]
+    pub point_in_time: Option<String>,
+
+    /// Point-in-time recovery settings (for `type: pitr`): the base backup to start from
+    /// (`baseBackup`), where transaction logs live (`logStorage`), and how they are checked.
+    /// Example:
+    /// `{baseBackup: {type: backup, backupRef: daily-backup}, logStorage: {type: s3, bucket: neo4j-tx-logs}}`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pitr: Option<PitrConfig>,
+}
+
+/// Point-in-time recovery configuration.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PitrConfig {
+    /// The backup restored before transactions are replayed up to `source.pointInTime`:
+    /// `{type: backup, backupRef: NAME}` or `{type: storage, storage: {...}, backupPath: ...}`. Required.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_backup: Option<BaseBackupSource>,
+
+    /// Storage location of shipped transaction logs, when they are kept apart from the base backup.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_storage: Option<StorageLocation>,
+
+    /// How long transaction logs are kept, as a duration (default `7d`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub log_retention: Option<String>,
+
+    /// Recovery point objective: the most data you accept to lose, as a duration (default `1m`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recovery_point_objective: Option<String>,
+
+    /// Check transaction log integrity before restoring (default `true`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub validate_log_integrity: Option<bool>,
+
+    /// Compression of shipped transaction logs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compression: Option<CompressionConfig>,
+
+    /// Encryption of shipped transaction logs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encryption: Option<EncryptionConfig>,
+}
+
+string_enum! {
+    /// Kind of base backup for point-in-time recovery.
+    BaseBackupType {
+        /// A Neo4jBackup named by `backupRef`.
+        Backup = "backup",
+        /// An explicit `storage` location and optional `backupPath`.
+        Storage = "storage",
+    }
+}
+
+/// The base backup of a point-in-time recovery.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BaseBackupSource {
+    /// `backup` (needs `backupRef`) or `storage` (needs `storage`).
+    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
+    #[schemars(required)]
+    pub r#type: Option<BaseBackupType>,
+
+    /// For `type: backup`: name of a Neo4jBackup in the same namespace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_ref: Option<String>,
+
+    /// For `type: storage`: the storage location holding the base backup.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage: Option<StorageLocation>,
+
+    /// A specific backup artifact or folder inside the storage location.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_path: Option<String>,
+}
+
+string_enum! {
+    /// Compression algorithm of transaction logs.
+    CompressionAlgorithm {
+        /// gzip, levels 1 to 9.
+        Gzip = "gzip",
+        /// LZ4, levels 1 to 12.
+        Lz4 = "lz4",
+        /// Zstandard, levels 1 to 22.
+        Zstd = "zstd",
+    }
+}
+
+/// Compression settings.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CompressionConfig {
+    /// Compress (default `true`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+
+    /// `gzip` (default), `lz4` or `zstd`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<CompressionAlgorithm>,
+
+    /// Compression level inside the algorithm's range (gzip 1-9, lz4 1-12, zstd 1-22).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<i32>,
+}
+
+string_enum! {
+    /// Encryption algorithm.
+    EncryptionAlgorithm {
+        /// AES-256-GCM.
+        Aes256 = "AES256",
+        /// ChaCha20-Poly1305.
+        ChaCha20Poly1305 = "ChaCha20Poly1305",
+    }
+}
+
+/// Encryption settings.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EncryptionConfig {
+    /// Encrypt (default `false`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+
+    /// `AES256` (default when enabled) or `ChaCha20Poly1305`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<EncryptionAlgorithm>,
+
+    /// Name of the Secret holding the key. Required when `enabled`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_secret: Option<String>,
+
+    /// Key inside that Secret (default `key`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_secret_key: Option<String>,
+}
+
+/// Options of the restore.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreOptionsSpec {
+    /// Replace an existing database of the same name (`--overwrite-destination=true`, default `false`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub replace_existing: Option<bool>,
+
+    /// Check the backup with `neo4j-admin database check --from-path` before anything destructive
+    /// happens (default `false`); a failed check stops the restore with the cluster untouched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verify_backup: Option<bool>,
+
+    /// Extra flags passed to `neo4j-admin database restore`, each starting with `--`.
+    /// Flags the controller manages (`--from-path`, `--restore-until`, `--overwrite-destination`,
+    /// `--temp-path`) are refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub additional_args: Option<Vec<String>>,
+
+    /// Hooks run before the cluster is stopped and the restore Job starts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pre_restore: Option<RestoreHooks>,
+
+    /// Hooks run after the database is online again.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_restore: Option<RestoreHooks>,
+}
+
+/// Hooks around a restore: Cypher statements and/or a Job.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreHooks {
+    /// A Job to run; the restore waits for it and fails when it fails.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<RestoreHookJob>,
+
+    /// Cypher statements run in order against the target over Bolt, e.g. `CALL db.checkpoint()`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cypher_statements: Option<Vec<String>>,
+}
+
+/// A hook Job.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreHookJob {
+    /// The Job's container and backoff limit.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(required)]
+    pub template: Option<JobTemplateSpec>,
+
+    /// Deadline of the hook Job as a duration, e.g. `10m`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
+}
+
+/// Template of a hook Job.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct JobTemplateSpec {
+    /// The single container of the hook Job.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(required)]
+    pub container: Option<ContainerSpec>,
+
+    /// Retries of the hook Job before it counts as failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backoff_limit: Option<i32>,
+}
+
+/// Container of a hook Job.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ContainerSpec {
+    /// Container image, e.g. `my-registry/data-validator:1.2`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(required)]
+    pub image: Option<String>,
+
+    /// Entrypoint, as an argv array.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<Vec<String>>,
+
+    /// Arguments to the entrypoint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub args: Option<Vec<String>>,
+
+    /// Environment variables (values or `valueFrom` references such as `secretKeyRef`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub env: Option<Vec<EnvVar>>,
+}

@@ -1,0 +1,122 @@
+//! What the controller reports about a Neo4jRestore.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::string_enum::string_enum;
+
+string_enum! {
+    /// Phase of a Neo4jRestore.
+    RestorePhase {
+        /// Queued, not yet started (or waiting for its source to have a backup).
+        Pending = "Pending",
+        /// Verification, hooks, the restore Job or the database bring-up is in progress.
+        Running = "Running",
+        /// The database was restored and is online.
+        Completed = "Completed",
+        /// The restore or the bring-up failed; see `message` and the conditions.
+        Failed = "Failed",
+    }
+}
+
+string_enum! {
+    /// Condition types of a Neo4jRestore.
+    RestoreConditionType {
+        /// The restore finished successfully.
+        Ready = "Ready",
+        /// The restore Job was created.
+        JobCreated = "JobCreated",
+        /// The target was scaled down for an offline restore.
+        ClusterStopped = "ClusterStopped",
+        /// The backup passed `neo4j-admin database check` before the restore.
+        BackupVerified = "BackupVerified",
+    }
+}
+
+/// Observed state of a Neo4jRestore.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Neo4jRestoreStatus {
+    /// `Ready`, `JobCreated`, `ClusterStopped` and `BackupVerified`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+
+    /// Pending, Running, Completed or Failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phase: Option<RestorePhase>,
+
+    /// Human-readable explanation of the phase.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+
+    /// When the restore started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<Time>,
+
+    /// When the restore finished (successfully or not).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub completion_time: Option<Time>,
+
+    /// Figures of the restore.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stats: Option<RestoreStats>,
+
+    /// The backup that was restored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_info: Option<RestoreBackupInfo>,
+
+    /// The `metadata.generation` this status describes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub observed_generation: Option<i64>,
+}
+
+/// Figures of a restore.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreStats {
+    /// Wall time of the restore, e.g. `12m30s`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
+
+    /// Amount of data restored, e.g. `4.2Gi`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_size: Option<String>,
+
+    /// Restore throughput, e.g. `120Mi/s`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub throughput: Option<String>,
+
+    /// Number of files restored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file_count: Option<i32>,
+
+    /// Errors encountered during the restore.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_count: Option<i32>,
+}
+
+/// The backup a restore used.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreBackupInfo {
+    /// Path of the backup artifact or chain restored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_path: Option<String>,
+
+    /// When the backup was taken.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_created_at: Option<Time>,
+
+    /// Name of the database the backup was taken of.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_database: Option<String>,
+
+    /// Neo4j version that wrote the backup.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub neo4j_version: Option<String>,
+
+    /// Size of the backup, e.g. `1.2Gi`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub backup_size: Option<String>,
+}

@@ -1,0 +1,34 @@
+//! Regenerates the committed CRDs from the types:
+//! `manifests/crds/` (what we install) and `tests/fixtures/crds/` (stand-ins for the Neo4j
+//! operator's target kinds, for end-to-end tests). A test fails when the committed files differ.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use kubectl_neo4j::manifests::{self, GeneratedFile};
+
+fn write_all(root: &Path, dir: &str, files: &[GeneratedFile]) -> std::io::Result<()> {
+    std::fs::create_dir_all(root.join(dir))?;
+    for file in files {
+        std::fs::write(root.join(dir).join(file.name), &file.content)?;
+        println!("wrote {dir}/{}", file.name);
+    }
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    // The workspace root is the parent of this package's directory.
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().map(PathBuf::from).unwrap_or_default();
+    let run = || -> Result<(), Box<dyn std::error::Error>> {
+        write_all(&root, "manifests/crds", &manifests::crd_files()?)?;
+        write_all(&root, "tests/fixtures/crds", &manifests::stand_in_crd_files()?)?;
+        Ok(())
+    };
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("crdgen: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,5 @@
+//! `kubectl neo4j`: compose, validate and inspect Neo4j backups and restores.
+//! The binary in `main.rs` only parses arguments and reports errors; the verbs live here.
+
+pub mod cli;
+pub mod manifests;

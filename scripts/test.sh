@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: formatting, lints, the dependency-graph rule, every test.
+# The e2e suite (tests/e2e) is #[ignore]d here; run it against a cluster with
+#   cargo test --workspace -- --ignored e2e_
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+
+step "no aws-lc-rs in the dependency graph (two rustls crypto providers panic at runtime)"
+if cargo tree --workspace --locked -i aws-lc-rs >/dev/null 2>&1; then
+  echo "aws-lc-rs is in the graph:" >&2
+  cargo tree --workspace --locked -i aws-lc-rs >&2
+  exit 1
+fi
+
+step "cargo test"
+# Always --workspace: testing one crate alone unifies features differently and rebuilds kube.
+cargo test --workspace --locked

@@ -1,0 +1,81 @@
+//! Every YAML block in README.md and docs/ is a valid example: it parses, and each of our
+//! resources in it decodes without loss and is accepted whole by the generated CRD schema.
+
+use std::path::{Path, PathBuf};
+
+use neo4j_tests::fixtures::workspace_root;
+use neo4j_tests::openapi::object_violations;
+use neo4j_tests::resources::{assert_lossless, crd_of, kind_of, schema_of};
+use serde_json::Value;
+
+fn markdown_files() -> Vec<PathBuf> {
+    fn walk(dir: &Path, found: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|ext| ext == "md") {
+                found.push(path);
+            }
+        }
+    }
+    let root = workspace_root();
+    let mut found = vec![root.join("README.md")];
+    walk(&root.join("docs"), &mut found);
+    found.sort();
+    found
+}
+
+/// The ```yaml blocks of a markdown text, with the line each starts on.
+fn yaml_blocks(text: &str) -> Vec<(usize, String)> {
+    let mut blocks = Vec::new();
+    let mut current: Option<(usize, String)> = None;
+    for (number, line) in text.lines().enumerate() {
+        let fence = line.trim_start();
+        match current.as_mut() {
+            None if fence == "```yaml" || fence == "```yml" => current = Some((number + 1, String::new())),
+            Some(_) if fence.starts_with("```") => blocks.extend(current.take()),
+            Some((_, body)) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            None => {}
+        }
+    }
+    blocks
+}
+
+#[test]
+fn yaml_blocks_are_found_with_their_line() {
+    let text = "intro\n```yaml\na: 1\n```\n```sh\nls\n```\n  ```yaml\nb: 2\n  ```\n";
+    assert_eq!(yaml_blocks(text), vec![(2, "a: 1\n".to_owned()), (8, "b: 2\n".to_owned())]);
+}
+
+#[test]
+fn every_yaml_example_in_the_docs_is_valid() {
+    let mut checked_resources = 0;
+    for file in markdown_files() {
+        let text = std::fs::read_to_string(&file).expect("read markdown");
+        for (line, block) in yaml_blocks(&text) {
+            let origin = PathBuf::from(format!("{}:{line}", file.display()));
+            let documents: Vec<Value> = serde_saphyr::from_multiple(&block)
+                .unwrap_or_else(|err| panic!("{}: invalid YAML: {err}", origin.display()));
+            for document in documents {
+                let ours = document["apiVersion"].as_str().is_some_and(|v| v.starts_with(neo4j_api::GROUP));
+                if !ours {
+                    continue;
+                }
+                assert_lossless(&origin, kind_of(&document), &document);
+                let violations = object_violations(&document, &schema_of(&crd_of(kind_of(&document))));
+                assert!(
+                    violations.is_empty(),
+                    "{}: the API server would refuse or prune:\n{}",
+                    origin.display(),
+                    violations.join("\n")
+                );
+                checked_resources += 1;
+            }
+        }
+    }
+    assert!(checked_resources >= 2, "the docs show at least one Neo4jBackup and one Neo4jRestore");
+}

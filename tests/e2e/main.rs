@@ -1,0 +1,5 @@
+//! End-to-end tests against the cluster `KUBECONFIG` names. Ignored by default:
+//! `cargo test --workspace -- --ignored e2e_`.
+
+mod crds;
+mod support;
