@@ -169,6 +169,13 @@ fn printer_columns_names_and_subresources() {
         let version = &crd.spec.versions[0];
         assert_eq!((version.name.as_str(), version.served, version.storage), ("v1alpha1", true, true));
         assert!(version.subresources.as_ref().and_then(|s| s.status.as_ref()).is_some(), "status subresource");
+        let conditions = node(&schema_of(&crd), "status.conditions").clone();
+        assert_eq!(
+            (conditions["x-kubernetes-list-type"].clone(), conditions["x-kubernetes-list-map-keys"].clone()),
+            (serde_json::json!("map"), serde_json::json!(["type"])),
+            "{}: conditions merge by type under server-side apply",
+            names.kind
+        );
     }
     assert_eq!(crd_of("Neo4jBackup").spec.names.short_names, Some(vec!["n4jbackup".into(), "n4jb".into()]));
     assert_eq!(crd_of("Neo4jRestore").spec.names.short_names, Some(vec!["n4jrestore".into(), "n4jr".into()]));

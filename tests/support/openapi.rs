@@ -70,6 +70,9 @@ fn check_node(node: &Value, path: &str, typed_position: bool, found: &mut Vec<St
     {
         found.push(format!("{path}: enum lists null (use nullable instead)"));
     }
+    if obj.get("x-kubernetes-list-type").and_then(Value::as_str) == Some("map") {
+        check_list_map(obj, path, found);
+    }
     for junctor in JUNCTORS {
         let branches = match obj.get(junctor) {
             Some(Value::Array(branches)) => branches.clone(),
@@ -94,6 +97,25 @@ fn check_node(node: &Value, path: &str, typed_position: bool, found: &mut Vec<St
                 }
             }
             check_node(branch, &branch_path, false, found);
+        }
+    }
+}
+
+/// A list-map needs object items whose key fields are required (or defaulted).
+fn check_list_map(obj: &Map<String, Value>, path: &str, found: &mut Vec<String>) {
+    let items = obj.get("items").cloned().unwrap_or_default();
+    if items.get("type").and_then(Value::as_str) != Some("object") {
+        found.push(format!("{path}: a list-map needs object items"));
+    }
+    let keys = obj.get("x-kubernetes-list-map-keys").and_then(Value::as_array).cloned().unwrap_or_default();
+    if keys.is_empty() {
+        found.push(format!("{path}: a list-map needs x-kubernetes-list-map-keys"));
+    }
+    let required = items.get("required").and_then(Value::as_array).cloned().unwrap_or_default();
+    for key in keys.iter().filter_map(Value::as_str) {
+        let defaulted = items["properties"][key].get("default").is_some();
+        if !required.iter().any(|r| r == key) && !defaulted {
+            found.push(format!("{path}: list-map key `{key}` must be required or defaulted"));
         }
     }
 }
@@ -257,6 +279,19 @@ mod tests {
                 "openAPIV3Schema.e: enum lists null (use nullable instead)",
             ]
         );
+    }
+
+    #[test]
+    fn list_map_keys_must_be_required() {
+        let schema = json!({"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["type"],
+            "items": {"type": "object", "properties": {"type": {"type": "string"}}}});
+        assert_eq!(
+            structural_violations(&schema),
+            vec!["openAPIV3Schema: list-map key `type` must be required or defaulted"]
+        );
+        let mut fixed = schema.clone();
+        fixed["items"]["required"] = json!(["type"]);
+        assert!(structural_violations(&fixed).is_empty());
     }
 
     #[test]

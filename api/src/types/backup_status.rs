@@ -62,6 +62,7 @@ pub struct Neo4jBackupStatus {
 
     /// `Ready`, `BackupSuccessful` and `TargetFound`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("x-kubernetes-list-type" = "map", "x-kubernetes-list-map-keys" = ["type"]))]
     pub conditions: Vec<Condition>,
 
     /// Human-readable explanation of the phase.

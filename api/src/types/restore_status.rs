@@ -40,6 +40,7 @@ string_enum! {
 pub struct Neo4jRestoreStatus {
     /// `Ready`, `JobCreated`, `ClusterStopped` and `BackupVerified`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("x-kubernetes-list-type" = "map", "x-kubernetes-list-map-keys" = ["type"]))]
     pub conditions: Vec<Condition>,
 
     /// Pending, Running, Completed or Failed.
