@@ -95,26 +95,18 @@ string_enum! {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct RestoreSource {
-    /// `backup` (needs `backupRef`), `storage`, `s3`, `gcs`, `azure` (need `storage`) or
-    /// `pitr` (needs `pitr` and `pointInTime`).
+    /// `backup` (needs `backupRef`), `storage`, `s3`, `gcs`, `azure` (need `storage`; with the
+    /// shorthands `s3`, `gcs` and `azure`, `storage.type` must be the same) or `pitr` (needs `pitr`
+    /// and `pointInTime`).
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
     #[schemars(required)]
     pub r#type: Option<SourceType>,
 
-    /// For `type: backup`: name of a Neo4jBackup in the same namespace; its latest successful
-    /// backup is restored.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub backup_ref: Option<String>,
-
-    /// For `storage`, `s3`, `gcs` and `azure`: the storage location holding the backup.
-    /// With a shorthand type, `storage.type` must equal `type`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub storage: Option<StorageLocation>,
-
-    /// A specific backup artifact or folder inside the storage location. An artifact
-    /// (`.backup` file) restores the chain ending with it; a folder restores its latest chain.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub backup_path: Option<String>,
+    /// The backup: a Neo4jBackup (`backupRef`, for `type: backup`) or a storage location
+    /// (`storage` and `backupPath`, for `storage`, `s3`, `gcs` and `azure`; with a shorthand type,
+    /// `storage.type` must equal `type`).
+    #[serde(flatten)]
+    pub backup: BackupLocator,
 
     /// Restore up to this moment, RFC 3339 (e.g. `2025-01-04T12:30:00Z`); required for `pitr`.
     /// Converted to UTC for `neo4j-admin database restore --restore-until`. Must not be in the
@@ -184,15 +176,28 @@ pub struct BaseBackupSource {
     #[schemars(required)]
     pub r#type: Option<BaseBackupType>,
 
-    /// For `type: backup`: name of a Neo4jBackup in the same namespace.
+    /// The base backup: a Neo4jBackup (`backupRef`, for `type: backup`) or a storage location
+    /// (`storage` and `backupPath`, for `type: storage`).
+    #[serde(flatten)]
+    pub backup: BackupLocator,
+}
+
+/// Where a backup to restore is found: by the Neo4jBackup that wrote it, or by storage location.
+/// Shared by `source` and `source.pitr.baseBackup`, whose `type` says which fields apply.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupLocator {
+    /// For `type: backup`: name of a Neo4jBackup in the same namespace; its latest successful
+    /// backup is restored.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup_ref: Option<String>,
 
-    /// For `type: storage`: the storage location holding the base backup.
+    /// For the storage types: the storage location holding the backup.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub storage: Option<StorageLocation>,
 
-    /// A specific backup artifact or folder inside the storage location.
+    /// A specific backup artifact or folder inside the storage location. An artifact
+    /// (`.backup` file) restores the chain ending with it; a folder restores its latest chain.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup_path: Option<String>,
 }
