@@ -179,3 +179,47 @@ impl JsonSchema for TargetStatus {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn unknown_fields_of_a_cluster_survive_decoding_and_encoding() {
+        let object = json!({
+            "apiVersion": "neo4j.neo4j.com/v1alpha1",
+            "kind": "Neo4jEnterpriseCluster",
+            "metadata": {"name": "prod", "namespace": "neo4j"},
+            "spec": {
+                "edition": "enterprise",
+                "image": {"repo": "neo4j", "tag": "2025.01.0-enterprise", "digest": "sha256:abc"},
+                "topology": {"servers": 3, "placement": {"topologySpread": {"enabled": true}}},
+                "auth": {"adminSecret": "neo4j-admin-secret", "provider": "native"},
+                "tls": {"mode": "cert-manager", "issuerRef": {"name": "ca", "kind": "ClusterIssuer"}},
+                "storage": {"className": "fast", "size": "100Gi"},
+                "pointInTimeRecovery": {"enabled": true, "futureField": [1, 2],
+                    "logShipping": {"enabled": true, "interval": "30s", "newKnob": "x"}}
+            },
+            "status": {"phase": "Ready", "replicas": 3}
+        });
+        let cluster: Neo4jEnterpriseCluster = serde_json::from_value(object.clone()).unwrap();
+        assert_eq!(cluster.spec.topology.as_ref().and_then(|t| t.servers), Some(3));
+        assert_eq!(cluster.spec.image.as_ref().and_then(|i| i.tag.as_deref()), Some("2025.01.0-enterprise"));
+        assert_eq!(serde_json::to_value(&cluster).unwrap(), object);
+    }
+
+    #[test]
+    fn unknown_fields_of_a_standalone_survive_decoding_and_encoding() {
+        let object = json!({
+            "apiVersion": "neo4j.neo4j.com/v1alpha1",
+            "kind": "Neo4jEnterpriseStandalone",
+            "metadata": {"name": "dev"},
+            "spec": {"image": {"repo": "neo4j", "tag": "5.26.0-enterprise"}, "resources": {"limits": {"cpu": "2"}}},
+            "status": {"ready": true}
+        });
+        let standalone: Neo4jEnterpriseStandalone = serde_json::from_value(object.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&standalone).unwrap(), object);
+    }
+}
