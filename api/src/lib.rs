@@ -3,8 +3,11 @@
 //! controller and the plugin are thin edges around this crate.
 
 pub mod crd;
+pub mod grammar;
+pub mod rules;
 mod string_enum;
 pub mod types;
+pub mod version;
 
 pub use types::*;
 
