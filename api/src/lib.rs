@@ -5,7 +5,7 @@
 pub mod crd;
 pub mod grammar;
 pub mod rules;
-mod string_enum;
+pub mod string_enum;
 pub mod types;
 pub mod version;
 

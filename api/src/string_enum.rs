@@ -40,6 +40,18 @@ macro_rules! string_enum {
             }
         }
 
+        impl $crate::string_enum::StringEnum for $name {
+            const VALUES: &'static [&'static str] = &[$($value),+];
+
+            fn as_str(&self) -> &str {
+                $name::as_str(self)
+            }
+
+            fn is_known(&self) -> bool {
+                $name::is_known(self)
+            }
+        }
+
         impl From<&str> for $name {
             fn from(value: &str) -> Self {
                 match value {
@@ -85,6 +97,16 @@ macro_rules! string_enum {
 }
 
 pub(crate) use string_enum;
+
+/// What every string enum of the API offers, so one rule can report any unknown value.
+pub trait StringEnum {
+    /// The accepted wire values.
+    const VALUES: &'static [&'static str];
+    /// The wire value.
+    fn as_str(&self) -> &str;
+    /// Whether the value is one of [`Self::VALUES`].
+    fn is_known(&self) -> bool;
+}
 
 #[cfg(test)]
 mod tests {

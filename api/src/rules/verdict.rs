@@ -33,8 +33,8 @@ impl Verdict {
     }
 
     /// Records an error at `path`.
-    pub fn error(&mut self, path: impl Into<String>, message: impl Into<String>) {
-        self.errors.push(FieldError { path: path.into(), message: message.into() });
+    pub fn error(&mut self, path: impl AsRef<str>, message: impl Into<String>) {
+        self.errors.push(FieldError { path: path.as_ref().to_owned(), message: message.into() });
     }
 
     /// Records a warning at `path` (the path is part of the text the user sees).
@@ -77,12 +77,6 @@ impl FieldPath {
 impl fmt::Display for FieldPath {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
-    }
-}
-
-impl From<&FieldPath> for String {
-    fn from(path: &FieldPath) -> Self {
-        path.0.clone()
     }
 }
 

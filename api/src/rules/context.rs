@@ -1,0 +1,39 @@
+//! What a rule may know beyond the object. Every part is optional: a rule that lacks the context
+//! it needs says nothing (the controller re-checks with full context), it never guesses.
+
+use k8s_openapi::jiff::Timestamp;
+
+use crate::types::Neo4jBackup;
+
+/// Facts about the resolved target (Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TargetFacts {
+    /// `spec.image.tag`, e.g. `2025.01.0-enterprise`.
+    pub image_tag: Option<String>,
+    /// Number of servers (1 for a standalone).
+    pub servers: Option<i32>,
+}
+
+/// The span of time a backup can be restored to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RecoveryWindow {
+    /// The earliest restorable moment.
+    pub earliest: Timestamp,
+    /// The latest restorable moment.
+    pub latest: Timestamp,
+}
+
+/// Context for the rules.
+#[derive(Clone, Debug, Default)]
+pub struct Context<'a> {
+    /// The target of the backup or restore, when it could be looked up.
+    pub target: Option<TargetFacts>,
+    /// The Neo4jBackup a restore references (`backupRef` of the source or of the PITR base backup).
+    pub referenced_backup: Option<&'a Neo4jBackup>,
+    /// The recoverable window of the referenced backup, when known.
+    pub recovery_window: Option<RecoveryWindow>,
+    /// Whether the requesting user may read the target in another namespace (a SubjectAccessReview).
+    pub may_read_target_namespace: Option<bool>,
+    /// The present moment.
+    pub now: Option<Timestamp>,
+}
