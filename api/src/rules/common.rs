@@ -41,10 +41,7 @@ pub fn known_enum<E: StringEnum>(verdict: &mut Verdict, path: &FieldPath, value:
 }
 
 /// An optional enum, when set, is one of its values.
-pub fn optional_enum<E: StringEnum>(verdict: &mut Verdict, path: &FieldPath, value: &Option<E>) -> Option<E>
-where
-    E: Clone,
-{
+pub fn optional_enum<E: StringEnum + Clone>(verdict: &mut Verdict, path: &FieldPath, value: &Option<E>) -> Option<E> {
     let value = value.as_ref()?;
     known_enum(verdict, path, value).then(|| value.clone())
 }
@@ -58,9 +55,10 @@ pub fn duration(verdict: &mut Verdict, path: &FieldPath, value: &Option<String>)
 /// Applies a name check to a value, when set.
 pub fn name(verdict: &mut Verdict, path: &FieldPath, value: Option<&str>, check: fn(&str) -> Result<(), String>) {
     if let Some(value) = value
-        && let Err(why) = check(value) {
-            verdict.error(path, why);
-        }
+        && let Err(why) = check(value)
+    {
+        verdict.error(path, why);
+    }
 }
 
 /// Name of an object in the same namespace (Secret, PVC, ServiceAccount, Neo4jBackup), when set.

@@ -52,15 +52,16 @@ fn check_cloud(
     let Some(cloud) = &storage.cloud else { return };
     let cloud_path = path.child("cloud");
     if let Some(provider) = optional_enum(verdict, &cloud_path.child("provider"), &cloud.provider)
-        && provider != *expected {
-            verdict.error(
-                cloud_path.child("provider"),
-                format!(
-                    "{provider:?} does not serve {storage_type} storage; use {expected} (or leave it out)",
-                    provider = provider.as_str()
-                ),
-            );
-        }
+        && provider != *expected
+    {
+        verdict.error(
+            cloud_path.child("provider"),
+            format!(
+                "{provider:?} does not serve {storage_type} storage; use {expected} (or leave it out)",
+                provider = provider.as_str()
+            ),
+        );
+    }
     object_name(verdict, &cloud_path.child("credentialsSecretRef"), &cloud.credentials_secret_ref);
     let Some(identity) = &cloud.identity else { return };
     let identity_path = cloud_path.child("identity");
@@ -112,9 +113,10 @@ fn check_pvc(verdict: &mut Verdict, path: &FieldPath, storage: &StorageLocation)
     object_name(verdict, &pvc_path.child("name"), &pvc.name);
     object_name(verdict, &pvc_path.child("storageClassName"), &pvc.storage_class_name);
     if let Some(quantity) = pvc.size.as_deref()
-        && let Err(why) = size::check_storage_quantity(quantity) {
-            verdict.error(pvc_path.child("size"), why);
-        }
+        && let Err(why) = size::check_storage_quantity(quantity)
+    {
+        verdict.error(pvc_path.child("size"), why);
+    }
 }
 
 #[cfg(test)]
