@@ -85,6 +85,10 @@ pub struct Neo4jEnterpriseStandaloneSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub tls: Option<TlsSpec>,
 
+    /// Point-in-time recovery of this standalone, as on a cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub point_in_time_recovery: Option<PointInTimeRecovery>,
+
     /// Every other field of the spec.
     #[serde(flatten)]
     pub other: OtherFields,

@@ -1,0 +1,186 @@
+//! Rules of a Neo4jBackup.
+
+use crate::grammar::{cron, names};
+use crate::rules::admin_args::{self, check_additional_args};
+use crate::rules::common::{absolute_path, duration, name, object_name, optional_enum, required, required_enum};
+use crate::rules::storage::{check_storage, provider_of};
+use crate::rules::target::check_target_version;
+use crate::rules::{Context, FieldPath, Verdict};
+use crate::types::{BackupOptions, BackupTarget, BackupType, Neo4jBackup, RetentionPolicy, TargetKind};
+use crate::version::ImageTag;
+
+/// Longest name of a one-shot backup: its Job `<name>-backup` must fit a 63-character label.
+pub const MAX_NAME: usize = 63 - "-backup".len();
+/// Longest name of a scheduled backup: its CronJob `<name>-backup` may have at most 52
+/// characters (the CronJob controller appends 11 to name each Job).
+pub const MAX_SCHEDULED_NAME: usize = 52 - "-backup".len();
+
+/// Judges a Neo4jBackup (and, on update, what changed since `old`).
+pub fn validate_backup(old: Option<&Neo4jBackup>, new: &Neo4jBackup, ctx: &Context) -> Verdict {
+    let mut verdict = Verdict::default();
+    let spec = FieldPath::new("spec");
+    check_name_length(&mut verdict, new);
+    if let Some(target) = required(
+        &mut verdict,
+        &spec.child("target"),
+        &new.spec.target,
+        "name what to back up, e.g. {kind: Cluster, name: my-cluster}",
+    ) {
+        check_target(&mut verdict, &spec.child("target"), target, new.metadata.namespace.as_deref(), ctx);
+    }
+    let storage_hint = "say where backups go, e.g. {type: s3, bucket: my-neo4j-backups}";
+    let storage = required(&mut verdict, &spec.child("storage"), &new.spec.storage, storage_hint);
+    if let Some(storage) = storage {
+        check_storage(&mut verdict, &spec.child("storage"), storage);
+    }
+    if let Some(options) = &new.spec.options {
+        check_options(&mut verdict, &spec.child("options"), options, ctx);
+    }
+    match new.spec.schedule.as_deref() {
+        Some(schedule) => {
+            if let Err(why) = cron::check_cron(schedule) {
+                verdict.error(spec.child("schedule"), why);
+            }
+        }
+        None if new.spec.suspend == Some(true) => {
+            verdict.warn(spec.child("suspend"), "has no effect without a schedule: a one-shot backup runs once anyway")
+        }
+        None => {}
+    }
+    if let Some(retention) = &new.spec.retention {
+        let cloud = storage.and_then(|s| s.r#type.as_ref()).is_some_and(|t| provider_of(t).is_some());
+        check_retention(&mut verdict, &spec.child("retention"), retention, cloud);
+    }
+    if let Some(old) = old {
+        if old.spec.target != new.spec.target {
+            verdict
+                .error(spec.child("target"), "cannot be changed; create a new Neo4jBackup to back up another target");
+        }
+        if old.spec.storage != new.spec.storage {
+            verdict.error(
+                spec.child("storage"),
+                "cannot be changed: a new location starts a new backup chain; create a new Neo4jBackup for it",
+            );
+        }
+    }
+    verdict
+}
+
+fn check_name_length(verdict: &mut Verdict, backup: &Neo4jBackup) {
+    let Some(name) = backup.metadata.name.as_deref() else { return };
+    let (max, what) = if backup.spec.schedule.is_some() {
+        (MAX_SCHEDULED_NAME, "a scheduled backup's CronJob <name>-backup must stay within 52")
+    } else {
+        (MAX_NAME, "the backup Job <name>-backup must stay within 63")
+    };
+    if name.len() > max {
+        verdict.error(
+            "metadata.name",
+            format!("{name:?} has {} characters; at most {max} fit, because {what}", name.len()),
+        );
+    }
+}
+
+/// A database a backup may target: any valid name, and `system` (users, roles and privileges).
+fn check_backup_database(name: &str) -> Result<(), String> {
+    if name == "system" { Ok(()) } else { names::check_database_name(name) }
+}
+
+fn check_target(
+    verdict: &mut Verdict,
+    path: &FieldPath,
+    target: &BackupTarget,
+    own_namespace: Option<&str>,
+    ctx: &Context,
+) {
+    let kind = required_enum(verdict, &path.child("kind"), &target.kind);
+    let name_hint = match kind {
+        Some(TargetKind::Database) => "name the database to back up, e.g. neo4j",
+        _ => "name the Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone to back up",
+    };
+    let target_name = required(verdict, &path.child("name"), &target.name, name_hint).map(String::as_str);
+    match kind {
+        Some(TargetKind::Database) => {
+            name(verdict, &path.child("name"), target_name, check_backup_database);
+            let hint = "name the Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone that hosts the database";
+            let cluster = required(verdict, &path.child("clusterRef"), &target.cluster_ref, hint);
+            name(verdict, &path.child("clusterRef"), cluster.map(String::as_str), names::check_dns_label);
+        }
+        Some(_) => {
+            name(verdict, &path.child("name"), target_name, names::check_dns_label);
+            if target.cluster_ref.is_some() {
+                verdict.warn(path.child("clusterRef"), "is ignored for kind Cluster; it only applies to kind Database");
+            }
+        }
+        None => {}
+    }
+    name(verdict, &path.child("namespace"), target.namespace.as_deref(), names::check_dns_label);
+    if let Some(namespace) = target.namespace.as_deref().filter(|ns| Some(*ns) != own_namespace) {
+        match ctx.may_read_target_namespace {
+            Some(true) => {}
+            Some(false) => verdict.error(
+                path.child("namespace"),
+                format!("you may not read Neo4jEnterpriseClusters in namespace {namespace:?}; back up a target you can read, or ask for get access there"),
+            ),
+            None => verdict.warn(
+                path.child("namespace"),
+                format!("whether you may read the target in namespace {namespace:?} was not checked; the backup fails if you may not"),
+            ),
+        }
+    }
+    check_target_version(verdict, path, ctx);
+}
+
+fn check_options(verdict: &mut Verdict, path: &FieldPath, options: &BackupOptions, ctx: &Context) {
+    let backup_type = optional_enum(verdict, &path.child("backupType"), &options.backup_type);
+    if options.prefer_diff_as_parent == Some(true) {
+        let prefer = path.child("preferDiffAsParent");
+        if backup_type.is_some_and(|t| t != BackupType::Diff) || options.backup_type.is_none() {
+            verdict.warn(&prefer, "only applies to DIFF backups; set backupType: DIFF or remove it");
+        }
+        let version =
+            ctx.target.as_ref().and_then(|t| t.image_tag.as_deref()).and_then(|tag| ImageTag::parse(tag).ok());
+        if let Some(image) = version.filter(|image| !image.version.supports_prefer_diff_as_parent()) {
+            verdict.warn(
+                &prefer,
+                format!("is ignored on Neo4j {}: it needs 2025.04 or later, so the flag is not passed", image.version),
+            );
+        }
+    }
+    absolute_path(verdict, &path.child("tempPath"), &options.temp_path);
+    if let Some(encryption) = &options.encryption {
+        let encryption_path = path.child("encryption");
+        optional_enum(verdict, &encryption_path.child("algorithm"), &encryption.algorithm);
+        object_name(verdict, &encryption_path.child("keySecret"), &encryption.key_secret);
+        if encryption.enabled == Some(true) {
+            required(
+                verdict,
+                &encryption_path.child("keySecret"),
+                &encryption.key_secret,
+                "name the Secret that holds the key",
+            );
+            verdict.warn(
+                &encryption_path,
+                "backups are not encrypted by kubectl-neo4j yet (neo4j-admin cannot encrypt); use bucket-side encryption",
+            );
+        }
+    }
+    check_additional_args(verdict, &path.child("additionalArgs"), &options.additional_args, &admin_args::BACKUP);
+}
+
+fn check_retention(verdict: &mut Verdict, path: &FieldPath, retention: &RetentionPolicy, cloud: bool) {
+    if retention.max_age.is_none() && retention.max_count.is_none() {
+        verdict.error(path, "needs maxAge, maxCount or both, e.g. {maxAge: 30d, maxCount: 10}");
+    }
+    duration(verdict, &path.child("maxAge"), &retention.max_age);
+    if let Some(count) = retention.max_count.filter(|count| *count < 1) {
+        verdict.error(path.child("maxCount"), format!("{count} keeps no backup; use 1 or more"));
+    }
+    optional_enum(verdict, &path.child("deletePolicy"), &retention.delete_policy);
+    if cloud {
+        verdict.warn(
+            path,
+            "is not executed for cloud storage: configure lifecycle rules on the bucket to expire old backups",
+        );
+    }
+}

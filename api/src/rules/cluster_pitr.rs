@@ -1,0 +1,146 @@
+//! Rules of `spec.pointInTimeRecovery` on a Neo4jEnterpriseCluster (seed 000), when enabled.
+
+use std::collections::HashSet;
+
+use crate::grammar::{cron, size};
+use crate::rules::common::{duration, optional_enum};
+use crate::rules::storage::check_storage;
+use crate::rules::{FieldPath, Verdict};
+use crate::types::{LogShipping, PitrBaseBackup, PitrReplication, PitrStorage, PointInTimeRecovery};
+
+/// Shortest log shipping interval, in seconds.
+pub const MIN_SHIPPING_INTERVAL: u64 = 10;
+/// Most parallel restore workers.
+pub const MAX_PARALLEL_RESTORE: i32 = 16;
+
+const NOT_ACTED_ON: &str = "is accepted but not acted on by kubectl-neo4j";
+
+/// Checks an enabled point-in-time recovery block.
+pub fn check_pitr(verdict: &mut Verdict, path: &FieldPath, pitr: &PointInTimeRecovery) {
+    if pitr.base_backup.is_none() && pitr.log_shipping.is_none() {
+        verdict.error(path, "is enabled but has neither baseBackup nor logShipping; configure at least one");
+    }
+    if let Some(shipping) = &pitr.log_shipping {
+        check_log_shipping(verdict, &path.child("logShipping"), shipping);
+    }
+    if let Some(base) = &pitr.base_backup {
+        check_base_backup(verdict, &path.child("baseBackup"), base);
+    }
+    if let Some(recovery) = &pitr.recovery {
+        let recovery_path = path.child("recovery");
+        duration(verdict, &recovery_path.child("maxRecoveryTime"), &recovery.max_recovery_time);
+        if let Some(n) = recovery.parallel_restore.filter(|n| !(1..=MAX_PARALLEL_RESTORE).contains(n)) {
+            verdict.error(recovery_path.child("parallelRestore"), format!("{n} is outside 1-{MAX_PARALLEL_RESTORE}"));
+        }
+    }
+    if let Some(storage) = &pitr.storage {
+        check_tiers(verdict, &path.child("storage"), storage);
+    }
+    if let Some(replication) = &pitr.replication {
+        check_replication(verdict, &path.child("replication"), replication);
+    }
+}
+
+fn check_log_shipping(verdict: &mut Verdict, path: &FieldPath, shipping: &LogShipping) {
+    if let Some(seconds) = duration(verdict, &path.child("interval"), &shipping.interval)
+        && seconds < MIN_SHIPPING_INTERVAL {
+            verdict.error(
+                path.child("interval"),
+                format!(
+                    "{:?} is too short; ship logs at most every {MIN_SHIPPING_INTERVAL}s",
+                    shipping.interval.as_deref().unwrap_or_default()
+                ),
+            );
+        }
+    duration(verdict, &path.child("flushInterval"), &shipping.flush_interval);
+    if let Some(batch) = shipping.batch_size.as_deref()
+        && let Err(why) = size::parse_byte_size(batch) {
+            verdict.error(path.child("batchSize"), why);
+        }
+    match &shipping.destination {
+        Some(destination) => check_storage(verdict, &path.child("destination"), destination),
+        None if shipping.enabled == Some(true) => verdict.warn(
+            path,
+            "has no destination: kubectl-neo4j cannot restore from logs it cannot find; add destination: {type: s3, bucket: ...}",
+        ),
+        None => {}
+    }
+    let Some(rules) = &shipping.rules else { return };
+    let rules_path = path.child("rules");
+    let mut seen = HashSet::new();
+    for (i, rule) in rules.iter().enumerate() {
+        let rule_path = rules_path.index(i);
+        if let Some(name) = rule.name.as_deref()
+            && !seen.insert(name) {
+                verdict.error(
+                    rule_path.child("name"),
+                    format!("{name:?} is used by an earlier rule; rule names must be unique"),
+                );
+            }
+        if let Some(pattern) = rule.pattern.as_deref()
+            && let Err(err) = regex::Regex::new(pattern) {
+                let why = err.to_string().lines().last().unwrap_or_default().trim().to_owned();
+                verdict
+                    .error(rule_path.child("pattern"), format!("{pattern:?} is not a valid regular expression: {why}"));
+            }
+        optional_enum(verdict, &rule_path.child("priority"), &rule.priority);
+        duration(verdict, &rule_path.child("retention"), &rule.retention);
+    }
+    verdict.warn(&rules_path, NOT_ACTED_ON);
+}
+
+fn check_base_backup(verdict: &mut Verdict, path: &FieldPath, base: &PitrBaseBackup) {
+    if let Some(schedule) = base.schedule.as_deref()
+        && let Err(why) = cron::check_cron(schedule) {
+            verdict.error(path.child("schedule"), why);
+        }
+    duration(verdict, &path.child("retention"), &base.retention);
+    match &base.destination {
+        Some(destination) => check_storage(verdict, &path.child("destination"), destination),
+        None => verdict.warn(path, "has no destination; add destination: {type: s3, bucket: ...} for base backups"),
+    }
+}
+
+fn check_tiers(verdict: &mut Verdict, path: &FieldPath, storage: &PitrStorage) {
+    let Some(tiers) = &storage.tiers else { return };
+    let tiers_path = path.child("tiers");
+    let mut seen = HashSet::new();
+    let mut previous: Option<(u64, &str, &str)> = None;
+    for (i, tier) in tiers.iter().enumerate() {
+        let tier_path = tiers_path.index(i);
+        let name = tier.name.as_deref().unwrap_or_default();
+        if !name.is_empty() && !seen.insert(name) {
+            verdict.error(
+                tier_path.child("name"),
+                format!("{name:?} is used by an earlier tier; tier names must be unique"),
+            );
+        }
+        if let Some(retention) = duration(verdict, &tier_path.child("retention"), &tier.retention) {
+            let text = tier.retention.as_deref().unwrap_or_default();
+            if let Some((_, earlier_name, earlier_text)) = previous.filter(|(earlier, ..)| retention <= *earlier) {
+                verdict.error(
+                    tier_path.child("retention"),
+                    format!("{text:?} must be longer than {earlier_text:?} of tier {earlier_name:?} before it: tiers run from hot to cold"),
+                );
+            }
+            previous = Some((retention, name, text));
+        }
+    }
+    verdict.warn(&tiers_path, NOT_ACTED_ON);
+}
+
+fn check_replication(verdict: &mut Verdict, path: &FieldPath, replication: &PitrReplication) {
+    let mut seen = HashSet::new();
+    for (i, region) in replication.regions.iter().flatten().enumerate() {
+        if let Some(name) = region.name.as_deref()
+            && !seen.insert(name) {
+                verdict.error(
+                    path.child("regions").index(i).child("name"),
+                    format!("{name:?} is used by an earlier region; region names must be unique"),
+                );
+            }
+    }
+    optional_enum(verdict, &path.child("consistency"), &replication.consistency);
+    duration(verdict, &path.child("maxReplicationDelay"), &replication.max_replication_delay);
+    verdict.warn(path, NOT_ACTED_ON);
+}

@@ -1,0 +1,255 @@
+//! Rules of a Neo4jRestore.
+
+use std::str::FromStr;
+
+use k8s_openapi::jiff::Timestamp;
+
+use crate::grammar::names;
+use crate::rules::admin_args::{self, check_additional_args};
+use crate::rules::common::{duration, name, object_name, optional_enum, relative_path, required, required_enum};
+use crate::rules::storage::check_storage;
+use crate::rules::target::check_target_version;
+use crate::rules::{Context, FieldPath, Verdict};
+use crate::types::{
+    BackupLocator, BaseBackupType, CompressionAlgorithm, CompressionConfig, EncryptionConfig, Neo4jRestore, PitrConfig,
+    RestoreHooks, RestorePhase, RestoreSource, SourceType, StorageType,
+};
+
+/// Longest restore name: its Job `<name>-restore` must fit a 63-character label.
+pub const MAX_NAME: usize = 63 - "-restore".len();
+
+/// Judges a Neo4jRestore (and, on update, whether it may still change).
+pub fn validate_restore(old: Option<&Neo4jRestore>, new: &Neo4jRestore, ctx: &Context) -> Verdict {
+    let mut verdict = Verdict::default();
+    let spec_path = FieldPath::new("spec");
+    let spec = &new.spec;
+    if let Some(name) = new.metadata.name.as_deref().filter(|name| name.len() > MAX_NAME) {
+        verdict.error(
+            "metadata.name",
+            format!("{name:?} has {} characters; at most {MAX_NAME} fit, because the restore Job <name>-restore must stay within 63", name.len()),
+        );
+    }
+    let target_hint = "name the Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone to restore into";
+    let target = required(&mut verdict, &spec_path.child("targetCluster"), &spec.target_cluster, target_hint);
+    name(&mut verdict, &spec_path.child("targetCluster"), target.map(String::as_str), names::check_dns_label);
+    check_target_version(&mut verdict, &spec_path.child("targetCluster"), ctx);
+    let database_hint = "name the database to restore into, e.g. neo4j";
+    let database = required(&mut verdict, &spec_path.child("databaseName"), &spec.database_name, database_hint);
+    name(&mut verdict, &spec_path.child("databaseName"), database.map(String::as_str), names::check_database_name);
+    let source_hint = "say what to restore, e.g. {type: backup, backupRef: daily-backup}";
+    if let Some(source) = required(&mut verdict, &spec_path.child("source"), &spec.source, source_hint) {
+        check_source(&mut verdict, &spec_path.child("source"), source, ctx);
+    }
+    if let Some(options) = &spec.options {
+        let options_path = spec_path.child("options");
+        check_additional_args(
+            &mut verdict,
+            &options_path.child("additionalArgs"),
+            &options.additional_args,
+            &admin_args::RESTORE,
+        );
+        for (field, hooks) in [("preRestore", &options.pre_restore), ("postRestore", &options.post_restore)] {
+            if let Some(hooks) = hooks {
+                check_hooks(&mut verdict, &options_path.child(field), hooks);
+            }
+        }
+    }
+    duration(&mut verdict, &spec_path.child("timeout"), &spec.timeout);
+    let servers = ctx.target.as_ref().and_then(|target| target.servers).unwrap_or(0);
+    if spec.force == Some(true) && spec.stop_cluster != Some(true) && servers > 1 {
+        verdict.warn(
+            spec_path.child("force"),
+            format!("--overwrite-destination on a running {servers}-server cluster is unsafe (Neo4j's own advice); set stopCluster: true or restore into a new database name"),
+        );
+    }
+    if let Some(old) = old {
+        let phase = old.status.as_ref().and_then(|status| status.phase.as_ref());
+        if let Some(phase) = phase.filter(|phase| **phase != RestorePhase::Pending)
+            && old.spec != new.spec {
+                verdict.error(
+                    spec_path,
+                    format!("cannot change once the restore has started (phase {phase}); delete it and create a new Neo4jRestore"),
+                );
+            }
+    }
+    verdict
+}
+
+fn check_source(verdict: &mut Verdict, path: &FieldPath, source: &RestoreSource, ctx: &Context) {
+    relative_path(verdict, &path.child("backupPath"), &source.backup.backup_path);
+    check_point_in_time(verdict, &path.child("pointInTime"), &source.point_in_time, ctx);
+    let Some(source_type) = required_enum(verdict, &path.child("type"), &source.r#type) else { return };
+    let shorthand = match source_type {
+        SourceType::S3 => Some(StorageType::S3),
+        SourceType::Gcs => Some(StorageType::Gcs),
+        SourceType::Azure => Some(StorageType::Azure),
+        _ => None,
+    };
+    match source_type {
+        SourceType::Backup => {
+            check_locator_by_ref(verdict, path, &source.backup, "the storage comes from the Neo4jBackup")
+        }
+        SourceType::Pitr => {
+            let hint = "restoring to a point in time needs the moment, e.g. pointInTime: \"2025-01-04T12:30:00Z\"";
+            required(verdict, &path.child("pointInTime"), &source.point_in_time, hint);
+            let hint = "set pitr.baseBackup, e.g. {baseBackup: {type: backup, backupRef: daily-backup}}";
+            if let Some(pitr) = required(verdict, &path.child("pitr"), &source.pitr, hint) {
+                check_pitr_config(verdict, &path.child("pitr"), pitr);
+            }
+        }
+        _ => {
+            check_locator_by_storage(verdict, path, &source.backup, source_type.as_str());
+            let storage_type = source.backup.storage.as_ref().and_then(|storage| storage.r#type.as_ref());
+            if let (Some(expected), Some(actual)) = (shorthand, storage_type.filter(|t| t.is_known()))
+                && *actual != expected {
+                    verdict.error(
+                        path.child("storage").child("type"),
+                        format!("{:?} does not match source type {source_type}; use {expected} here, or source type storage", actual.as_str()),
+                    );
+                }
+        }
+    }
+    if source_type != &SourceType::Pitr && source.pitr.is_some() {
+        verdict.warn(
+            path.child("pitr"),
+            format!("is ignored for source type {source_type}; it only applies to type pitr"),
+        );
+    }
+}
+
+/// `backupRef` names a Neo4jBackup; `storage` must not be set.
+fn check_locator_by_ref(verdict: &mut Verdict, path: &FieldPath, locator: &BackupLocator, why_no_storage: &str) {
+    required(verdict, &path.child("backupRef"), &locator.backup_ref, "name the Neo4jBackup to restore from");
+    object_name(verdict, &path.child("backupRef"), &locator.backup_ref);
+    if locator.storage.is_some() {
+        verdict.error(path.child("storage"), format!("must not be set with type backup: {why_no_storage}; remove it"));
+    }
+}
+
+/// `storage` says where the backup is; `backupRef` is ignored.
+fn check_locator_by_storage(verdict: &mut Verdict, path: &FieldPath, locator: &BackupLocator, kind: &str) {
+    let hint = "say where the backup is, e.g. {type: s3, bucket: my-neo4j-backups, path: prod}";
+    if let Some(storage) = required(verdict, &path.child("storage"), &locator.storage, hint) {
+        check_storage(verdict, &path.child("storage"), storage);
+    }
+    if locator.backup_ref.is_some() {
+        verdict.warn(path.child("backupRef"), format!("is ignored for type {kind}; it only applies to type backup"));
+    }
+}
+
+fn check_point_in_time(verdict: &mut Verdict, path: &FieldPath, value: &Option<String>, ctx: &Context) {
+    let Some(text) = value.as_deref() else { return };
+    let Ok(moment) = Timestamp::from_str(text) else {
+        verdict.error(path, format!("{text:?} is not an RFC 3339 time; write e.g. 2025-01-04T12:30:00Z"));
+        return;
+    };
+    if let Some(now) = ctx.now.filter(|now| moment > *now) {
+        verdict.error(path, format!("{text:?} is in the future (it is now {now}); choose a moment that has passed"));
+        return;
+    }
+    if let Some(window) = ctx.recovery_window.filter(|w| moment < w.earliest || moment > w.latest) {
+        verdict.error(
+            path,
+            format!("{text:?} is outside what the backup can restore: from {} to {}", window.earliest, window.latest),
+        );
+    }
+}
+
+fn check_pitr_config(verdict: &mut Verdict, path: &FieldPath, pitr: &PitrConfig) {
+    let base_hint = "name the base backup, e.g. {type: backup, backupRef: daily-backup}";
+    if let Some(base) = required(verdict, &path.child("baseBackup"), &pitr.base_backup, base_hint) {
+        let base_path = path.child("baseBackup");
+        relative_path(verdict, &base_path.child("backupPath"), &base.backup.backup_path);
+        match required_enum(verdict, &base_path.child("type"), &base.r#type) {
+            Some(BaseBackupType::Backup) => {
+                check_locator_by_ref(verdict, &base_path, &base.backup, "the storage comes from the Neo4jBackup")
+            }
+            Some(_) => check_locator_by_storage(verdict, &base_path, &base.backup, "storage"),
+            None => {}
+        }
+    }
+    if let Some(logs) = &pitr.log_storage {
+        check_storage(verdict, &path.child("logStorage"), logs);
+    }
+    duration(verdict, &path.child("logRetention"), &pitr.log_retention);
+    duration(verdict, &path.child("recoveryPointObjective"), &pitr.recovery_point_objective);
+    if let Some(compression) = &pitr.compression {
+        check_compression(verdict, &path.child("compression"), compression);
+    }
+    if let Some(encryption) = &pitr.encryption {
+        check_encryption(verdict, &path.child("encryption"), encryption);
+    }
+}
+
+/// Valid compression levels of each algorithm.
+pub fn level_range(algorithm: &CompressionAlgorithm) -> Option<(i32, i32)> {
+    match algorithm {
+        CompressionAlgorithm::Gzip => Some((1, 9)),
+        CompressionAlgorithm::Lz4 => Some((1, 12)),
+        CompressionAlgorithm::Zstd => Some((1, 22)),
+        CompressionAlgorithm::Unknown(_) => None,
+    }
+}
+
+fn check_compression(verdict: &mut Verdict, path: &FieldPath, compression: &CompressionConfig) {
+    let algorithm = match &compression.algorithm {
+        None => Some(CompressionAlgorithm::Gzip),
+        set => optional_enum(verdict, &path.child("algorithm"), set),
+    };
+    let range = algorithm.as_ref().and_then(level_range);
+    if let (Some(level), Some((low, high)), Some(algorithm)) = (compression.level, range, &algorithm)
+        && !(low..=high).contains(&level) {
+            verdict.error(path.child("level"), format!("{level} is outside {low}-{high}, the levels of {algorithm}"));
+        }
+}
+
+fn check_encryption(verdict: &mut Verdict, path: &FieldPath, encryption: &EncryptionConfig) {
+    optional_enum(verdict, &path.child("algorithm"), &encryption.algorithm);
+    object_name(verdict, &path.child("keySecret"), &encryption.key_secret);
+    if encryption.enabled == Some(true) {
+        required(verdict, &path.child("keySecret"), &encryption.key_secret, "name the Secret that holds the key");
+    }
+    if let Some(key) = encryption.key_secret_key.as_deref() {
+        let valid = !key.is_empty()
+            && key.len() <= 253
+            && key.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        if !valid {
+            verdict.error(
+                path.child("keySecretKey"),
+                format!("{key:?} is not a valid Secret key: use letters, digits, '-', '_' and '.'"),
+            );
+        }
+    }
+}
+
+fn check_hooks(verdict: &mut Verdict, path: &FieldPath, hooks: &RestoreHooks) {
+    if hooks.job.is_none() && hooks.cypher_statements.as_ref().is_none_or(Vec::is_empty) {
+        verdict.warn(path, "has neither a job nor cypherStatements; remove it or add a hook");
+    }
+    for (i, statement) in hooks.cypher_statements.iter().flatten().enumerate() {
+        if statement.trim().is_empty() {
+            verdict.error(
+                path.child("cypherStatements").index(i),
+                "is empty; write a Cypher statement or remove the item",
+            );
+        }
+    }
+    let Some(job) = &hooks.job else { return };
+    let job_path = path.child("job");
+    duration(verdict, &job_path.child("timeout"), &job.timeout);
+    let hint = "give the hook Job a container, e.g. {container: {image: my-registry/tool:1.0}}";
+    let Some(template) = required(verdict, &job_path.child("template"), &job.template, hint) else { return };
+    let template_path = job_path.child("template");
+    if let Some(limit) = template.backoff_limit.filter(|limit| *limit < 0) {
+        verdict.error(template_path.child("backoffLimit"), format!("{limit} is negative; use 0 or more"));
+    }
+    let hint = "give the hook Job a container, e.g. {image: my-registry/tool:1.0}";
+    let Some(container) = required(verdict, &template_path.child("container"), &template.container, hint) else {
+        return;
+    };
+    let image_path = template_path.child("container").child("image");
+    match container.image.as_deref().map(str::trim) {
+        None | Some("") => verdict.error(&image_path, "is required; name the hook's image, e.g. my-registry/tool:1.0"),
+        Some(_) => {}
+    }
+}
