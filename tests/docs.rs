@@ -1,8 +1,11 @@
 //! Every YAML block in README.md and docs/ is a valid example: it parses, and each of our
-//! resources in it decodes without loss and is accepted whole by the generated CRD schema.
+//! resources in it decodes without loss, is accepted whole by the generated CRD schema, and
+//! passes the admission rules.
 
 use std::path::{Path, PathBuf};
 
+use neo4j_api::review::review;
+use neo4j_api::rules::Context;
 use neo4j_tests::fixtures::workspace_root;
 use neo4j_tests::openapi::object_violations;
 use neo4j_tests::resources::{assert_lossless, crd_of, kind_of, schema_of};
@@ -66,6 +69,13 @@ fn every_yaml_example_in_the_docs_is_valid() {
                     continue;
                 }
                 assert_lossless(&origin, kind_of(&document), &document);
+                let review = review(None, &document, &Context::default()).expect("one of our kinds");
+                assert!(
+                    review.verdict.is_allowed(),
+                    "{}: refused by the rules:\n{}",
+                    origin.display(),
+                    review.verdict.error_lines().join("\n")
+                );
                 let violations = object_violations(&document, &schema_of(&crd_of(kind_of(&document))));
                 assert!(
                     violations.is_empty(),

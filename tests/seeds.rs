@@ -77,3 +77,22 @@ fn the_older_restore_shape_of_seed_000_is_not_the_current_api() {
     let encoded = round_trip::<Neo4jRestore>(&document).expect("unknown fields are ignored when decoding");
     assert_eq!(encoded["spec"], serde_json::json!({}), "none of the older fields survive");
 }
+
+#[test]
+fn every_seed_document_passes_defaults_then_validate_without_error() {
+    use neo4j_api::review::review;
+    use neo4j_api::rules::Context;
+    let now = "2026-01-01T00:00:00Z".parse().expect("a timestamp");
+    let ctx = Context { now: Some(now), ..Context::default() };
+    let mut report = Vec::new();
+    for path in yaml_files(&fixtures("seeds")) {
+        let document = yaml_document(&path);
+        let review = review(None, &document, &ctx).expect("one of our kinds");
+        let name = path.file_name().unwrap_or_default().to_string_lossy().into_owned();
+        assert!(review.verdict.errors.is_empty(), "{name}:\n{}", review.verdict.error_lines().join("\n"));
+        report.extend(review.verdict.warnings.iter().map(|w| format!("{name}: {w}")));
+    }
+    // The seeds are accepted; these are the caveats they draw, each a documented rule.
+    let expected = std::fs::read_to_string(fixtures("seeds").join("expected-warnings.txt")).expect("expected warnings");
+    assert_eq!(report.join("\n"), expected.trim_end(), "warnings of the seed examples changed");
+}

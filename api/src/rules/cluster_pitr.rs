@@ -43,20 +43,22 @@ pub fn check_pitr(verdict: &mut Verdict, path: &FieldPath, pitr: &PointInTimeRec
 
 fn check_log_shipping(verdict: &mut Verdict, path: &FieldPath, shipping: &LogShipping) {
     if let Some(seconds) = duration(verdict, &path.child("interval"), &shipping.interval)
-        && seconds < MIN_SHIPPING_INTERVAL {
-            verdict.error(
-                path.child("interval"),
-                format!(
-                    "{:?} is too short; ship logs at most every {MIN_SHIPPING_INTERVAL}s",
-                    shipping.interval.as_deref().unwrap_or_default()
-                ),
-            );
-        }
+        && seconds < MIN_SHIPPING_INTERVAL
+    {
+        verdict.error(
+            path.child("interval"),
+            format!(
+                "{:?} is too short; ship logs at most every {MIN_SHIPPING_INTERVAL}s",
+                shipping.interval.as_deref().unwrap_or_default()
+            ),
+        );
+    }
     duration(verdict, &path.child("flushInterval"), &shipping.flush_interval);
     if let Some(batch) = shipping.batch_size.as_deref()
-        && let Err(why) = size::parse_byte_size(batch) {
-            verdict.error(path.child("batchSize"), why);
-        }
+        && let Err(why) = size::parse_byte_size(batch)
+    {
+        verdict.error(path.child("batchSize"), why);
+    }
     match &shipping.destination {
         Some(destination) => check_storage(verdict, &path.child("destination"), destination),
         None if shipping.enabled == Some(true) => verdict.warn(
@@ -71,18 +73,19 @@ fn check_log_shipping(verdict: &mut Verdict, path: &FieldPath, shipping: &LogShi
     for (i, rule) in rules.iter().enumerate() {
         let rule_path = rules_path.index(i);
         if let Some(name) = rule.name.as_deref()
-            && !seen.insert(name) {
-                verdict.error(
-                    rule_path.child("name"),
-                    format!("{name:?} is used by an earlier rule; rule names must be unique"),
-                );
-            }
+            && !seen.insert(name)
+        {
+            verdict.error(
+                rule_path.child("name"),
+                format!("{name:?} is used by an earlier rule; rule names must be unique"),
+            );
+        }
         if let Some(pattern) = rule.pattern.as_deref()
-            && let Err(err) = regex::Regex::new(pattern) {
-                let why = err.to_string().lines().last().unwrap_or_default().trim().to_owned();
-                verdict
-                    .error(rule_path.child("pattern"), format!("{pattern:?} is not a valid regular expression: {why}"));
-            }
+            && let Err(err) = regex::Regex::new(pattern)
+        {
+            let why = err.to_string().lines().last().unwrap_or_default().trim().to_owned();
+            verdict.error(rule_path.child("pattern"), format!("{pattern:?} is not a valid regular expression: {why}"));
+        }
         optional_enum(verdict, &rule_path.child("priority"), &rule.priority);
         duration(verdict, &rule_path.child("retention"), &rule.retention);
     }
@@ -91,9 +94,10 @@ fn check_log_shipping(verdict: &mut Verdict, path: &FieldPath, shipping: &LogShi
 
 fn check_base_backup(verdict: &mut Verdict, path: &FieldPath, base: &PitrBaseBackup) {
     if let Some(schedule) = base.schedule.as_deref()
-        && let Err(why) = cron::check_cron(schedule) {
-            verdict.error(path.child("schedule"), why);
-        }
+        && let Err(why) = cron::check_cron(schedule)
+    {
+        verdict.error(path.child("schedule"), why);
+    }
     duration(verdict, &path.child("retention"), &base.retention);
     match &base.destination {
         Some(destination) => check_storage(verdict, &path.child("destination"), destination),
@@ -133,12 +137,13 @@ fn check_replication(verdict: &mut Verdict, path: &FieldPath, replication: &Pitr
     let mut seen = HashSet::new();
     for (i, region) in replication.regions.iter().flatten().enumerate() {
         if let Some(name) = region.name.as_deref()
-            && !seen.insert(name) {
-                verdict.error(
-                    path.child("regions").index(i).child("name"),
-                    format!("{name:?} is used by an earlier region; region names must be unique"),
-                );
-            }
+            && !seen.insert(name)
+        {
+            verdict.error(
+                path.child("regions").index(i).child("name"),
+                format!("{name:?} is used by an earlier region; region names must be unique"),
+            );
+        }
     }
     optional_enum(verdict, &path.child("consistency"), &replication.consistency);
     duration(verdict, &path.child("maxReplicationDelay"), &replication.max_replication_delay);

@@ -65,12 +65,13 @@ pub fn validate_restore(old: Option<&Neo4jRestore>, new: &Neo4jRestore, ctx: &Co
     if let Some(old) = old {
         let phase = old.status.as_ref().and_then(|status| status.phase.as_ref());
         if let Some(phase) = phase.filter(|phase| **phase != RestorePhase::Pending)
-            && old.spec != new.spec {
-                verdict.error(
+            && old.spec != new.spec
+        {
+            verdict.error(
                     spec_path,
                     format!("cannot change once the restore has started (phase {phase}); delete it and create a new Neo4jRestore"),
                 );
-            }
+        }
     }
     verdict
 }
@@ -101,12 +102,16 @@ fn check_source(verdict: &mut Verdict, path: &FieldPath, source: &RestoreSource,
             check_locator_by_storage(verdict, path, &source.backup, source_type.as_str());
             let storage_type = source.backup.storage.as_ref().and_then(|storage| storage.r#type.as_ref());
             if let (Some(expected), Some(actual)) = (shorthand, storage_type.filter(|t| t.is_known()))
-                && *actual != expected {
-                    verdict.error(
-                        path.child("storage").child("type"),
-                        format!("{:?} does not match source type {source_type}; use {expected} here, or source type storage", actual.as_str()),
-                    );
-                }
+                && *actual != expected
+            {
+                verdict.error(
+                    path.child("storage").child("type"),
+                    format!(
+                        "{:?} does not match source type {source_type}; use {expected} here, or source type storage",
+                        actual.as_str()
+                    ),
+                );
+            }
         }
     }
     if source_type != &SourceType::Pitr && source.pitr.is_some() {
@@ -198,9 +203,10 @@ fn check_compression(verdict: &mut Verdict, path: &FieldPath, compression: &Comp
     };
     let range = algorithm.as_ref().and_then(level_range);
     if let (Some(level), Some((low, high)), Some(algorithm)) = (compression.level, range, &algorithm)
-        && !(low..=high).contains(&level) {
-            verdict.error(path.child("level"), format!("{level} is outside {low}-{high}, the levels of {algorithm}"));
-        }
+        && !(low..=high).contains(&level)
+    {
+        verdict.error(path.child("level"), format!("{level} is outside {low}-{high}, the levels of {algorithm}"));
+    }
 }
 
 fn check_encryption(verdict: &mut Verdict, path: &FieldPath, encryption: &EncryptionConfig) {

@@ -1,0 +1,158 @@
+//! Reviewing a raw object the way admission does: recognise its kind, default it, decode it and
+//! judge it. The webhook, the plugin's offline `validate` and the controller all start here.
+
+use json_patch::Patch;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::defaults;
+use crate::rules::{self, Context, Verdict};
+use crate::types::{Neo4jBackup, Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone, Neo4jRestore};
+
+/// The kinds we review.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `Neo4jBackup`.
+    Backup,
+    /// `Neo4jRestore`.
+    Restore,
+    /// `Neo4jEnterpriseCluster` (the Neo4j operator's).
+    Cluster,
+    /// `Neo4jEnterpriseStandalone` (the Neo4j operator's).
+    Standalone,
+}
+
+impl Kind {
+    /// The kind of an object of group `neo4j.neo4j.com`, or `None` for anything else.
+    pub fn of(object: &Value) -> Option<Self> {
+        let group = object["apiVersion"].as_str()?.split_once('/')?.0;
+        if group != crate::GROUP {
+            return None;
+        }
+        match object["kind"].as_str()? {
+            "Neo4jBackup" => Some(Self::Backup),
+            "Neo4jRestore" => Some(Self::Restore),
+            "Neo4jEnterpriseCluster" => Some(Self::Cluster),
+            "Neo4jEnterpriseStandalone" => Some(Self::Standalone),
+            _ => None,
+        }
+    }
+
+    /// The kind's name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Backup => "Neo4jBackup",
+            Self::Restore => "Neo4jRestore",
+            Self::Cluster => "Neo4jEnterpriseCluster",
+            Self::Standalone => "Neo4jEnterpriseStandalone",
+        }
+    }
+
+    /// The defaults of this kind.
+    pub fn defaults(self, object: &Value) -> Patch {
+        match self {
+            Self::Backup => defaults::backup_defaults(object),
+            Self::Restore => defaults::restore_defaults(object),
+            Self::Cluster | Self::Standalone => defaults::target_defaults(object),
+        }
+    }
+}
+
+/// What a review found: the defaults to apply and the verdict on the defaulted object.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Review {
+    /// The kind reviewed.
+    pub kind: Kind,
+    /// Operations that default the object (empty when nothing was missing or it did not decode).
+    pub patch: Patch,
+    /// The verdict on the object with its defaults.
+    pub verdict: Verdict,
+}
+
+/// Reviews `new` (and `old`, on update). `None` when the object is not one of our kinds.
+pub fn review(old: Option<&Value>, new: &Value, ctx: &Context) -> Option<Review> {
+    let kind = Kind::of(new)?;
+    let patch = kind.defaults(new);
+    let mut defaulted = new.clone();
+    if json_patch::patch(&mut defaulted, &patch).is_err() {
+        // Cannot happen for patches made by `defaults`; judge the object as written if it does.
+        defaulted = new.clone();
+    }
+    let judged = match kind {
+        Kind::Backup => judge::<Neo4jBackup>(old, &defaulted, |o, n| rules::validate_backup(o, n, ctx)),
+        Kind::Restore => judge::<Neo4jRestore>(old, &defaulted, |o, n| rules::validate_restore(o, n, ctx)),
+        Kind::Cluster => judge::<Neo4jEnterpriseCluster>(old, &defaulted, |o, n| rules::validate_cluster(o, n, ctx)),
+        Kind::Standalone => {
+            judge::<Neo4jEnterpriseStandalone>(old, &defaulted, |o, n| rules::validate_standalone(o, n, ctx))
+        }
+    };
+    let (verdict, patch) = match judged {
+        Ok(verdict) => (verdict, patch),
+        // An object that does not decode gets no defaults: the user fixes it first.
+        Err(verdict) => (verdict, Patch(Vec::new())),
+    };
+    Some(Review { kind, patch, verdict })
+}
+
+/// Decodes an object, reporting a failure at the field that causes it.
+pub fn decode<T: DeserializeOwned>(object: &Value) -> Result<T, Verdict> {
+    serde_path_to_error::deserialize(object).map_err(|err| {
+        let path = err.path().to_string();
+        let path = if path == "." { "object".to_owned() } else { path };
+        let mut verdict = Verdict::default();
+        verdict.error(path, format!("cannot be read: {}", err.inner()));
+        verdict
+    })
+}
+
+/// The verdict on a decoded object, or `Err` with the decoding failure.
+fn judge<T: DeserializeOwned>(
+    old: Option<&Value>,
+    new: &Value,
+    validate: impl FnOnce(Option<&T>, &T) -> Verdict,
+) -> Result<Verdict, Verdict> {
+    let new = decode::<T>(new)?;
+    // The old object was accepted before; if it no longer decodes, judge the new one on its own.
+    let old = old.and_then(|old| decode::<T>(old).ok());
+    Ok(validate(old.as_ref(), &new))
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn kinds_are_recognised_by_group_and_kind() {
+        let of = |api: &str, kind: &str| Kind::of(&json!({"apiVersion": api, "kind": kind}));
+        assert_eq!(of("neo4j.neo4j.com/v1alpha1", "Neo4jBackup"), Some(Kind::Backup));
+        assert_eq!(of("neo4j.neo4j.com/v1alpha1", "Neo4jEnterpriseStandalone"), Some(Kind::Standalone));
+        assert_eq!(of("apps/v1", "Neo4jBackup"), None);
+        assert_eq!(of("neo4j.neo4j.com/v1alpha1", "Neo4jDatabase"), None);
+        assert_eq!(Kind::of(&json!({"kind": "Neo4jBackup"})), None);
+    }
+
+    #[test]
+    fn a_type_error_is_reported_at_its_field_and_nothing_is_patched() {
+        let object = json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jBackup", "metadata": {"name": "b"},
+            "spec": {"target": {"kind": "Cluster", "name": "c"}, "storage": {"type": "pvc", "pvc": {"name": "p"}},
+                     "options": {"compress": "yes"}}});
+        let review = review(None, &object, &Context::default()).unwrap();
+        assert_eq!(
+            review.verdict.error_lines(),
+            vec!["spec.options.compress: cannot be read: invalid type: string \"yes\", expected a boolean"]
+        );
+        assert_eq!(review.patch, Patch(Vec::new()));
+    }
+
+    #[test]
+    fn defaults_are_applied_before_the_rules() {
+        let object = json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jBackup", "metadata": {"name": "b"},
+            "spec": {"target": {"kind": "Cluster", "name": "c"},
+                     "storage": {"type": "s3", "bucket": "my-bucket", "cloud": {"identity": {"autoCreate": {}}}}}});
+        let review = review(None, &object, &Context::default()).unwrap();
+        assert_eq!(review.verdict, Verdict::default(), "identity.provider comes from the defaults");
+        assert!(!review.patch.0.is_empty());
+    }
+}
