@@ -73,11 +73,10 @@ pub struct Review {
 pub fn review(old: Option<&Value>, new: &Value, ctx: &Context) -> Option<Review> {
     let kind = Kind::of(new)?;
     let patch = kind.defaults(new);
-    let mut defaulted = new.clone();
-    if json_patch::patch(&mut defaulted, &patch).is_err() {
-        // Cannot happen for patches made by `defaults`; judge the object as written if it does.
-        defaulted = new.clone();
-    }
+    let defaulted = with_defaults(kind, new);
+    // The old object may predate the webhook: compare like with like.
+    let old = old.map(|old| with_defaults(kind, old));
+    let old = old.as_ref();
     let judged = match kind {
         Kind::Backup => judge::<Neo4jBackup>(old, &defaulted, |o, n| rules::validate_backup(o, n, ctx)),
         Kind::Restore => judge::<Neo4jRestore>(old, &defaulted, |o, n| rules::validate_restore(o, n, ctx)),
@@ -92,6 +91,16 @@ pub fn review(old: Option<&Value>, new: &Value, ctx: &Context) -> Option<Review>
         Err(verdict) => (verdict, Patch(Vec::new())),
     };
     Some(Review { kind, patch, verdict })
+}
+
+/// The object with its defaults applied.
+fn with_defaults(kind: Kind, object: &Value) -> Value {
+    let mut defaulted = object.clone();
+    if json_patch::patch(&mut defaulted, &kind.defaults(object)).is_err() {
+        // Cannot happen for patches made by `defaults`; judge the object as written if it does.
+        return object.clone();
+    }
+    defaulted
 }
 
 /// Decodes an object, reporting a failure at the field that causes it.
