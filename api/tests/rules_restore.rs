@@ -1,0 +1,360 @@
+//! Neo4jRestore rules: each row asserts the exact path and message.
+
+mod support;
+
+use neo4j_api::rules::{Context, RecoveryWindow};
+use serde_json::json;
+use support::{judge, judge_update, judge_with, restore, table, target};
+
+const DURATION_HINT: &str = "write <number><unit> with units s, m, h, d, w, y, e.g. 30s, 1h30m, 7d";
+
+fn pitr(overrides: serde_json::Value) -> serde_json::Value {
+    let base =
+        restore(json!({"spec": {"source": {"type": "pitr", "backupRef": null, "pointInTime": "2025-01-04T12:30:00Z",
+        "pitr": {"baseBackup": {"type": "backup", "backupRef": "nightly"}}}}}));
+    let mut object = base;
+    json_patch::merge(&mut object, &overrides);
+    object
+}
+
+#[test]
+fn required_fields_are_reported_together() {
+    let object = restore(json!({"spec": {"targetCluster": null, "databaseName": null, "source": null}}));
+    assert_eq!(
+        judge(&object).0,
+        vec![
+            "spec.targetCluster: is required; name the Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone to restore into",
+            "spec.databaseName: is required; name the database to restore into, e.g. neo4j",
+            "spec.source: is required; say what to restore, e.g. {type: backup, backupRef: daily-backup}",
+        ]
+    );
+}
+
+#[test]
+fn names() {
+    table(
+        vec![
+            ("a valid restore", restore(json!({})), vec![], vec![]),
+            (
+                "reserved database",
+                restore(json!({"spec": {"databaseName": "system"}})),
+                vec![
+                    "spec.databaseName: \"system\" is reserved by Neo4j (system and names starting with system or _); choose another name",
+                ],
+                vec![],
+            ),
+            (
+                "invalid target",
+                restore(json!({"spec": {"targetCluster": "Prod"}})),
+                vec![
+                    "spec.targetCluster: \"Prod\" is not a valid name: use at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit",
+                ],
+                vec![],
+            ),
+            (
+                "a name too long for its Job",
+                restore(json!({"metadata": {"name": "r".repeat(56)}})),
+                vec![
+                    "metadata.name: \"rrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrrr\" has 56 characters; at most 55 fit, because the restore Job <name>-restore must stay within 63",
+                ],
+                vec![],
+            ),
+        ],
+        &Context::default(),
+    );
+}
+
+#[test]
+fn source_rules() {
+    let s3 = json!({"type": "s3", "bucket": "neo4j-backups"});
+    table(
+        vec![
+            (
+                "unknown type",
+                restore(json!({"spec": {"source": {"type": "snapshot"}}})),
+                vec!["spec.source.type: \"snapshot\" is not supported; use backup, storage, pitr, s3, gcs or azure"],
+                vec![],
+            ),
+            (
+                "backup without backupRef",
+                restore(json!({"spec": {"source": {"backupRef": null}}})),
+                vec!["spec.source.backupRef: is required; name the Neo4jBackup to restore from"],
+                vec![],
+            ),
+            (
+                "backup with storage",
+                restore(json!({"spec": {"source": {"storage": s3}}})),
+                vec![
+                    "spec.source.storage: must not be set with type backup: the storage comes from the Neo4jBackup; remove it",
+                ],
+                vec![],
+            ),
+            (
+                "storage",
+                restore(
+                    json!({"spec": {"source": {"type": "storage", "backupRef": null, "storage": s3, "backupPath": "prod/db-2025-01-20T02-00-00.backup"}}}),
+                ),
+                vec![],
+                vec![],
+            ),
+            (
+                "storage without storage",
+                restore(json!({"spec": {"source": {"type": "gcs", "backupRef": null}}})),
+                vec![
+                    "spec.source.storage: is required; say where the backup is, e.g. {type: s3, bucket: my-neo4j-backups, path: prod}",
+                ],
+                vec![],
+            ),
+            (
+                "shorthand that does not match",
+                restore(json!({"spec": {"source": {"type": "gcs", "backupRef": null, "storage": s3}}})),
+                vec![
+                    "spec.source.storage.type: \"s3\" does not match source type gcs; use gcs here, or source type storage",
+                ],
+                vec![],
+            ),
+            (
+                "backupRef on a storage source",
+                restore(json!({"spec": {"source": {"type": "s3", "storage": s3}}})),
+                vec![],
+                vec!["spec.source.backupRef: is ignored for type s3; it only applies to type backup"],
+            ),
+            (
+                "a backupPath leaving the bucket",
+                restore(json!({"spec": {"source": {"backupPath": "../other-team/db.backup"}}})),
+                vec![
+                    "spec.source.backupPath: \"../other-team/db.backup\" contains a '..' segment; name the location without leaving it",
+                ],
+                vec![],
+            ),
+            (
+                "pitr settings on a backup source",
+                restore(json!({"spec": {"source": {"pitr": {}}}})),
+                vec![],
+                vec!["spec.source.pitr: is ignored for source type backup; it only applies to type pitr"],
+            ),
+        ],
+        &Context::default(),
+    );
+}
+
+#[test]
+fn pitr_rules() {
+    table(
+        vec![
+            ("a valid PITR restore", pitr(json!({})), vec![], vec![]),
+            (
+                "no pitr and no point in time",
+                pitr(json!({"spec": {"source": {"pitr": null, "pointInTime": null}}})),
+                vec![
+                    "spec.source.pointInTime: is required; restoring to a point in time needs the moment, e.g. pointInTime: \"2025-01-04T12:30:00Z\"",
+                    "spec.source.pitr: is required; set pitr.baseBackup, e.g. {baseBackup: {type: backup, backupRef: daily-backup}}",
+                ],
+                vec![],
+            ),
+            (
+                "no base backup",
+                pitr(json!({"spec": {"source": {"pitr": {"baseBackup": null}}}})),
+                vec![
+                    "spec.source.pitr.baseBackup: is required; name the base backup, e.g. {type: backup, backupRef: daily-backup}",
+                ],
+                vec![],
+            ),
+            (
+                "a storage base backup without storage",
+                pitr(json!({"spec": {"source": {"pitr": {"baseBackup": {"type": "storage", "backupRef": null}}}}})),
+                vec![
+                    "spec.source.pitr.baseBackup.storage: is required; say where the backup is, e.g. {type: s3, bucket: my-neo4j-backups, path: prod}",
+                ],
+                vec![],
+            ),
+            (
+                "an unknown base backup type",
+                pitr(json!({"spec": {"source": {"pitr": {"baseBackup": {"type": "snapshot"}}}}})),
+                vec!["spec.source.pitr.baseBackup.type: \"snapshot\" is not supported; use backup or storage"],
+                vec![],
+            ),
+            (
+                "not RFC 3339",
+                pitr(json!({"spec": {"source": {"pointInTime": "2025-01-04 12:30:00"}}})),
+                vec![
+                    "spec.source.pointInTime: \"2025-01-04 12:30:00\" is not an RFC 3339 time; write e.g. 2025-01-04T12:30:00Z",
+                ],
+                vec![],
+            ),
+            (
+                "durations",
+                pitr(
+                    json!({"spec": {"timeout": "forever", "source": {"pitr": {"logRetention": "7 days", "recoveryPointObjective": "0s"}}}}),
+                ),
+                vec![
+                    format!("spec.source.pitr.logRetention: \"7 days\" is not a duration; {DURATION_HINT}").leak(),
+                    "spec.source.pitr.recoveryPointObjective: \"0s\" must be longer than zero",
+                    format!("spec.timeout: \"forever\" is not a duration; {DURATION_HINT}").leak(),
+                ],
+                vec![],
+            ),
+            (
+                "compression level out of range",
+                pitr(json!({"spec": {"source": {"pitr": {"compression": {"level": 12}}}}})),
+                vec!["spec.source.pitr.compression.level: 12 is outside 1-9, the levels of gzip"],
+                vec![],
+            ),
+            (
+                "zstd level 12",
+                pitr(json!({"spec": {"source": {"pitr": {"compression": {"algorithm": "zstd", "level": 12}}}}})),
+                vec![],
+                vec![],
+            ),
+            (
+                "unknown compression",
+                pitr(json!({"spec": {"source": {"pitr": {"compression": {"algorithm": "brotli", "level": 5}}}}})),
+                vec!["spec.source.pitr.compression.algorithm: \"brotli\" is not supported; use gzip, lz4 or zstd"],
+                vec![],
+            ),
+            (
+                "encryption without a key",
+                pitr(
+                    json!({"spec": {"source": {"pitr": {"encryption": {"enabled": true, "algorithm": "DES", "keySecretKey": "a/b"}}}}}),
+                ),
+                vec![
+                    "spec.source.pitr.encryption.algorithm: \"DES\" is not supported; use AES256 or ChaCha20Poly1305",
+                    "spec.source.pitr.encryption.keySecret: is required; name the Secret that holds the key",
+                    "spec.source.pitr.encryption.keySecretKey: \"a/b\" is not a valid Secret key: use letters, digits, '-', '_' and '.'",
+                ],
+                vec![],
+            ),
+            (
+                "log storage",
+                pitr(json!({"spec": {"source": {"pitr": {"logStorage": {"type": "s3"}}}}})),
+                vec![
+                    "spec.source.pitr.logStorage.bucket: is required for s3 storage; name the bucket, e.g. my-neo4j-backups",
+                ],
+                vec![],
+            ),
+        ],
+        &Context::default(),
+    );
+}
+
+#[test]
+fn point_in_time_against_now_and_the_recoverable_window() {
+    let object = pitr(json!({}));
+    let at = |text: &str| text.parse().expect("a timestamp");
+    let before = Context { now: Some(at("2025-01-04T12:00:00Z")), ..Context::default() };
+    assert_eq!(
+        judge_with(&object, &before).0,
+        vec![
+            "spec.source.pointInTime: \"2025-01-04T12:30:00Z\" is in the future (it is now 2025-01-04T12:00:00Z); choose a moment that has passed"
+        ]
+    );
+    let after = Context { now: Some(at("2026-01-01T00:00:00Z")), ..Context::default() };
+    assert_eq!(judge_with(&object, &after), (vec![], vec![]));
+    let window = RecoveryWindow { earliest: at("2025-01-05T00:00:00Z"), latest: at("2025-01-06T00:00:00Z") };
+    let outside = Context { recovery_window: Some(window), ..Context::default() };
+    assert_eq!(
+        judge_with(&object, &outside).0,
+        vec![
+            "spec.source.pointInTime: \"2025-01-04T12:30:00Z\" is outside what the backup can restore: from 2025-01-05T00:00:00Z to 2025-01-06T00:00:00Z"
+        ]
+    );
+    let offset = pitr(json!({"spec": {"source": {"pointInTime": "2025-01-05T13:30:00+01:00"}}}));
+    assert_eq!(judge_with(&offset, &outside), (vec![], vec![]), "offsets are compared as instants");
+}
+
+#[test]
+fn hook_rules() {
+    table(
+        vec![
+            (
+                "a hook job without an image, a negative backoff and a bad timeout",
+                restore(json!({"spec": {"options": {"postRestore": {"job": {"timeout": "1 hour",
+                    "template": {"backoffLimit": -1, "container": {"image": " ", "command": ["/check.sh"]}}}}}}})),
+                vec![
+                    format!("spec.options.postRestore.job.timeout: \"1 hour\" is not a duration; {DURATION_HINT}")
+                        .leak(),
+                    "spec.options.postRestore.job.template.backoffLimit: -1 is negative; use 0 or more",
+                    "spec.options.postRestore.job.template.container.image: is required; name the hook's image, e.g. my-registry/tool:1.0",
+                ],
+                vec![],
+            ),
+            (
+                "a job without a template",
+                restore(json!({"spec": {"options": {"preRestore": {"job": {}}}}})),
+                vec![
+                    "spec.options.preRestore.job.template: is required; give the hook Job a container, e.g. {container: {image: my-registry/tool:1.0}}",
+                ],
+                vec![],
+            ),
+            (
+                "an empty statement",
+                restore(
+                    json!({"spec": {"options": {"preRestore": {"cypherStatements": ["CALL db.checkpoint()", "  "]}}}}),
+                ),
+                vec![
+                    "spec.options.preRestore.cypherStatements[1]: is empty; write a Cypher statement or remove the item",
+                ],
+                vec![],
+            ),
+            (
+                "an empty hooks block",
+                restore(json!({"spec": {"options": {"postRestore": {"cypherStatements": []}}}})),
+                vec![],
+                vec!["spec.options.postRestore: has neither a job nor cypherStatements; remove it or add a hook"],
+            ),
+            (
+                "a managed restore flag",
+                restore(json!({"spec": {"options": {"additionalArgs": ["--overwrite-destination=true"]}}})),
+                vec![
+                    "spec.options.additionalArgs[0]: --overwrite-destination is set by kubectl-neo4j from the spec; remove it and use the matching spec field instead",
+                ],
+                vec![],
+            ),
+        ],
+        &Context::default(),
+    );
+}
+
+#[test]
+fn force_on_a_running_cluster_warns() {
+    let forced = restore(json!({"spec": {"force": true}}));
+    let warning = "spec.force: --overwrite-destination on a running 3-server cluster is unsafe (Neo4j's own advice); set stopCluster: true or restore into a new database name";
+    assert_eq!(judge_with(&forced, &target("2025.01.0-enterprise", 3)), (vec![], vec![warning.to_owned()]));
+    let stopped = restore(json!({"spec": {"force": true, "stopCluster": true}}));
+    assert_eq!(judge_with(&stopped, &target("2025.01.0-enterprise", 3)), (vec![], vec![]));
+    assert_eq!(judge_with(&forced, &target("2025.01.0-enterprise", 1)), (vec![], vec![]), "a standalone");
+    assert_eq!(judge(&forced), (vec![], vec![]), "servers unknown: nothing is said");
+}
+
+#[test]
+fn version_of_the_target() {
+    assert_eq!(
+        judge_with(&restore(json!({})), &target("5.27.0-enterprise", 3)).0,
+        vec![
+            "spec.targetCluster: the target runs image tag \"5.27.0-enterprise\" is not supported: Neo4j 5.27.0 does not exist: 5.26 is the last semver release; backup and restore need Neo4j Enterprise 5.26.x or CalVer 2025.01.0 and later (image tags such as 5.26.0-enterprise or 2025.01.0-enterprise)"
+        ]
+    );
+}
+
+#[test]
+fn the_spec_is_immutable_once_started() {
+    let changed = restore(json!({"spec": {"databaseName": "orders2"}}));
+    let with_phase = |phase: serde_json::Value| {
+        let mut old = restore(json!({}));
+        json_patch::merge(&mut old, &json!({"status": {"phase": phase}}));
+        old
+    };
+    assert_eq!(judge_update(&restore(json!({})), &changed), (vec![], vec![]), "no status yet");
+    assert_eq!(judge_update(&with_phase(json!("Pending")), &changed), (vec![], vec![]));
+    assert_eq!(
+        judge_update(&with_phase(json!("Running")), &changed).0,
+        vec![
+            "spec: cannot change once the restore has started (phase Running); delete it and create a new Neo4jRestore"
+        ]
+    );
+    assert_eq!(
+        judge_update(&with_phase(json!("Completed")), &restore(json!({}))),
+        (vec![], vec![]),
+        "status-only updates pass"
+    );
+}
