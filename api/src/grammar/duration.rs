@@ -9,6 +9,9 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
     if text.is_empty() {
         return Err(format!("is empty; {DURATION_HINT}"));
     }
+    if !text.chars().all(|c| c.is_ascii_digit() || "smhdwy".contains(c)) {
+        return Err(format!("{text:?} is not a duration; {DURATION_HINT}"));
+    }
     let mut total: u64 = 0;
     let mut digits = String::new();
     for c in text.chars() {
@@ -78,6 +81,7 @@ mod tests {
             ("0d0h", "\"0d0h\" must be longer than zero".to_owned()),
             ("99999999999999999999y", "\"99999999999999999999y\" is too large a duration".to_owned()),
             ("1H", format!("\"1H\" is not a duration; {hint}")),
+            ("soon", format!("\"soon\" is not a duration; {hint}")),
         ] {
             assert_eq!(parse_duration(text), Err(message), "{text}");
         }
