@@ -49,6 +49,15 @@ fn yaml_blocks(text: &str) -> Vec<(usize, String)> {
 }
 
 #[test]
+fn validation_doc_equals_generation() {
+    let committed = std::fs::read_to_string(workspace_root().join("docs/validation.md")).expect("docs/validation.md");
+    assert!(
+        committed == neo4j_api::rules::catalogue::render_markdown(),
+        "docs/validation.md differs from the rule catalogue; run `cargo run -p kubectl-neo4j --bin crdgen` and commit"
+    );
+}
+
+#[test]
 fn yaml_blocks_are_found_with_their_line() {
     let text = "intro\n```yaml\na: 1\n```\n```sh\nls\n```\n  ```yaml\nb: 2\n  ```\n";
     assert_eq!(yaml_blocks(text), vec![(2, "a: 1\n".to_owned()), (8, "b: 2\n".to_owned())]);

@@ -10,10 +10,38 @@ const KINDS: [&str; 4] = ["Neo4jBackup", "Neo4jRestore", "Neo4jEnterpriseCluster
 
 /// Keys the rules look at, so random objects reach deep into the rules.
 const KEYS: [&str; 32] = [
-    "spec", "target", "kind", "name", "clusterRef", "namespace", "storage", "type", "bucket", "path", "cloud",
-    "provider", "credentialsSecretRef", "identity", "autoCreate", "pvc", "size", "options", "backupType",
-    "additionalArgs", "schedule", "retention", "maxAge", "maxCount", "source", "pitr", "baseBackup",
-    "pointInTime", "compression", "level", "pointInTimeRecovery", "logShipping",
+    "spec",
+    "target",
+    "kind",
+    "name",
+    "clusterRef",
+    "namespace",
+    "storage",
+    "type",
+    "bucket",
+    "path",
+    "cloud",
+    "provider",
+    "credentialsSecretRef",
+    "identity",
+    "autoCreate",
+    "pvc",
+    "size",
+    "options",
+    "backupType",
+    "additionalArgs",
+    "schedule",
+    "retention",
+    "maxAge",
+    "maxCount",
+    "source",
+    "pitr",
+    "baseBackup",
+    "pointInTime",
+    "compression",
+    "level",
+    "pointInTimeRecovery",
+    "logShipping",
 ];
 
 fn scalar() -> impl Strategy<Value = Value> {
@@ -23,9 +51,27 @@ fn scalar() -> impl Strategy<Value = Value> {
         any::<i64>().prop_map(|n| json!(n)),
         any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(|f| json!(f)),
         "[ -~]{0,12}".prop_map(Value::String),
-        prop::sample::select(vec!["s3", "gcs", "azure", "pvc", "pitr", "backup", "FULL", "DIFF", "Cluster", "Database",
-            "30s", "7d", "0 2 * * *", "5.26.0-enterprise", "2025-01-04T12:30:00Z", "--verbose", "..", "true"])
-            .prop_map(|s| json!(s)),
+        prop::sample::select(vec![
+            "s3",
+            "gcs",
+            "azure",
+            "pvc",
+            "pitr",
+            "backup",
+            "FULL",
+            "DIFF",
+            "Cluster",
+            "Database",
+            "30s",
+            "7d",
+            "0 2 * * *",
+            "5.26.0-enterprise",
+            "2025-01-04T12:30:00Z",
+            "--verbose",
+            "..",
+            "true"
+        ])
+        .prop_map(|s| json!(s)),
     ]
 }
 
@@ -33,8 +79,9 @@ fn value() -> impl Strategy<Value = Value> {
     scalar().prop_recursive(5, 64, 6, |inner| {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::vec((prop::sample::select(KEYS.to_vec()), inner), 0..6)
-                .prop_map(|pairs| Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Map<_, _>>())),
+            prop::collection::vec((prop::sample::select(KEYS.to_vec()), inner), 0..6).prop_map(|pairs| Value::Object(
+                pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect::<Map<_, _>>()
+            )),
         ]
     })
 }
@@ -85,7 +132,7 @@ fn graft_at(target: &mut Value, mut choice: usize, graft: Value) {
             Value::Array(items) => (0..items.len()).map(|i| i.to_string()).collect(),
             _ => Vec::new(),
         };
-        if children.is_empty() || choice % 4 == 0 {
+        if children.is_empty() || choice.is_multiple_of(4) {
             *node = graft;
             return;
         }

@@ -96,7 +96,7 @@ fn pitr_block_rules() {
                 ),
                 vec![
                     "spec.pointInTimeRecovery.logShipping.rules[1].name: \"critical\" is used by an earlier rule; rule names must be unique",
-                    "spec.pointInTimeRecovery.logShipping.rules[1].pattern: \"(unclosed\" is not a valid regular expression: error: unclosed group",
+                    "spec.pointInTimeRecovery.logShipping.rules[1].pattern: \"(unclosed\" is not a valid regular expression: unclosed group",
                     "spec.pointInTimeRecovery.logShipping.rules[1].priority: \"urgent\" is not supported; use high, medium or low",
                 ],
                 vec![format!("spec.pointInTimeRecovery.logShipping.rules: {NOT_ACTED_ON}").leak()],

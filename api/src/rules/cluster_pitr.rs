@@ -83,7 +83,8 @@ fn check_log_shipping(verdict: &mut Verdict, path: &FieldPath, shipping: &LogShi
         if let Some(pattern) = rule.pattern.as_deref()
             && let Err(err) = regex::Regex::new(pattern)
         {
-            let why = err.to_string().lines().last().unwrap_or_default().trim().to_owned();
+            let text = err.to_string();
+            let why = text.lines().last().unwrap_or_default().trim().trim_start_matches("error: ").to_owned();
             verdict.error(rule_path.child("pattern"), format!("{pattern:?} is not a valid regular expression: {why}"));
         }
         optional_enum(verdict, &rule_path.child("priority"), &rule.priority);

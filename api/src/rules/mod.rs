@@ -4,6 +4,7 @@
 
 pub mod admin_args;
 pub mod backup;
+pub mod catalogue;
 pub mod cluster_pitr;
 pub mod common;
 pub mod context;

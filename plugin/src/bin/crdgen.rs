@@ -1,6 +1,7 @@
-//! Regenerates the committed CRDs from the types:
-//! `manifests/crds/` (what we install) and `tests/fixtures/crds/` (stand-ins for the Neo4j
-//! operator's target kinds, for end-to-end tests). A test fails when the committed files differ.
+//! Regenerates what is committed but generated from the code: the CRDs in `manifests/crds/`
+//! (what we install), the stand-ins for the Neo4j operator's target kinds in `tests/fixtures/crds/`
+//! (for end-to-end tests), and `docs/validation.md` (from the rule catalogue). A test fails when
+//! a committed file differs from what this writes.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,6 +23,8 @@ fn main() -> ExitCode {
     let run = || -> Result<(), Box<dyn std::error::Error>> {
         write_all(&root, "manifests/crds", &manifests::crd_files()?)?;
         write_all(&root, "tests/fixtures/crds", &manifests::stand_in_crd_files()?)?;
+        std::fs::write(root.join("docs/validation.md"), neo4j_api::rules::catalogue::render_markdown())?;
+        println!("wrote docs/validation.md");
         Ok(())
     };
     match run() {
