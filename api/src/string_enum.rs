@@ -90,13 +90,17 @@ macro_rules! string_enum {
             }
 
             fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-                schemars::json_schema!({ "type": "string", "enum": Self::VALUES })
+                // maxLength bounds the cost the API server estimates for CEL rules that compare it.
+                schemars::json_schema!({ "type": "string", "enum": Self::VALUES, "maxLength": $crate::string_enum::ENUM_MAX_LENGTH })
             }
         }
     };
 }
 
 pub(crate) use string_enum;
+
+/// Longest value any string enum field accepts on the API server (generously above the real ones).
+pub const ENUM_MAX_LENGTH: usize = 64;
 
 /// What every string enum of the API offers, so one rule can report any unknown value.
 pub trait StringEnum {

@@ -495,6 +495,39 @@ fn collect_new_leaves(before: &Value, after: &Value, path: &str, out: &mut Vec<(
     }
 }
 
+/// The CEL rules and patterns of our CRDs, as (kind, field path, what it demands).
+fn api_server_rules() -> Vec<(String, String, String)> {
+    fn walk(node: &Value, path: &str, kind: &str, out: &mut Vec<(String, String, String)>) {
+        for rule in node["x-kubernetes-validations"].as_array().into_iter().flatten() {
+            let field = format!("{path}{}", rule["fieldPath"].as_str().unwrap_or_default());
+            let message = rule["message"].as_str().unwrap_or_default();
+            out.push((
+                kind.to_owned(),
+                field.trim_start_matches('.').to_owned(),
+                format!("{message} (CEL: `{}`)", rule["rule"].as_str().unwrap_or_default()),
+            ));
+        }
+        if let Some(pattern) = node["pattern"].as_str() {
+            out.push((kind.to_owned(), path.trim_start_matches('.').to_owned(), format!("matches `{pattern}`")));
+        }
+        for (name, child) in node["properties"].as_object().into_iter().flatten() {
+            walk(child, &format!("{path}.{name}"), kind, out);
+        }
+        if node["items"].is_object() {
+            walk(&node["items"], &format!("{path}[]"), kind, out);
+        }
+    }
+    let mut out = Vec::new();
+    for (_, crd) in crate::crd::crds() {
+        let schema =
+            crd.spec.versions.first().and_then(|v| v.schema.as_ref()).and_then(|s| s.open_api_v3_schema.as_ref());
+        if let Some(schema) = schema.and_then(|s| serde_json::to_value(s).ok()) {
+            walk(&schema, "", &crd.spec.names.kind, &mut out);
+        }
+    }
+    out
+}
+
 /// `docs/validation.md`.
 pub fn render_markdown() -> String {
     let mut doc = String::from(
@@ -535,6 +568,19 @@ pub fn render_markdown() -> String {
             .chain(warnings.iter().map(|w| format!("warning: `{}`", cell(w))))
             .collect();
         doc.push_str(&format!("| {} | {} | {} |\n", cell(entry.rule), messages.join("<br>"), cell(entry.why)));
+    }
+    doc.push_str(
+        "\n## Enforced by the API server itself\n\n\
+         The simple, local rules are also part of the CRD schemas (patterns, bounds, and CEL rules in\n\
+         `x-kubernetes-validations`), so the API server refuses such objects even when the webhook is down. A test\n\
+         evaluates these CEL rules locally on every example above and checks they never refuse what the rules accept.\n\
+         The API server checks the schema before it calls validating webhooks, so when one of these fails you see its\n\
+         message (prefixed by the API server) rather than the list above.\n\n\
+         | Kind | Field | Demands |\n|---|---|---|\n",
+    );
+    for (kind, field, demand) in api_server_rules() {
+        let field = if field.is_empty() { "(the object)".to_owned() } else { format!("`{field}`") };
+        doc.push_str(&format!("| {kind} | {field} | {} |\n", cell(&demand)));
     }
     doc
 }

@@ -76,6 +76,11 @@ string_enum! {
 /// The target of a backup.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(extend("x-kubernetes-validations" = [
+    {"rule": "self.kind != 'Database' || has(self.clusterRef)", "fieldPath": ".clusterRef", "reason": "FieldValueRequired",
+     "message": "is required for kind Database; name the Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone that hosts the database"},
+    {"rule": "self == oldSelf", "message": "cannot be changed; create a new Neo4jBackup to back up another target"},
+]))]
 pub struct BackupTarget {
     /// `Cluster` (a Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone, detected automatically)
     /// or `Database` (one database; needs `clusterRef`).
@@ -86,17 +91,19 @@ pub struct BackupTarget {
     /// For `Cluster`: the Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone name.
     /// For `Database`: the database name, e.g. `neo4j`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(required)]
+    #[schemars(required, length(min = 1, max = 63))]
     pub name: Option<String>,
 
     /// For `kind: Database`: the Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone that hosts
     /// the database. Required for `Database`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 63), pattern(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"))]
     pub cluster_ref: Option<String>,
 
     /// Namespace of the target when it differs from the backup's own. Allowed only when you may
     /// read the target there.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 63), pattern(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"))]
     pub namespace: Option<String>,
 }
 
@@ -179,6 +186,9 @@ string_enum! {
 /// Which backups to keep.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(extend("x-kubernetes-validations" = [
+    {"rule": "has(self.maxAge) || has(self.maxCount)", "message": "needs maxAge, maxCount or both, e.g. {maxAge: 30d, maxCount: 10}"},
+]))]
 pub struct RetentionPolicy {
     /// Keep backups younger than this duration, e.g. `30d`, `12h`, `1w`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -187,6 +197,7 @@ pub struct RetentionPolicy {
     /// Keep at most this many backups (at least 1). A FULL backup that a kept DIFF depends on is
     /// always kept.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1))]
     pub max_count: Option<i32>,
 
     /// `Delete` (default) or `Archive`.

@@ -25,6 +25,9 @@ use crate::string_enum::string_enum;
     shortname = "n4jrestore",
     shortname = "n4jr",
     category = "neo4j",
+    validation = kube::core::Rule::new(
+        "!has(oldSelf.status) || !has(oldSelf.status.phase) || oldSelf.status.phase == 'Pending' || (self.spec.targetCluster == oldSelf.spec.targetCluster && self.spec.databaseName == oldSelf.spec.databaseName && self.spec.source.type == oldSelf.spec.source.type)"
+    ).message("spec.targetCluster, spec.databaseName and spec.source.type cannot change once the restore has started; delete it and create a new Neo4jRestore"),
     doc = "Restores a Neo4j database from a backup, a storage location or a point in time into a Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone, then creates or starts the database. The spec cannot change once the restore has started.",
     printcolumn = r#"{"name": "Target", "type": "string", "jsonPath": ".spec.targetCluster", "description": "Cluster or standalone restored into"}"#,
     printcolumn = r#"{"name": "Database", "type": "string", "jsonPath": ".spec.databaseName", "description": "Database restored"}"#,
@@ -37,7 +40,7 @@ pub struct Neo4jRestoreSpec {
     /// Name of the Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone to restore into, in the
     /// restore's namespace. The kind is detected automatically.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(required)]
+    #[schemars(required, length(min = 1, max = 63), pattern(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$"))]
     pub target_cluster: Option<String>,
 
     /// Where the backup comes from: `type` is `backup`, `storage`, `pitr`, `s3`, `gcs` or `azure`.
@@ -49,7 +52,10 @@ pub struct Neo4jRestoreSpec {
     /// then letters, digits, dots and dashes, 3 to 63 characters; `system` and names starting
     /// with `system` or `_` are reserved by Neo4j.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schemars(required)]
+    #[schemars(required, length(min = 3, max = 63), pattern(r"^[A-Za-z][A-Za-z0-9.-]*$"))]
+    #[schemars(extend("x-kubernetes-validations" = [
+        {"rule": "!self.lowerAscii().startsWith('system')", "message": "is reserved by Neo4j (system and names starting with system or _); choose another name"},
+    ]))]
     pub database_name: Option<String>,
 
     /// Verification, replacement, hooks and extra neo4j-admin flags.
@@ -94,6 +100,20 @@ string_enum! {
 /// Where the data to restore comes from.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(extend("x-kubernetes-validations" = [
+    {"rule": "self.type != 'backup' || has(self.backupRef)", "fieldPath": ".backupRef", "reason": "FieldValueRequired",
+     "message": "is required for type backup; name the Neo4jBackup to restore from"},
+    {"rule": "self.type != 'backup' || !has(self.storage)", "fieldPath": ".storage", "reason": "FieldValueForbidden",
+     "message": "must not be set with type backup: the storage comes from the Neo4jBackup; remove it"},
+    {"rule": "!(self.type in ['storage', 's3', 'gcs', 'azure']) || has(self.storage)", "fieldPath": ".storage", "reason": "FieldValueRequired",
+     "message": "is required for source types storage, s3, gcs and azure; say where the backup is"},
+    {"rule": "!(self.type in ['s3', 'gcs', 'azure']) || !has(self.storage) || self.storage.type == self.type", "fieldPath": ".storage.type",
+     "message": "must equal the source type s3, gcs or azure; or use source type storage"},
+    {"rule": "self.type != 'pitr' || has(self.pointInTime)", "fieldPath": ".pointInTime", "reason": "FieldValueRequired",
+     "message": "is required for type pitr; e.g. pointInTime: \"2025-01-04T12:30:00Z\""},
+    {"rule": "self.type != 'pitr' || (has(self.pitr) && has(self.pitr.baseBackup))", "fieldPath": ".pitr", "reason": "FieldValueRequired",
+     "message": "is required for type pitr, with a baseBackup, e.g. {baseBackup: {type: backup, backupRef: daily-backup}}"},
+]))]
 pub struct RestoreSource {
     /// `backup` (needs `backupRef`), `storage`, `s3`, `gcs`, `azure` (need `storage`; with the
     /// shorthands `s3`, `gcs` and `azure`, `storage.type` must be the same) or `pitr` (needs `pitr`
@@ -170,6 +190,12 @@ string_enum! {
 /// The base backup of a point-in-time recovery.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(extend("x-kubernetes-validations" = [
+    {"rule": "self.type != 'backup' || has(self.backupRef)", "fieldPath": ".backupRef", "reason": "FieldValueRequired",
+     "message": "is required for type backup; name the Neo4jBackup to restore from"},
+    {"rule": "self.type != 'storage' || has(self.storage)", "fieldPath": ".storage", "reason": "FieldValueRequired",
+     "message": "is required for type storage; say where the backup is"},
+]))]
 pub struct BaseBackupSource {
     /// `backup` (needs `backupRef`) or `storage` (needs `storage`).
     #[serde(rename = "type", skip_serializing_if = "Option::is_none")]

@@ -38,6 +38,14 @@ string_enum! {
 /// A storage location for backups or transaction logs.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(extend("x-kubernetes-validations" = [
+    {"rule": "!(self.type in ['s3', 'gcs', 'azure']) || (has(self.bucket) && self.bucket != '')", "fieldPath": ".bucket", "reason": "FieldValueRequired",
+     "message": "is required for s3, gcs and azure storage; name the bucket (for azure: the container)"},
+    {"rule": "self.type != 'pvc' || (has(self.pvc) && (has(self.pvc.name) || has(self.pvc.size)))", "fieldPath": ".pvc", "reason": "FieldValueRequired",
+     "message": "is required for pvc storage; name an existing claim (pvc.name) or give a size (pvc.size)"},
+    {"rule": "!has(self.cloud) || !has(self.cloud.provider) || !(self.type in ['s3', 'gcs', 'azure']) || (self.type == 's3' ? 'aws' : (self.type == 'gcs' ? 'gcp' : 'azure')) == self.cloud.provider",
+     "fieldPath": ".cloud.provider", "message": "does not serve this storage type; use aws for s3, gcp for gcs, azure for azure (or leave it out)"},
+]))]
 pub struct StorageLocation {
     /// Storage backend: `s3`, `gcs`, `azure` or `pvc`.
     /// Cloud types need `bucket`; `pvc` needs the `pvc` block.
@@ -68,6 +76,10 @@ pub struct StorageLocation {
 /// Cloud provider configuration: explicit credentials or workload identity (one of them).
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
+#[schemars(extend("x-kubernetes-validations" = [
+    {"rule": "!(has(self.credentialsSecretRef) && has(self.identity))", "fieldPath": ".identity", "reason": "FieldValueForbidden",
+     "message": "credentialsSecretRef and identity are mutually exclusive; keep the Secret or the workload identity, not both"},
+]))]
 pub struct CloudBlock {
     /// Cloud provider: `aws`, `gcp` or `azure`. Must match the storage `type`
     /// (s3 -> aws, gcs -> gcp, azure -> azure); defaulted from it when omitted.
