@@ -358,3 +358,30 @@ fn the_spec_is_immutable_once_started() {
         "status-only updates pass"
     );
 }
+
+#[test]
+fn the_referenced_backup_must_have_produced_something() {
+    let backup = |status: serde_json::Value| -> neo4j_api::Neo4jBackup {
+        serde_json::from_value(json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jBackup",
+            "metadata": {"name": "nightly", "namespace": "neo4j"},
+            "spec": {"target": {"kind": "Cluster", "name": "prod"}, "storage": {"type": "pvc", "pvc": {"name": "b"}}},
+            "status": status}))
+        .unwrap()
+    };
+    let fresh = backup(json!({"phase": "Running"}));
+    let ctx = Context { referenced_backup: Some(&fresh), ..Context::default() };
+    assert_eq!(judge_with(&restore(json!({})), &ctx), (vec![], vec![
+        "spec.source.backupRef: Neo4jBackup \"nightly\" has no successful backup yet; the restore stays Pending until it has one".to_owned()
+    ]));
+    let invalid = backup(json!({"phase": "Invalid"}));
+    let ctx = Context { referenced_backup: Some(&invalid), ..Context::default() };
+    assert_eq!(judge_with(&pitr(json!({})), &ctx).1, vec![
+        "spec.source.pitr.baseBackup.backupRef: Neo4jBackup \"nightly\" is Invalid; fix it first, or the restore waits for a backup that never comes".to_owned()
+    ]);
+    let done = backup(json!({"phase": "Completed", "lastSuccessfulBackupTime": "2025-01-04T02:00:00Z"}));
+    let ctx = Context { referenced_backup: Some(&done), ..Context::default() };
+    assert_eq!(judge_with(&restore(json!({})), &ctx), (vec![], vec![]));
+    let other = restore(json!({"spec": {"source": {"backupRef": "weekly"}}}));
+    let ctx = Context { referenced_backup: Some(&fresh), ..Context::default() };
+    assert_eq!(judge_with(&other, &ctx), (vec![], vec![]), "a context about another backup says nothing");
+}

@@ -54,6 +54,7 @@ pub fn validate_restore(old: Option<&Neo4jRestore>, new: &Neo4jRestore, ctx: &Co
             }
         }
     }
+    check_referenced_backup(&mut verdict, &spec_path.child("source"), spec.source.as_ref(), ctx);
     duration(&mut verdict, &spec_path.child("timeout"), &spec.timeout);
     let servers = ctx.target.as_ref().and_then(|target| target.servers).unwrap_or(0);
     if spec.force == Some(true) && spec.stop_cluster != Some(true) && servers > 1 {
@@ -74,6 +75,39 @@ pub fn validate_restore(old: Option<&Neo4jRestore>, new: &Neo4jRestore, ctx: &Co
         }
     }
     verdict
+}
+
+/// What the referenced Neo4jBackup says about the restore's chances, when the caller knows it.
+fn check_referenced_backup(verdict: &mut Verdict, path: &FieldPath, source: Option<&RestoreSource>, ctx: &Context) {
+    let (Some(source), Some(backup)) = (source, ctx.referenced_backup) else { return };
+    let (ref_path, name) = match (&source.r#type, &source.pitr) {
+        (Some(SourceType::Pitr), Some(pitr)) => {
+            let base = pitr.base_backup.as_ref().and_then(|b| b.backup.backup_ref.as_deref());
+            (path.child("pitr").child("baseBackup").child("backupRef"), base)
+        }
+        _ => (path.child("backupRef"), source.backup.backup_ref.as_deref()),
+    };
+    if name.is_none() || name != backup.metadata.name.as_deref() {
+        return;
+    }
+    let status = backup.status.as_ref();
+    if status.and_then(|s| s.phase.as_ref()) == Some(&crate::types::BackupPhase::Invalid) {
+        verdict.warn(
+            &ref_path,
+            format!(
+                "Neo4jBackup {:?} is Invalid; fix it first, or the restore waits for a backup that never comes",
+                name.unwrap_or_default()
+            ),
+        );
+    } else if status.and_then(|s| s.last_successful_backup_time.as_ref()).is_none() {
+        verdict.warn(
+            &ref_path,
+            format!(
+                "Neo4jBackup {:?} has no successful backup yet; the restore stays Pending until it has one",
+                name.unwrap_or_default()
+            ),
+        );
+    }
 }
 
 fn check_source(verdict: &mut Verdict, path: &FieldPath, source: &RestoreSource, ctx: &Context) {
