@@ -1,0 +1,367 @@
+//! Judging one AdmissionRequest: gather context (from the cache, and a SubjectAccessReview only for
+//! cross-namespace backup targets), run `neo4j_api::review`, and shape the response.
+//!
+//! `/mutate` returns the defaults as a patch and denies an object with errors, with every error in
+//! one message: the API server checks the CRD schema before validating webhooks, so denying here is
+//! what lets a user see all errors at once. `/validate` judges the stored form again and carries
+//! the warnings (only one endpoint warns, so kubectl does not show them twice).
+
+use std::future::Future;
+use std::sync::Arc;
+
+use k8s_openapi::jiff::Timestamp;
+use neo4j_api::review::{Kind, review};
+use neo4j_api::rules::{Context, TargetFacts, Verdict};
+use neo4j_api::{Neo4jBackup, Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone};
+use serde_json::Value;
+
+use crate::admission_review::{AdmissionRequest, AdmissionResponse, UserInfo};
+
+/// Which endpoint a request came to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `POST /mutate`: defaults.
+    Mutate,
+    /// `POST /validate`: rules.
+    Validate,
+}
+
+impl Endpoint {
+    /// Label for metrics and logs.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Mutate => "mutate",
+            Self::Validate => "validate",
+        }
+    }
+}
+
+/// Objects the rules may need, read from an in-memory cache (never an API call).
+pub trait Lookups: Send + Sync {
+    /// A Neo4jEnterpriseCluster, when known.
+    fn cluster(&self, namespace: &str, name: &str) -> Option<Arc<Neo4jEnterpriseCluster>>;
+    /// A Neo4jEnterpriseStandalone, when known.
+    fn standalone(&self, namespace: &str, name: &str) -> Option<Arc<Neo4jEnterpriseStandalone>>;
+    /// A Neo4jBackup, when known.
+    fn backup(&self, namespace: &str, name: &str) -> Option<Arc<Neo4jBackup>>;
+}
+
+/// Answers whether a user may read a target in another namespace (a SubjectAccessReview).
+pub trait AccessReview: Send + Sync {
+    /// `Some(allowed)`, or `None` when no answer could be had in time.
+    fn may_read(
+        &self,
+        user: &UserInfo,
+        namespace: &str,
+        resource: &str,
+        name: &str,
+    ) -> impl Future<Output = Option<bool>> + Send;
+}
+
+/// What happened, for metrics and logs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    /// Kind name, or `other` for objects that are not ours.
+    pub kind: &'static str,
+    /// `allowed`, `patched`, `denied` or `skipped`.
+    pub verdict: &'static str,
+}
+
+/// Judges a request at an endpoint.
+pub async fn admit(
+    endpoint: Endpoint,
+    request: &AdmissionRequest,
+    lookups: &impl Lookups,
+    access: &impl AccessReview,
+    now: Timestamp,
+) -> (AdmissionResponse, Outcome) {
+    let skipped = |kind| (AdmissionResponse::allow(&request.uid), Outcome { kind, verdict: "skipped" });
+    if !matches!(request.operation.as_str(), "CREATE" | "UPDATE") {
+        return skipped("other");
+    }
+    let Some(object) = request.object.as_ref() else { return skipped("other") };
+    let Some(kind) = Kind::of(object) else { return skipped("other") };
+    let namespace = request.namespace.clone().or_else(|| str_at(object, "/metadata/namespace")).unwrap_or_default();
+    let gathered = gather(kind, object, &namespace, lookups);
+    let may_read = match &gathered.cross_namespace {
+        Some((ns, resource, name)) => access.may_read(&request.user_info, ns, resource, name).await,
+        None => None,
+    };
+    let ctx = Context {
+        target: gathered.target,
+        referenced_backup: gathered.backup.as_deref(),
+        recovery_window: None,
+        may_read_target_namespace: may_read,
+        now: Some(now),
+    };
+    let old = if request.operation == "UPDATE" { request.old_object.as_ref() } else { None };
+    let Some(review) = review(old, object, &ctx) else { return skipped("other") };
+    let outcome = |verdict| Outcome { kind: kind.name(), verdict };
+    if !review.verdict.is_allowed() {
+        let message = denial_message(kind, object, &review.verdict);
+        return (AdmissionResponse::deny(&request.uid, message), outcome("denied"));
+    }
+    match endpoint {
+        Endpoint::Mutate => {
+            let patched = !review.patch.0.is_empty();
+            let response = AdmissionResponse::allow(&request.uid).with_patch(&review.patch);
+            (response, outcome(if patched { "patched" } else { "allowed" }))
+        }
+        Endpoint::Validate => {
+            let mut response = AdmissionResponse::allow(&request.uid);
+            response.warnings = review.verdict.warnings;
+            (response, outcome("allowed"))
+        }
+    }
+}
+
+/// One message naming the object and listing every error.
+pub fn denial_message(kind: Kind, object: &Value, verdict: &Verdict) -> String {
+    let name =
+        str_at(object, "/metadata/name").or_else(|| str_at(object, "/metadata/generateName")).unwrap_or_default();
+    let count = verdict.errors.len();
+    let noun = if count == 1 { "error" } else { "errors" };
+    let lines: Vec<String> = verdict.errors.iter().map(|e| format!("- {e}")).collect();
+    format!("{} {name:?} is invalid ({count} {noun}):\n{}", kind.name(), lines.join("\n"))
+}
+
+struct Gathered {
+    target: Option<TargetFacts>,
+    backup: Option<Arc<Neo4jBackup>>,
+    /// Namespace, resource and name of a target in another namespace.
+    cross_namespace: Option<(String, &'static str, String)>,
+}
+
+fn str_at(object: &Value, pointer: &str) -> Option<String> {
+    object.pointer(pointer).and_then(Value::as_str).map(str::to_owned)
+}
+
+/// The target (cluster or standalone, detected) as the rules see it.
+fn target_facts(lookups: &impl Lookups, namespace: &str, name: &str) -> Option<(TargetFacts, &'static str)> {
+    if let Some(cluster) = lookups.cluster(namespace, name) {
+        let spec = &cluster.spec;
+        let facts = TargetFacts {
+            image_tag: spec.image.as_ref().and_then(|i| i.tag.clone()),
+            servers: spec.topology.as_ref().and_then(|t| t.servers),
+        };
+        return Some((facts, "neo4jenterpriseclusters"));
+    }
+    let standalone = lookups.standalone(namespace, name)?;
+    let facts = TargetFacts { image_tag: standalone.spec.image.as_ref().and_then(|i| i.tag.clone()), servers: Some(1) };
+    Some((facts, "neo4jenterprisestandalones"))
+}
+
+fn gather(kind: Kind, object: &Value, namespace: &str, lookups: &impl Lookups) -> Gathered {
+    let mut gathered = Gathered { target: None, backup: None, cross_namespace: None };
+    match kind {
+        Kind::Backup => {
+            let target_kind = str_at(object, "/spec/target/kind");
+            let name = if target_kind.as_deref() == Some("Database") {
+                str_at(object, "/spec/target/clusterRef")
+            } else {
+                str_at(object, "/spec/target/name")
+            };
+            let target_namespace = str_at(object, "/spec/target/namespace").unwrap_or_else(|| namespace.to_owned());
+            let Some(name) = name else { return gathered };
+            let found = target_facts(lookups, &target_namespace, &name);
+            if target_namespace != namespace {
+                let resource = found.as_ref().map_or("neo4jenterpriseclusters", |(_, resource)| resource);
+                gathered.cross_namespace = Some((target_namespace, resource, name));
+            }
+            gathered.target = found.map(|(facts, _)| facts);
+        }
+        Kind::Restore => {
+            if let Some(name) = str_at(object, "/spec/targetCluster") {
+                gathered.target = target_facts(lookups, namespace, &name).map(|(facts, _)| facts);
+            }
+            let reference = match str_at(object, "/spec/source/type").as_deref() {
+                Some("pitr") => str_at(object, "/spec/source/pitr/baseBackup/backupRef"),
+                _ => str_at(object, "/spec/source/backupRef"),
+            };
+            gathered.backup = reference.and_then(|name| lookups.backup(namespace, &name));
+        }
+        Kind::Cluster | Kind::Standalone => {}
+    }
+    gathered
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+
+    use serde_json::json;
+
+    use super::*;
+    use crate::admission_review::parse;
+
+    #[derive(Default)]
+    struct Fixed {
+        clusters: BTreeMap<(String, String), Arc<Neo4jEnterpriseCluster>>,
+        backups: BTreeMap<(String, String), Arc<Neo4jBackup>>,
+    }
+
+    impl Lookups for Fixed {
+        fn cluster(&self, namespace: &str, name: &str) -> Option<Arc<Neo4jEnterpriseCluster>> {
+            self.clusters.get(&(namespace.to_owned(), name.to_owned())).cloned()
+        }
+        fn standalone(&self, _: &str, _: &str) -> Option<Arc<Neo4jEnterpriseStandalone>> {
+            None
+        }
+        fn backup(&self, namespace: &str, name: &str) -> Option<Arc<Neo4jBackup>> {
+            self.backups.get(&(namespace.to_owned(), name.to_owned())).cloned()
+        }
+    }
+
+    /// Records the questions it was asked and gives a fixed answer.
+    struct Answer(Option<bool>, Mutex<Vec<String>>);
+
+    impl AccessReview for Answer {
+        async fn may_read(&self, user: &UserInfo, namespace: &str, resource: &str, name: &str) -> Option<bool> {
+            self.1.lock().unwrap().push(format!("{} get {resource}/{name} in {namespace}", user.username));
+            self.0
+        }
+    }
+
+    fn request(operation: &str, object: Value, old: Option<Value>) -> AdmissionRequest {
+        let body = json!({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
+            "uid": "u-1", "operation": operation, "namespace": "neo4j", "object": object, "oldObject": old,
+            "userInfo": {"username": "alice", "groups": ["dev"]}}});
+        parse(&serde_json::to_vec(&body).unwrap()).unwrap()
+    }
+
+    fn backup(spec: Value) -> Value {
+        json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jBackup", "metadata": {"name": "nightly", "namespace": "neo4j"}, "spec": spec})
+    }
+
+    fn now() -> Timestamp {
+        "2026-01-01T00:00:00Z".parse().unwrap()
+    }
+
+    async fn run(
+        endpoint: Endpoint,
+        req: &AdmissionRequest,
+        lookups: &Fixed,
+        access: &Answer,
+    ) -> (AdmissionResponse, Outcome) {
+        admit(endpoint, req, lookups, access, now()).await
+    }
+
+    #[tokio::test]
+    async fn an_invalid_object_is_denied_with_every_error_in_one_message() {
+        let req = request(
+            "CREATE",
+            backup(json!({"target": {"kind": "Database", "name": "x"}, "storage": {"type": "s3"}})),
+            None,
+        );
+        let (response, outcome) = run(Endpoint::Mutate, &req, &Fixed::default(), &Answer(None, Mutex::default())).await;
+        assert!(!response.allowed);
+        assert_eq!(
+            response.status.unwrap().message,
+            "Neo4jBackup \"nightly\" is invalid (3 errors):\n\
+            - spec.target.name: \"x\" is not a valid database name: a database name starts with a letter, then letters, digits, '.' and '-', 3 to 63 characters\n\
+            - spec.target.clusterRef: is required; name the Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone that hosts the database\n\
+            - spec.storage.bucket: is required for s3 storage; name the bucket, e.g. my-neo4j-backups"
+        );
+        assert_eq!(outcome, Outcome { kind: "Neo4jBackup", verdict: "denied" });
+        assert_eq!(response.patch, None);
+    }
+
+    #[tokio::test]
+    async fn mutate_patches_and_validate_warns() {
+        let object = backup(
+            json!({"target": {"kind": "Cluster", "name": "prod"}, "storage": {"type": "s3", "bucket": "b-1"}, "suspend": true}),
+        );
+        let req = request("CREATE", object, None);
+        let answer = Answer(None, Mutex::default());
+        let (mutated, outcome) = run(Endpoint::Mutate, &req, &Fixed::default(), &answer).await;
+        assert!(mutated.allowed && mutated.patch.is_some() && mutated.warnings.is_empty());
+        assert_eq!(outcome.verdict, "patched");
+        let (validated, _) = run(Endpoint::Validate, &req, &Fixed::default(), &answer).await;
+        assert!(validated.allowed && validated.patch.is_none());
+        assert_eq!(
+            validated.warnings,
+            vec!["spec.suspend: has no effect without a schedule: a one-shot backup runs once anyway"]
+        );
+    }
+
+    #[tokio::test]
+    async fn delete_and_connect_pass_untouched_and_foreign_kinds_are_skipped() {
+        let answer = Answer(None, Mutex::default());
+        for operation in ["DELETE", "CONNECT"] {
+            let req = request(operation, backup(json!({})), None);
+            let (response, outcome) = run(Endpoint::Validate, &req, &Fixed::default(), &answer).await;
+            assert_eq!((response, outcome.verdict), (AdmissionResponse::allow("u-1"), "skipped"));
+        }
+        let req = request("CREATE", json!({"apiVersion": "v1", "kind": "ConfigMap"}), None);
+        assert_eq!(
+            run(Endpoint::Mutate, &req, &Fixed::default(), &answer).await.1,
+            Outcome { kind: "other", verdict: "skipped" }
+        );
+    }
+
+    #[tokio::test]
+    async fn the_target_version_comes_from_the_cache() {
+        let cluster: Neo4jEnterpriseCluster = serde_json::from_value(json!({"apiVersion": "neo4j.neo4j.com/v1alpha1",
+            "kind": "Neo4jEnterpriseCluster", "metadata": {"name": "prod", "namespace": "neo4j"},
+            "spec": {"image": {"tag": "5.20.0-enterprise"}, "topology": {"servers": 3}}}))
+        .unwrap();
+        let mut lookups = Fixed::default();
+        lookups.clusters.insert(("neo4j".into(), "prod".into()), Arc::new(cluster));
+        let req = request(
+            "CREATE",
+            backup(
+                json!({"target": {"kind": "Cluster", "name": "prod"}, "storage": {"type": "pvc", "pvc": {"name": "p"}}}),
+            ),
+            None,
+        );
+        let (response, _) = run(Endpoint::Validate, &req, &lookups, &Answer(None, Mutex::default())).await;
+        assert!(
+            response
+                .status
+                .unwrap()
+                .message
+                .contains("- spec.target: the target runs image tag \"5.20.0-enterprise\" is not supported")
+        );
+    }
+
+    #[tokio::test]
+    async fn only_cross_namespace_targets_ask_for_an_access_review() {
+        let same = backup(
+            json!({"target": {"kind": "Cluster", "name": "prod"}, "storage": {"type": "pvc", "pvc": {"name": "p"}}}),
+        );
+        let other = backup(
+            json!({"target": {"kind": "Cluster", "name": "prod", "namespace": "production"}, "storage": {"type": "pvc", "pvc": {"name": "p"}}}),
+        );
+        let denied = Answer(Some(false), Mutex::default());
+        assert!(run(Endpoint::Validate, &request("CREATE", same, None), &Fixed::default(), &denied).await.0.allowed);
+        assert!(denied.1.lock().unwrap().is_empty(), "no API call for a same-namespace target");
+        let (response, _) = run(Endpoint::Validate, &request("CREATE", other, None), &Fixed::default(), &denied).await;
+        assert!(!response.allowed);
+        assert_eq!(*denied.1.lock().unwrap(), vec!["alice get neo4jenterpriseclusters/prod in production"]);
+    }
+
+    #[tokio::test]
+    async fn updates_are_judged_against_the_old_object() {
+        let old = backup(
+            json!({"target": {"kind": "Cluster", "name": "prod"}, "storage": {"type": "pvc", "pvc": {"name": "p"}}}),
+        );
+        let new = backup(
+            json!({"target": {"kind": "Cluster", "name": "other"}, "storage": {"type": "pvc", "pvc": {"name": "p"}}}),
+        );
+        let (response, _) = run(
+            Endpoint::Validate,
+            &request("UPDATE", new, Some(old)),
+            &Fixed::default(),
+            &Answer(None, Mutex::default()),
+        )
+        .await;
+        assert!(
+            response
+                .status
+                .unwrap()
+                .message
+                .contains("- spec.target: cannot be changed; create a new Neo4jBackup to back up another target")
+        );
+    }
+}
