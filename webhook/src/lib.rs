@@ -3,3 +3,4 @@
 
 pub mod admission_review;
 pub mod admit;
+pub mod tls;

@@ -1,0 +1,255 @@
+//! Serving certificates: loaded from files, swapped when the files change, or generated for
+//! local use (`--self-signed`).
+//!
+//! The rustls configuration stays the same for the life of the process; only the certified key
+//! behind its resolver changes. A new handshake picks up the new certificate, connections already
+//! open keep theirs, so a rotation drops no request.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use rustls::ServerConfig;
+use rustls::server::{ClientHello, ResolvesServerCert};
+use rustls::sign::CertifiedKey;
+
+/// Why certificates could not be loaded or made.
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The failure.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The PEM did not hold what it should.
+    #[error("{path}: {message}")]
+    Pem {
+        /// The file.
+        path: PathBuf,
+        /// What was wrong.
+        message: String,
+    },
+    /// rustls refused the key or the configuration.
+    #[error("TLS configuration: {0}")]
+    Rustls(#[from] rustls::Error),
+    /// Certificate generation failed.
+    #[error("generating a certificate: {0}")]
+    Generate(#[from] rcgen::Error),
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, TlsError> {
+    std::fs::read(path).map_err(|source| TlsError::Io { path: path.to_owned(), source })
+}
+
+/// A certificate chain and key as PEM bytes, with the certified key rustls uses.
+pub struct KeyPair {
+    /// The certified key.
+    pub certified: Arc<CertifiedKey>,
+    /// The PEM bytes it was made from (to notice changes).
+    pub pem: (Vec<u8>, Vec<u8>),
+    /// When the leaf certificate expires, in seconds since the epoch.
+    pub not_after: i64,
+}
+
+impl KeyPair {
+    /// Parses a PEM certificate chain and a PEM private key.
+    pub fn from_pem(cert_pem: Vec<u8>, key_pem: Vec<u8>, cert_path: &Path, key_path: &Path) -> Result<Self, TlsError> {
+        let pem_error = |path: &Path, message: String| TlsError::Pem { path: path.to_owned(), message };
+        let chain: Vec<_> = rustls_pemfile::certs(&mut cert_pem.as_slice())
+            .collect::<Result<_, _>>()
+            .map_err(|err| pem_error(cert_path, err.to_string()))?;
+        let leaf = chain.first().ok_or_else(|| pem_error(cert_path, "no certificate found".to_owned()))?;
+        let not_after = x509_parser::parse_x509_certificate(leaf.as_ref())
+            .map_err(|err| pem_error(cert_path, format!("unreadable certificate: {err}")))?
+            .1
+            .validity()
+            .not_after
+            .timestamp();
+        let key = rustls_pemfile::private_key(&mut key_pem.as_slice())
+            .map_err(|err| pem_error(key_path, err.to_string()))?
+            .ok_or_else(|| pem_error(key_path, "no private key found".to_owned()))?;
+        let signing = rustls::crypto::ring::sign::any_supported_type(&key)?;
+        let certified = Arc::new(CertifiedKey::new(chain, signing));
+        Ok(Self { certified, pem: (cert_pem, key_pem), not_after })
+    }
+
+    /// Reads a certificate and key from files.
+    pub fn from_files(cert: &Path, key: &Path) -> Result<Self, TlsError> {
+        Self::from_pem(read(cert)?, read(key)?, cert, key)
+    }
+}
+
+/// The current serving certificate, replaceable while serving.
+pub struct CertStore {
+    current: RwLock<Arc<CertifiedKey>>,
+    pem: RwLock<(Vec<u8>, Vec<u8>)>,
+    not_after: std::sync::atomic::AtomicI64,
+}
+
+impl std::fmt::Debug for CertStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CertStore").field("not_after", &self.not_after()).finish_non_exhaustive()
+    }
+}
+
+impl CertStore {
+    /// A store serving `pair`.
+    pub fn new(pair: KeyPair) -> Arc<Self> {
+        Arc::new(Self {
+            current: RwLock::new(pair.certified),
+            pem: RwLock::new(pair.pem),
+            not_after: std::sync::atomic::AtomicI64::new(pair.not_after),
+        })
+    }
+
+    /// Serves `pair` from the next handshake on.
+    pub fn replace(&self, pair: KeyPair) {
+        if let Ok(mut current) = self.current.write() {
+            *current = pair.certified;
+        }
+        if let Ok(mut pem) = self.pem.write() {
+            *pem = pair.pem;
+        }
+        self.not_after.store(pair.not_after, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Expiry of the certificate served now, in seconds since the epoch.
+    pub fn not_after(&self) -> i64 {
+        self.not_after.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Re-reads the files and swaps the certificate when their content changed and parses.
+    /// Returns whether it swapped. A broken new pair is reported and the old one kept.
+    pub fn reload(&self, cert: &Path, key: &Path) -> Result<bool, TlsError> {
+        let (cert_pem, key_pem) = (read(cert)?, read(key)?);
+        let unchanged = self.pem.read().map(|pem| pem.0 == cert_pem && pem.1 == key_pem).unwrap_or(false);
+        if unchanged {
+            return Ok(false);
+        }
+        self.replace(KeyPair::from_pem(cert_pem, key_pem, cert, key)?);
+        Ok(true)
+    }
+}
+
+/// The resolver rustls asks at every handshake.
+#[derive(Debug)]
+struct Resolver(Arc<CertStore>);
+
+impl ResolvesServerCert for Resolver {
+    fn resolve(&self, _: ClientHello<'_>) -> Option<Arc<CertifiedKey>> {
+        self.0.current.read().ok().map(|current| current.clone())
+    }
+}
+
+/// A rustls server configuration (TLS 1.2 and 1.3, HTTP/2 and HTTP/1.1) serving from `store`.
+pub fn server_config(store: Arc<CertStore>) -> Arc<ServerConfig> {
+    let mut config = ServerConfig::builder_with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
+        .with_no_client_auth()
+        .with_cert_resolver(Arc::new(Resolver(store)));
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Arc::new(config)
+}
+
+/// Polls the certificate files every `interval` and swaps in changed ones. Polling, not inotify:
+/// Secret volumes change by swapping a `..data` symlink, which file watches miss.
+pub async fn watch(store: Arc<CertStore>, cert: PathBuf, key: PathBuf, interval: Duration) {
+    let mut ticker = tokio::time::interval(interval);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticker.tick().await;
+        match store.reload(&cert, &key) {
+            Ok(true) => tracing::info!(cert = %cert.display(), "serving certificate reloaded"),
+            Ok(false) => {}
+            Err(err) => tracing::warn!(error = %err, "serving certificate not reloaded; keeping the current one"),
+        }
+    }
+}
+
+/// Files written by [`self_signed`].
+#[derive(Clone, Debug)]
+pub struct SelfSigned {
+    /// The CA certificate, for a webhook configuration's `caBundle`.
+    pub ca: PathBuf,
+    /// The serving certificate.
+    pub cert: PathBuf,
+    /// The serving key.
+    pub key: PathBuf,
+}
+
+/// Generates a CA and a serving certificate for 127.0.0.1, localhost and `extra_names`, writing
+/// `ca.crt`, `tls.crt` and `tls.key` into `dir`.
+pub fn self_signed(dir: &Path, extra_names: &[String]) -> Result<SelfSigned, TlsError> {
+    use rcgen::{
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair as RcKey, KeyUsagePurpose,
+    };
+
+    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
+    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+    ca_params.distinguished_name.push(DnType::CommonName, "kubectl-neo4j webhook CA");
+    ca_params.key_usages =
+        vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
+    let ca_key = RcKey::generate()?;
+    let ca_cert = ca_params.self_signed(&ca_key)?;
+    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+
+    let mut names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
+    names.extend(extra_names.iter().cloned());
+    let mut params = CertificateParams::new(names)?;
+    params.distinguished_name.push(DnType::CommonName, "neo4j-webhook");
+    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
+    let key = RcKey::generate()?;
+    let cert = params.signed_by(&key, &issuer)?;
+
+    std::fs::create_dir_all(dir).map_err(|source| TlsError::Io { path: dir.to_owned(), source })?;
+    let files = SelfSigned { ca: dir.join("ca.crt"), cert: dir.join("tls.crt"), key: dir.join("tls.key") };
+    for (path, content) in [(&files.ca, ca_cert.pem()), (&files.cert, cert.pem()), (&files.key, key.serialize_pem())] {
+        std::fs::write(path, content).map_err(|source| TlsError::Io { path: path.clone(), source })?;
+    }
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("neo4j-webhook-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        dir
+    }
+
+    #[test]
+    fn self_signed_files_load_and_reload_only_on_change() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let dir = temp_dir("tls");
+        let first = self_signed(&dir, &["neo4j-webhook.neo4j-system.svc".to_owned()]).unwrap();
+        let store = CertStore::new(KeyPair::from_files(&first.cert, &first.key).unwrap());
+        assert!(store.not_after() > 0);
+        assert!(!store.reload(&first.cert, &first.key).unwrap(), "unchanged files are not reloaded");
+        let before = store.current.read().unwrap().clone();
+        self_signed(&dir, &[]).unwrap();
+        assert!(store.reload(&first.cert, &first.key).unwrap(), "changed files are reloaded");
+        assert!(!Arc::ptr_eq(&before, &store.current.read().unwrap()));
+        std::fs::write(&first.cert, "garbage").unwrap();
+        assert!(store.reload(&first.cert, &first.key).is_err(), "a broken file is reported");
+        let _ = server_config(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn missing_or_empty_files_say_which() {
+        let dir = temp_dir("missing");
+        std::fs::create_dir_all(&dir).unwrap();
+        let err = KeyPair::from_files(&dir.join("nope.crt"), &dir.join("nope.key")).err().unwrap();
+        assert!(err.to_string().contains("nope.crt"), "{err}");
+        std::fs::write(dir.join("empty.crt"), "").unwrap();
+        std::fs::write(dir.join("empty.key"), "").unwrap();
+        let err = KeyPair::from_files(&dir.join("empty.crt"), &dir.join("empty.key")).err().unwrap();
+        assert!(err.to_string().ends_with("empty.crt: no certificate found"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
