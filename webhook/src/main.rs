@@ -1,0 +1,190 @@
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use neo4j_webhook::access::ApiAccessReview;
+use neo4j_webhook::cache::Cache;
+use neo4j_webhook::metrics::Metrics;
+use neo4j_webhook::server::{self, App, Limits};
+use neo4j_webhook::tls::{self, CertStore, KeyPair};
+
+/// Admission webhook of kubectl-neo4j: defaults and validates Neo4jBackup, Neo4jRestore and the
+/// Neo4j operator's Neo4jEnterpriseCluster and Neo4jEnterpriseStandalone.
+///
+/// Serves POST /mutate and POST /validate (AdmissionReview admission.k8s.io/v1) over TLS, and
+/// GET /healthz, /readyz and /metrics.
+#[derive(Debug, Parser)]
+#[command(name = "neo4j-webhook", version)]
+struct Args {
+    /// Address to serve TLS on.
+    #[arg(long, env = "WEBHOOK_LISTEN", default_value = "0.0.0.0:8443")]
+    listen: SocketAddr,
+    /// Serving certificate (PEM chain); reloaded when the file changes.
+    #[arg(long, env = "WEBHOOK_TLS_CERT", required_unless_present = "self_signed", requires = "key")]
+    cert: Option<PathBuf>,
+    /// Serving key (PEM).
+    #[arg(long, env = "WEBHOOK_TLS_KEY", requires = "cert")]
+    key: Option<PathBuf>,
+    /// Generate a CA and a certificate for 127.0.0.1/localhost into DIR (ca.crt, tls.crt, tls.key),
+    /// for local use: point a webhook configuration's caBundle at DIR/ca.crt.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["cert", "key"])]
+    self_signed: Option<PathBuf>,
+    /// Extra DNS names or IPs for the self-signed certificate (repeatable).
+    #[arg(long = "self-signed-name", value_name = "NAME", requires = "self_signed")]
+    self_signed_names: Vec<String>,
+    /// Also serve /metrics, /healthz and /readyz over plain HTTP on this address.
+    #[arg(long, env = "WEBHOOK_METRICS_LISTEN")]
+    metrics_listen: Option<SocketAddr>,
+    /// How often the certificate files are checked for changes.
+    #[arg(long, default_value = "10s", value_parser = duration)]
+    cert_reload_interval: Duration,
+    /// Largest request body accepted (larger: 413).
+    #[arg(long, default_value_t = Limits::default().max_body_bytes)]
+    max_body_bytes: usize,
+    /// Longest a request may take (slower: 408).
+    #[arg(long, default_value = "9s", value_parser = duration)]
+    request_timeout: Duration,
+    /// How long requests in flight may finish after SIGTERM.
+    #[arg(long, default_value = "20s", value_parser = duration)]
+    drain_timeout: Duration,
+    /// Longest wait for a SubjectAccessReview (cross-namespace backup targets only).
+    #[arg(long, default_value = "2s", value_parser = duration)]
+    access_review_timeout: Duration,
+    /// Do not contact an API server: rules that need cluster context stay silent.
+    #[arg(long)]
+    no_cluster: bool,
+    /// Log format: json in a cluster, text on a terminal.
+    #[arg(long, value_enum, default_value_t = LogFormat::Auto)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum LogFormat {
+    Auto,
+    Json,
+    Text,
+}
+
+fn duration(text: &str) -> Result<Duration, String> {
+    neo4j_api::grammar::duration::parse_duration(text).map(Duration::from_secs)
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let json = match format {
+        LogFormat::Auto => !std::io::stderr().is_terminal(),
+        LogFormat::Json => true,
+        LogFormat::Text => false,
+    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json { builder.json().init() } else { builder.init() }
+}
+
+async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = terminate => {},
+    }
+}
+
+async fn kube_client(no_cluster: bool) -> Option<kube::Client> {
+    if no_cluster {
+        tracing::info!("--no-cluster: serving without cluster context");
+        return None;
+    }
+    match kube::Client::try_default().await {
+        Ok(client) => Some(client),
+        Err(err) => {
+            tracing::warn!(error = %err, "no API server: serving without cluster context (rules that need it stay silent)");
+            None
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let (cert, key) = match (&args.self_signed, &args.cert, &args.key) {
+        (Some(dir), _, _) => {
+            let files = tls::self_signed(dir, &args.self_signed_names)?;
+            tracing::info!(ca_bundle = %files.ca.display(), "self-signed CA written; use it as the webhook configuration's caBundle");
+            (files.cert, files.key)
+        }
+        (None, Some(cert), Some(key)) => (cert.clone(), key.clone()),
+        _ => return Err("give --cert and --key, or --self-signed DIR".into()),
+    };
+    let certs = CertStore::new(KeyPair::from_files(&cert, &key)?);
+    tokio::spawn(tls::watch(certs.clone(), cert, key, args.cert_reload_interval));
+
+    let client = kube_client(args.no_cluster).await;
+    let cache = match &client {
+        Some(client) => Cache::start(client.clone()),
+        None => Cache::empty(),
+    };
+    let ready = Box::new(cache.readiness());
+    let app = Arc::new(App {
+        lookups: cache,
+        access: ApiAccessReview::new(client, args.access_review_timeout),
+        metrics: Metrics::default(),
+        certs: Some(certs.clone()),
+        ready,
+    });
+    let limits = Limits { max_body_bytes: args.max_body_bytes, request_timeout: args.request_timeout };
+    let router = server::router(app, limits);
+
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let wait = move |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stopped| *stopped).await;
+    };
+    if let Some(address) = args.metrics_listen {
+        let listener = std::net::TcpListener::bind(address)?;
+        let plain = router.clone();
+        let until = wait(stopped.clone());
+        tokio::spawn(async move {
+            if let Err(err) = server::serve_plain(listener, plain, until).await {
+                tracing::error!(error = %err, "metrics listener stopped");
+            }
+        });
+    }
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        let _ = stop.send(true);
+    });
+    let listener = std::net::TcpListener::bind(args.listen)?;
+    tracing::info!(listen = %listener.local_addr()?, "serving /mutate and /validate over TLS");
+    server::serve_tls(listener, tls::server_config(certs), router, wait(stopped), args.drain_timeout).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    init_logs(args.log_format);
+    // One crypto provider for the whole process (aws-lc-rs is kept out of the build).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("neo4j-webhook: cannot start: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %err, "neo4j-webhook failed");
+            eprintln!("neo4j-webhook: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
