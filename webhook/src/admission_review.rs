@@ -19,8 +19,8 @@ pub struct AdmissionReviewRequest {
     pub api_version: String,
     /// Must be `AdmissionReview`.
     pub kind: String,
-    /// The request; absent only in malformed reviews.
-    pub request: Option<AdmissionRequest>,
+    /// The request; absent only in malformed reviews. Read after the type is known to be right.
+    pub request: Option<Value>,
 }
 
 /// The request part of a review.
@@ -164,6 +164,8 @@ pub fn parse(body: &[u8]) -> Result<AdmissionRequest, ReviewError> {
         return Err(ReviewError::WrongType(review.api_version, review.kind));
     }
     let request = review.request.ok_or(ReviewError::NoRequest)?;
+    let request: AdmissionRequest =
+        serde_json::from_value(request).map_err(|err| ReviewError::Malformed(format!("request: {err}")))?;
     if matches!(request.operation.as_str(), "CREATE" | "UPDATE") && request.object.is_none() {
         return Err(ReviewError::NoObject(request.operation));
     }
