@@ -130,7 +130,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         let Ok(permit) = permits.clone().acquire_owned().await else { break };
         sent += 1;
         let (client, url, errors, sender) = (client.clone(), url.clone(), errors.clone(), sender.clone());
-        let path = if sent % 2 == 0 { "/mutate" } else { "/validate" };
+        let path = if sent.is_multiple_of(2) { "/mutate" } else { "/validate" };
         tokio::spawn(async move {
             match one(&client, &url, path, review(sent)).await {
                 Some(latency) => {
