@@ -3,5 +3,6 @@
 
 pub mod diff;
 pub mod fixtures;
+pub mod kustomize;
 pub mod openapi;
 pub mod resources;

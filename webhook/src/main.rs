@@ -33,6 +33,9 @@ struct Args {
     /// for local use: point a webhook configuration's caBundle at DIR/ca.crt.
     #[arg(long, value_name = "DIR", conflicts_with_all = ["cert", "key"])]
     self_signed: Option<PathBuf>,
+    /// With --self-signed: write the files and exit (to create a Secret and a caBundle from them).
+    #[arg(long, requires = "self_signed")]
+    generate_only: bool,
     /// Extra DNS names or IPs for the self-signed certificate (repeatable).
     #[arg(long = "self-signed-name", value_name = "NAME", requires = "self_signed")]
     self_signed_names: Vec<String>,
@@ -118,6 +121,10 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         (Some(dir), _, _) => {
             let files = tls::self_signed(dir, &args.self_signed_names)?;
             tracing::info!(ca_bundle = %files.ca.display(), "self-signed CA written; use it as the webhook configuration's caBundle");
+            if args.generate_only {
+                println!("{}\n{}\n{}", files.ca.display(), files.cert.display(), files.key.display());
+                return Ok(());
+            }
             (files.cert, files.key)
         }
         (None, Some(cert), Some(key)) => (cert.clone(), key.clone()),

@@ -1,0 +1,173 @@
+//! The webhook's manifests, rendered per variant as `kubectl apply -k` would, hold what the design
+//! promises: least RBAC, a restricted and sized Deployment, and webhook configurations that judge
+//! exactly our kinds.
+
+use neo4j_tests::fixtures::workspace_root;
+use neo4j_tests::kustomize::render;
+use serde_json::{Value, json};
+
+const NAMESPACE: &str = "neo4j-system";
+
+fn overlay(name: &str) -> Vec<Value> {
+    render(&workspace_root().join("manifests/webhook").join(name))
+}
+
+fn one<'a>(objects: &'a [Value], kind: &str, name: &str) -> &'a Value {
+    let found: Vec<&Value> = objects.iter().filter(|o| o["kind"] == kind && o["metadata"]["name"] == name).collect();
+    assert_eq!(found.len(), 1, "exactly one {kind} {name}");
+    found[0]
+}
+
+fn webhooks(objects: &[Value]) -> Vec<(String, Value)> {
+    objects
+        .iter()
+        .filter(|o| o["kind"].as_str().is_some_and(|k| k.ends_with("WebhookConfiguration")))
+        .flat_map(|o| {
+            o["webhooks"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|w| (o["kind"].as_str().unwrap().to_owned(), w))
+        })
+        .collect()
+}
+
+#[test]
+fn both_variants_render_the_same_workload() {
+    for variant in ["cert-manager", "self-managed"] {
+        let objects = overlay(variant);
+        let deployment = one(&objects, "Deployment", "neo4j-webhook");
+        assert_eq!(deployment["metadata"]["namespace"], NAMESPACE);
+        assert_eq!(deployment["spec"]["replicas"], 2);
+        let pod = &deployment["spec"]["template"]["spec"];
+        assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
+        assert_eq!(pod["securityContext"]["seccompProfile"]["type"], "RuntimeDefault");
+        assert!(pod["affinity"]["podAntiAffinity"].is_object(), "replicas spread over nodes");
+        let container = &pod["containers"][0];
+        assert_eq!(
+            container["securityContext"],
+            json!({"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true,
+            "runAsNonRoot": true, "capabilities": {"drop": ["ALL"]}})
+        );
+        for bound in ["requests", "limits"] {
+            for resource in ["cpu", "memory"] {
+                assert!(container["resources"][bound][resource].is_string(), "{variant}: {bound}.{resource} set");
+            }
+        }
+        assert_eq!(container["readinessProbe"]["httpGet"]["path"], "/readyz");
+        assert_eq!(container["livenessProbe"]["httpGet"]["path"], "/healthz");
+        let args: Vec<&str> = container["args"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+        let mount = container["volumeMounts"][0]["mountPath"].as_str().unwrap();
+        assert!(
+            args.contains(&format!("--cert={mount}/tls.crt").as_str())
+                && args.contains(&format!("--key={mount}/tls.key").as_str()),
+            "{args:?}"
+        );
+        assert_eq!(pod["volumes"][0]["secret"]["secretName"], "neo4j-webhook-tls");
+
+        let pdb = one(&objects, "PodDisruptionBudget", "neo4j-webhook");
+        assert_eq!(pdb["spec"]["selector"]["matchLabels"], deployment["spec"]["selector"]["matchLabels"]);
+        let service = one(&objects, "Service", "neo4j-webhook");
+        assert_eq!(service["spec"]["selector"], deployment["spec"]["selector"]["matchLabels"]);
+        assert_eq!(service["spec"]["ports"][0], json!({"name": "https", "port": 443, "targetPort": "https"}));
+        let namespace = one(&objects, "Namespace", NAMESPACE);
+        assert_eq!(namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"], "restricted");
+    }
+}
+
+#[test]
+fn rbac_is_least_privilege() {
+    let objects = overlay("cert-manager");
+    let role = one(&objects, "ClusterRole", "neo4j-webhook");
+    assert_eq!(
+        role["rules"],
+        json!([
+            {"apiGroups": ["neo4j.neo4j.com"], "resources": ["neo4jenterpriseclusters", "neo4jenterprisestandalones", "neo4jbackups"], "verbs": ["get", "list", "watch"]},
+            {"apiGroups": ["authorization.k8s.io"], "resources": ["subjectaccessreviews"], "verbs": ["create"]},
+        ])
+    );
+    let binding = one(&objects, "ClusterRoleBinding", "neo4j-webhook");
+    assert_eq!(
+        binding["subjects"],
+        json!([{"kind": "ServiceAccount", "name": "neo4j-webhook", "namespace": NAMESPACE}])
+    );
+    assert!(!serde_json::to_string(&objects).unwrap().contains("\"secrets\""), "no access to Secrets anywhere");
+}
+
+#[test]
+fn webhooks_judge_exactly_our_kinds() {
+    for variant in ["cert-manager", "self-managed"] {
+        let objects = overlay(variant);
+        let hooks = webhooks(&objects);
+        let mut resources = Vec::new();
+        for (kind, hook) in &hooks {
+            let name = hook["name"].as_str().unwrap();
+            assert_eq!(hook["admissionReviewVersions"], json!(["v1"]), "{name}");
+            assert_eq!(hook["sideEffects"], "None", "{name}");
+            assert_eq!(hook["matchPolicy"], "Equivalent", "{name}");
+            assert!(hook["timeoutSeconds"].as_u64().is_some_and(|t| t <= 10), "{name}: a small timeout");
+            assert_eq!(
+                hook["namespaceSelector"]["matchExpressions"],
+                json!([
+                    {"key": "kubernetes.io/metadata.name", "operator": "NotIn", "values": [NAMESPACE]}
+                ]),
+                "{name}: the webhook's own namespace is excluded"
+            );
+            let service = &hook["clientConfig"]["service"];
+            assert_eq!(
+                (service["name"].clone(), service["namespace"].clone(), service["port"].clone()),
+                (json!("neo4j-webhook"), json!(NAMESPACE), json!(443))
+            );
+            let expected_path = if kind == "MutatingWebhookConfiguration" { "/mutate" } else { "/validate" };
+            assert_eq!(service["path"], expected_path, "{name}");
+            let rule = &hook["rules"][0];
+            assert_eq!(hook["rules"].as_array().unwrap().len(), 1);
+            assert_eq!(
+                (rule["apiGroups"].clone(), rule["apiVersions"].clone(), rule["operations"].clone()),
+                (json!(["neo4j.neo4j.com"]), json!(["v1alpha1"]), json!(["CREATE", "UPDATE"])),
+                "{name}"
+            );
+            let ours = rule["resources"] == json!(["neo4jbackups", "neo4jrestores"]);
+            let expected_policy = if ours { "Fail" } else { "Ignore" };
+            assert_eq!(
+                hook["failurePolicy"], expected_policy,
+                "{name}: Fail for our kinds, Ignore for the Neo4j operator's"
+            );
+            if kind == "ValidatingWebhookConfiguration" {
+                resources.extend(rule["resources"].as_array().unwrap().iter().cloned());
+            } else {
+                assert!(ours, "only our kinds are mutated");
+            }
+        }
+        resources.sort_by_key(|r| r.as_str().unwrap_or_default().to_owned());
+        assert_eq!(
+            resources,
+            vec![
+                json!("neo4jbackups"),
+                json!("neo4jenterpriseclusters"),
+                json!("neo4jenterprisestandalones"),
+                json!("neo4jrestores")
+            ]
+        );
+    }
+}
+
+#[test]
+fn each_variant_wires_its_ca() {
+    let objects = overlay("cert-manager");
+    let serving = one(&objects, "Certificate", "neo4j-webhook-serving");
+    assert_eq!(serving["spec"]["secretName"], "neo4j-webhook-tls", "the Secret the Deployment mounts");
+    assert!(serving["spec"]["dnsNames"].as_array().unwrap().contains(&json!("neo4j-webhook.neo4j-system.svc")));
+    for config in objects.iter().filter(|o| o["kind"].as_str().is_some_and(|k| k.ends_with("WebhookConfiguration"))) {
+        assert_eq!(
+            config["metadata"]["annotations"]["cert-manager.io/inject-ca-from"],
+            "neo4j-system/neo4j-webhook-serving"
+        );
+    }
+    let objects = overlay("self-managed");
+    for (_, hook) in webhooks(&objects) {
+        assert_eq!(hook["clientConfig"]["caBundle"], "REPLACE_WITH_BASE64_CA", "{}", hook["name"]);
+    }
+    assert!(objects.iter().all(|o| o["kind"] != "Certificate"), "no cert-manager objects in the self-managed variant");
+}
