@@ -3,3 +3,4 @@
 
 mod crds;
 mod support;
+mod webhook;
