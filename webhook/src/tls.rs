@@ -169,6 +169,19 @@ pub async fn watch(store: Arc<CertStore>, cert: PathBuf, key: PathBuf, interval:
     }
 }
 
+/// A client configuration trusting exactly the CAs in `ca_files` (for tests and the load harness).
+pub fn client_config(ca_files: &[&Path]) -> Result<rustls::ClientConfig, TlsError> {
+    let mut roots = rustls::RootCertStore::empty();
+    for path in ca_files {
+        let pem = read(path)?;
+        for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
+            let cert = cert.map_err(|err| TlsError::Pem { path: path.to_path_buf(), message: err.to_string() })?;
+            roots.add(cert)?;
+        }
+    }
+    Ok(rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth())
+}
+
 /// Files written by [`self_signed`].
 #[derive(Clone, Debug)]
 pub struct SelfSigned {

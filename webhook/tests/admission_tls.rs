@@ -302,3 +302,32 @@ async fn shutdown_stops_accepting_and_finishes() {
         post(&fresh, server.address, "/validate", review("u", "CREATE", backup(valid_spec()), None, false)).await;
     assert!(refused.is_err(), "no longer accepting");
 }
+
+/// An access review that takes far too long.
+struct Slow;
+
+impl neo4j_webhook::admit::AccessReview for Slow {
+    async fn may_read(&self, _: &neo4j_webhook::admission_review::UserInfo, _: &str, _: &str, _: &str) -> Option<bool> {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        Some(true)
+    }
+}
+
+#[tokio::test]
+async fn a_request_over_the_timeout_gets_408() {
+    let limits = Limits { request_timeout: Duration::from_millis(300), ..Limits::default() };
+    let server = support::start_full(Cache::empty(), Slow, limits, Duration::from_secs(1)).await;
+    let client = client(&[&server.ca], false);
+    let mut spec = valid_spec();
+    spec["target"]["namespace"] = json!("production");
+    let started = Instant::now();
+    let (status, _) =
+        post(&client, server.address, "/validate", review("u", "CREATE", backup(spec), None, false)).await.unwrap();
+    assert_eq!(status, 408);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let (status, _) =
+        post(&client, server.address, "/validate", review("u", "CREATE", backup(valid_spec()), None, false))
+            .await
+            .unwrap();
+    assert_eq!(status, 200, "same-namespace requests never wait on an access review");
+}

@@ -66,12 +66,7 @@ type HttpsClient =
     Client<hyper_rustls::HttpsConnector<hyper_util::client::legacy::connect::HttpConnector>, Full<Bytes>>;
 
 fn client(args: &Args) -> Result<HttpsClient, Box<dyn std::error::Error>> {
-    let mut roots = rustls::RootCertStore::empty();
-    let pem = std::fs::read(&args.ca)?;
-    for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
-        roots.add(cert?)?;
-    }
-    let config = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
+    let config = neo4j_webhook::tls::client_config(&[args.ca.as_path()])?;
     let builder = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(config).https_only();
     let connector = if args.http2 { builder.enable_http2().build() } else { builder.enable_http1().build() };
     let mut client = Client::builder(TokioExecutor::new());

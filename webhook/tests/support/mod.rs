@@ -67,13 +67,23 @@ fn temp_dir(name: &str) -> PathBuf {
 
 /// Starts a webhook with `lookups`, `limits` and a drain bound.
 pub async fn start_with<L: Lookups + 'static>(lookups: L, limits: Limits, drain: Duration) -> Running {
+    start_full(lookups, NoAccessReview, limits, drain).await
+}
+
+/// Starts a webhook with every part chosen.
+pub async fn start_full<L: Lookups + 'static, A: AccessReview + 'static>(
+    lookups: L,
+    access: A,
+    limits: Limits,
+    drain: Duration,
+) -> Running {
     let _ = rustls::crypto::ring::default_provider().install_default();
     let dir = temp_dir("tls");
     let files = tls::self_signed(&dir, &[]).expect("certificates");
     let certs = CertStore::new(KeyPair::from_files(&files.cert, &files.key).expect("load certificates"));
     let app = Arc::new(App {
         lookups,
-        access: NoAccessReview,
+        access,
         metrics: Metrics::default(),
         certs: Some(certs.clone()),
         ready: Box::new(|| true),
@@ -102,14 +112,7 @@ pub async fn start() -> Running {
 
 /// An HTTPS client trusting the CAs in `ca_files`.
 pub fn client(ca_files: &[&Path], http2: bool) -> Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>> {
-    let mut roots = rustls::RootCertStore::empty();
-    for path in ca_files {
-        let pem = std::fs::read(path).expect("read CA");
-        for cert in rustls_pemfile::certs(&mut pem.as_slice()) {
-            roots.add(cert.expect("CA certificate")).expect("add CA");
-        }
-    }
-    let config = rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth();
+    let config = tls::client_config(ca_files).expect("CA files");
     let builder = hyper_rustls::HttpsConnectorBuilder::new().with_tls_config(config).https_only();
     let connector = if http2 { builder.enable_http2().build() } else { builder.enable_http1().build() };
     let mut client = Client::builder(TokioExecutor::new());
