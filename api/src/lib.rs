@@ -5,6 +5,7 @@
 pub mod crd;
 pub mod defaults;
 pub mod grammar;
+pub mod plan;
 pub mod review;
 pub mod rules;
 pub mod string_enum;

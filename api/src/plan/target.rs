@@ -1,0 +1,175 @@
+//! The target of a backup or restore as the plans need it: image, size and the names the Neo4j
+//! operator gives its StatefulSet, Services and PVCs (`../shared/design/neo4j.md`).
+
+use crate::types::{ImageSpec, Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone};
+use crate::version::ImageTag;
+
+/// Port of neo4j-admin's online backup.
+pub const BACKUP_PORT: u16 = 6362;
+
+/// Which of the operator's kinds the target is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TargetType {
+    /// A Neo4jEnterpriseCluster.
+    Cluster,
+    /// A Neo4jEnterpriseStandalone.
+    Standalone,
+}
+
+/// A resolved target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResolvedTarget {
+    /// Cluster or standalone.
+    pub target_type: TargetType,
+    /// Object name.
+    pub name: String,
+    /// Namespace.
+    pub namespace: String,
+    /// Image reference, `repo:tag`.
+    pub image: String,
+    /// Its tag, e.g. `2025.01.0-enterprise`.
+    pub tag: String,
+    /// Image pull policy, when set.
+    pub pull_policy: Option<String>,
+    /// Image pull Secrets.
+    pub pull_secrets: Vec<String>,
+    /// Number of servers.
+    pub servers: i32,
+}
+
+fn image_of(image: &Option<ImageSpec>, what: &str) -> Result<(String, String, Option<String>, Vec<String>), String> {
+    let image = image.as_ref().ok_or_else(|| format!("{what} has no spec.image; its Neo4j version is unknown"))?;
+    let tag = image.tag.clone().ok_or_else(|| format!("{what} has no spec.image.tag; its Neo4j version is unknown"))?;
+    let repo = image.repo.clone().unwrap_or_else(|| "neo4j".to_owned());
+    Ok((format!("{repo}:{tag}"), tag, image.pull_policy.clone(), image.pull_secrets.clone().unwrap_or_default()))
+}
+
+impl ResolvedTarget {
+    /// The target a Neo4jEnterpriseCluster describes.
+    pub fn from_cluster(cluster: &Neo4jEnterpriseCluster, namespace: &str) -> Result<Self, String> {
+        let name = cluster.metadata.name.clone().unwrap_or_default();
+        let (image, tag, pull_policy, pull_secrets) =
+            image_of(&cluster.spec.image, &format!("Neo4jEnterpriseCluster {name:?}"))?;
+        let servers = cluster.spec.topology.as_ref().and_then(|t| t.servers).unwrap_or(1).max(1);
+        Ok(Self {
+            target_type: TargetType::Cluster,
+            name,
+            namespace: namespace.to_owned(),
+            image,
+            tag,
+            pull_policy,
+            pull_secrets,
+            servers,
+        })
+    }
+
+    /// The target a Neo4jEnterpriseStandalone describes.
+    pub fn from_standalone(standalone: &Neo4jEnterpriseStandalone, namespace: &str) -> Result<Self, String> {
+        let name = standalone.metadata.name.clone().unwrap_or_default();
+        let (image, tag, pull_policy, pull_secrets) =
+            image_of(&standalone.spec.image, &format!("Neo4jEnterpriseStandalone {name:?}"))?;
+        Ok(Self {
+            target_type: TargetType::Standalone,
+            name,
+            namespace: namespace.to_owned(),
+            image,
+            tag,
+            pull_policy,
+            pull_secrets,
+            servers: 1,
+        })
+    }
+
+    /// The parsed image tag, when it parses.
+    pub fn image_tag(&self) -> Option<ImageTag> {
+        ImageTag::parse(&self.tag).ok()
+    }
+
+    /// The StatefulSet the operator runs the servers in.
+    pub fn statefulset(&self) -> String {
+        match self.target_type {
+            TargetType::Cluster => format!("{}-server", self.name),
+            TargetType::Standalone => self.name.clone(),
+        }
+    }
+
+    /// The headless Service of the servers.
+    pub fn headless_service(&self) -> String {
+        format!("{}-headless", self.name)
+    }
+
+    /// The data PVC of server `ordinal`.
+    pub fn data_pvc(&self, ordinal: i32) -> String {
+        match self.target_type {
+            TargetType::Cluster => format!("data-{}-server-{ordinal}", self.name),
+            TargetType::Standalone => format!("neo4j-data-{}-{ordinal}", self.name),
+        }
+    }
+
+    /// Every server's backup address, `pod.headless.namespace.svc.cluster.local:6362`.
+    pub fn backup_addresses(&self) -> Vec<String> {
+        (0..self.servers)
+            .map(|ordinal| {
+                format!(
+                    "{}-{ordinal}.{}.{}.svc.cluster.local:{BACKUP_PORT}",
+                    self.statefulset(),
+                    self.headless_service(),
+                    self.namespace
+                )
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn cluster(spec: serde_json::Value) -> Neo4jEnterpriseCluster {
+        serde_json::from_value(json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jEnterpriseCluster",
+            "metadata": {"name": "prod", "namespace": "db"}, "spec": spec}))
+        .unwrap()
+    }
+
+    #[test]
+    fn cluster_names_and_addresses() {
+        let target = ResolvedTarget::from_cluster(
+            &cluster(json!({"image": {"repo": "neo4j", "tag": "2025.01.0-enterprise", "pullSecrets": ["regcred"]}, "topology": {"servers": 3}})),
+            "db",
+        )
+        .unwrap();
+        assert_eq!(target.image, "neo4j:2025.01.0-enterprise");
+        assert_eq!(target.pull_secrets, vec!["regcred"]);
+        assert_eq!(target.statefulset(), "prod-server");
+        assert_eq!(target.data_pvc(0), "data-prod-server-0");
+        assert_eq!(
+            target.backup_addresses(),
+            vec![
+                "prod-server-0.prod-headless.db.svc.cluster.local:6362",
+                "prod-server-1.prod-headless.db.svc.cluster.local:6362",
+                "prod-server-2.prod-headless.db.svc.cluster.local:6362",
+            ]
+        );
+    }
+
+    #[test]
+    fn standalone_names_and_addresses() {
+        let standalone: Neo4jEnterpriseStandalone = serde_json::from_value(json!({"apiVersion": "neo4j.neo4j.com/v1alpha1",
+            "kind": "Neo4jEnterpriseStandalone", "metadata": {"name": "dev"}, "spec": {"image": {"tag": "5.26.0-enterprise"}}}))
+        .unwrap();
+        let target = ResolvedTarget::from_standalone(&standalone, "dev-ns").unwrap();
+        assert_eq!(target.image, "neo4j:5.26.0-enterprise", "the repo defaults to neo4j");
+        assert_eq!((target.statefulset(), target.data_pvc(0)), ("dev".to_owned(), "neo4j-data-dev-0".to_owned()));
+        assert_eq!(target.backup_addresses(), vec!["dev-0.dev-headless.dev-ns.svc.cluster.local:6362"]);
+    }
+
+    #[test]
+    fn a_target_without_a_tag_cannot_be_planned() {
+        assert_eq!(
+            ResolvedTarget::from_cluster(&cluster(json!({"image": {"repo": "neo4j"}})), "db").unwrap_err(),
+            "Neo4jEnterpriseCluster \"prod\" has no spec.image.tag; its Neo4j version is unknown"
+        );
+    }
+}
