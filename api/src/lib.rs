@@ -8,6 +8,7 @@ pub mod grammar;
 pub mod plan;
 pub mod review;
 pub mod rules;
+pub mod status;
 pub mod string_enum;
 pub mod types;
 pub mod version;

@@ -24,6 +24,11 @@ pub const BACKUP_BACKOFF_LIMIT: i32 = 1;
 /// Where the GCP service-account key is mounted.
 pub const GCP_CREDENTIALS_DIR: &str = "/var/run/secrets/neo4j-backup/gcp";
 
+/// Annotation on a backup Job: FULL or DIFF, for the history.
+pub const BACKUP_TYPE_ANNOTATION: &str = "neo4j.neo4j.com/backup-type";
+/// Annotation on a backup Job: where it writes, for the history.
+pub const LOCATION_ANNOTATION: &str = "neo4j.neo4j.com/location";
+
 /// Name of the Job or CronJob of a backup (validated to fit: see `rules::backup::MAX_NAME`).
 pub fn workload_name(backup_name: &str) -> String {
     format!("{backup_name}-backup")
@@ -247,12 +252,34 @@ pub fn backup_job_spec(backup: &Neo4jBackup, target: &ResolvedTarget) -> Result<
     })
 }
 
+/// Annotations every Job of a backup carries, read back for `status.history`.
+fn job_annotations(backup: &Neo4jBackup) -> std::collections::BTreeMap<String, String> {
+    let options = backup.spec.options.clone().unwrap_or_default();
+    let name = backup.metadata.name.clone().unwrap_or_default();
+    let mut annotations = std::collections::BTreeMap::new();
+    annotations.insert(BACKUP_TYPE_ANNOTATION.to_owned(), options.backup_type.unwrap_or(BackupType::Full).to_string());
+    if let Some(storage) = &backup.spec.storage {
+        let shown = match location(storage, &name, None) {
+            Ok(Location::Uri(uri)) => Some(uri.replace("$$", "$")),
+            Ok(Location::Claim { claim, dir }) => {
+                Some(format!("pvc://{claim}{}", dir.trim_start_matches(BACKUP_MOUNT)))
+            }
+            Err(_) => None,
+        };
+        if let Some(shown) = shown {
+            annotations.insert(LOCATION_ANNOTATION.to_owned(), shown);
+        }
+    }
+    annotations
+}
+
 fn metadata(backup: &Neo4jBackup) -> ObjectMeta {
     let name = backup.metadata.name.clone().unwrap_or_default();
     ObjectMeta {
         name: Some(workload_name(&name)),
         namespace: backup.metadata.namespace.clone(),
         labels: Some(labels(&name)),
+        annotations: Some(job_annotations(backup)),
         owner_references: owner_reference(backup).map(|owner| vec![owner]),
         ..ObjectMeta::default()
     }
@@ -285,7 +312,11 @@ pub fn plan_backup(backup: &Neo4jBackup, target: &ResolvedTarget) -> Result<Back
             successful_jobs_history_limit: Some(3),
             failed_jobs_history_limit: Some(3),
             job_template: JobTemplateSpec {
-                metadata: Some(ObjectMeta { labels: Some(labels(&name)), ..ObjectMeta::default() }),
+                metadata: Some(ObjectMeta {
+                    labels: Some(labels(&name)),
+                    annotations: Some(job_annotations(backup)),
+                    ..ObjectMeta::default()
+                }),
                 spec: Some(spec),
             },
         }),

@@ -1,0 +1,361 @@
+//! The status of a Neo4jBackup, derived from what the controller observed: the verdict of the
+//! rules, whether the target exists, and the Jobs that ran it. Pure: the controller writes the
+//! result and emits an Event for each transition.
+
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::Time;
+use k8s_openapi::jiff::Timestamp;
+
+use crate::plan::backup_job::{BACKUP_TYPE_ANNOTATION, LOCATION_ANNOTATION};
+use crate::status::conditions::set_condition;
+use crate::types::{
+    BACKUP_HISTORY_LIMIT, BackupConditionType, BackupPhase, BackupRun, BackupType, Neo4jBackup, Neo4jBackupStatus,
+    RunPhase,
+};
+
+/// What the controller saw of a backup's world.
+#[derive(Clone, Debug, Default)]
+pub struct Observed {
+    /// Errors of the rules, one line each (empty when valid).
+    pub errors: Vec<String>,
+    /// `None` while unknown; `Some(false)` when the target does not exist.
+    pub target_found: Option<bool>,
+    /// Why the target could not be used, when it could not.
+    pub target_problem: Option<String>,
+    /// The Jobs of this backup (the one-shot Job, or those its CronJob created).
+    pub jobs: Vec<Job>,
+    /// The next run of the schedule, when scheduled and not suspended.
+    pub next_run: Option<Timestamp>,
+}
+
+/// A change worth an Event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Transition {
+    /// `Normal` or `Warning`.
+    pub event_type: &'static str,
+    /// CamelCase reason, e.g. `BackupSucceeded`.
+    pub reason: &'static str,
+    /// What happened.
+    pub message: String,
+}
+
+fn run_of(job: &Job) -> BackupRun {
+    let status = job.status.clone().unwrap_or_default();
+    let annotations = job.metadata.annotations.clone().unwrap_or_default();
+    let finished = |kind: &str| {
+        status
+            .conditions
+            .iter()
+            .flatten()
+            .find(|c| c.type_ == kind && c.status == "True")
+            .map(|c| c.message.clone().or(c.reason.clone()))
+    };
+    let (phase, message) = match (finished("Complete"), finished("Failed")) {
+        (Some(_), _) => (RunPhase::Succeeded, None),
+        (None, Some(why)) => (RunPhase::Failed, why),
+        (None, None) if status.failed.unwrap_or(0) > 0 && status.active.unwrap_or(0) == 0 => (RunPhase::Failed, None),
+        _ => (RunPhase::Running, None),
+    };
+    BackupRun {
+        job_name: job.metadata.name.clone().unwrap_or_default(),
+        r#type: annotations.get(BACKUP_TYPE_ANNOTATION).map(|t| BackupType::from(t.as_str())),
+        start_time: status.start_time.or_else(|| job.metadata.creation_timestamp.clone()),
+        completion_time: status.completion_time.or_else(|| {
+            status
+                .conditions
+                .iter()
+                .flatten()
+                .find(|c| c.type_ == "Failed" && c.status == "True")
+                .and_then(|c| c.last_transition_time.clone())
+        }),
+        phase: Some(phase),
+        artifact: annotations.get(LOCATION_ANNOTATION).cloned(),
+        size: None,
+        message,
+    }
+}
+
+fn start_key(run: &BackupRun) -> Option<Timestamp> {
+    run.start_time.as_ref().map(|t| t.0)
+}
+
+/// Runs from the Jobs merged into the previous history: newest first, at most [`BACKUP_HISTORY_LIMIT`].
+fn merged_history(previous: &[BackupRun], jobs: &[Job]) -> Vec<BackupRun> {
+    let mut runs: Vec<BackupRun> = jobs.iter().map(run_of).collect();
+    for old in previous {
+        if !runs.iter().any(|run| run.job_name == old.job_name) {
+            runs.push(old.clone());
+        }
+    }
+    runs.sort_by(|a, b| start_key(b).cmp(&start_key(a)).then_with(|| b.job_name.cmp(&a.job_name)));
+    runs.truncate(BACKUP_HISTORY_LIMIT);
+    runs
+}
+
+/// The status a backup should have now, and the transitions since `backup.status`.
+pub fn backup_status(
+    backup: &Neo4jBackup,
+    observed: &Observed,
+    now: Timestamp,
+) -> (Neo4jBackupStatus, Vec<Transition>) {
+    let previous = backup.status.clone().unwrap_or_default();
+    let mut status = previous.clone();
+    status.observed_generation = backup.metadata.generation;
+    status.history = merged_history(&previous.history, &observed.jobs);
+    let latest = status.history.first().cloned();
+    let latest_finished = status.history.iter().find(|run| run.phase != Some(RunPhase::Running)).cloned();
+    status.last_backup_time =
+        latest.as_ref().and_then(|run| run.start_time.clone()).or(previous.last_backup_time.clone());
+    let last_success = status
+        .history
+        .iter()
+        .find(|run| run.phase == Some(RunPhase::Succeeded))
+        .and_then(|run| run.completion_time.clone());
+    status.last_successful_backup_time =
+        [last_success, previous.last_successful_backup_time.clone()].into_iter().flatten().max();
+    status.next_schedule_time = observed.next_run.map(Time);
+    let scheduled = backup.spec.schedule.is_some();
+    let suspended = scheduled && backup.spec.suspend == Some(true);
+    let running = latest.as_ref().is_some_and(|run| run.phase == Some(RunPhase::Running));
+
+    let (phase, message) = if !observed.errors.is_empty() {
+        (
+            BackupPhase::Invalid,
+            format!("the spec breaks {} rule(s): {}", observed.errors.len(), observed.errors.join("; ")),
+        )
+    } else if observed.target_found == Some(false) || observed.target_problem.is_some() {
+        let why = observed.target_problem.clone().unwrap_or_else(|| "the target does not exist".to_owned());
+        (BackupPhase::Pending, format!("waiting for the target: {why}"))
+    } else if running {
+        (
+            BackupPhase::Running,
+            format!("Job {} is running", latest.as_ref().map(|r| r.job_name.as_str()).unwrap_or_default()),
+        )
+    } else if suspended {
+        (BackupPhase::Suspended, "the schedule is suspended".to_owned())
+    } else {
+        match &latest_finished {
+            Some(run) if run.phase == Some(RunPhase::Failed) => (
+                BackupPhase::Failed,
+                format!(
+                    "Job {} failed{}",
+                    run.job_name,
+                    run.message.as_ref().map(|m| format!(": {m}")).unwrap_or_default()
+                ),
+            ),
+            Some(run) => (BackupPhase::Completed, format!("Job {} succeeded", run.job_name)),
+            None if scheduled => (BackupPhase::Pending, "waiting for the first scheduled run".to_owned()),
+            None => (BackupPhase::Pending, "waiting for the backup Job to start".to_owned()),
+        }
+    };
+
+    let generation = backup.metadata.generation;
+    let target = match observed.target_found {
+        Some(true) if observed.target_problem.is_none() => {
+            ("True", "Found", "the target exists and can be backed up".to_owned())
+        }
+        Some(_) | None if observed.target_problem.is_some() || observed.target_found == Some(false) => (
+            "False",
+            "NotFound",
+            observed.target_problem.clone().unwrap_or_else(|| "the target does not exist".to_owned()),
+        ),
+        _ => ("Unknown", "NotChecked", "the target has not been looked up".to_owned()),
+    };
+    set_condition(
+        &mut status.conditions,
+        BackupConditionType::TargetFound.as_str(),
+        target.0,
+        target.1,
+        &target.2,
+        generation,
+        now,
+    );
+    let success = match latest_finished.as_ref().and_then(|run| run.phase.clone()) {
+        Some(RunPhase::Succeeded) => ("True", "BackupSucceeded", "the last run produced a backup"),
+        Some(RunPhase::Failed) => ("False", "BackupFailed", "the last run failed"),
+        _ => ("Unknown", "NoRunYet", "no run has finished yet"),
+    };
+    set_condition(
+        &mut status.conditions,
+        BackupConditionType::BackupSuccessful.as_str(),
+        success.0,
+        success.1,
+        success.2,
+        generation,
+        now,
+    );
+    let ready = match phase {
+        BackupPhase::Invalid | BackupPhase::Failed => "False",
+        BackupPhase::Completed | BackupPhase::Running | BackupPhase::Suspended => "True",
+        _ if scheduled && observed.target_found == Some(true) => "True",
+        _ => "False",
+    };
+    set_condition(
+        &mut status.conditions,
+        BackupConditionType::Ready.as_str(),
+        ready,
+        phase.as_str(),
+        &message,
+        generation,
+        now,
+    );
+
+    let mut transitions = Vec::new();
+    if previous.phase.as_ref() != Some(&phase) {
+        let (event_type, reason) = match phase {
+            BackupPhase::Invalid => ("Warning", "InvalidSpec"),
+            BackupPhase::Failed => ("Warning", "BackupFailed"),
+            BackupPhase::Completed => ("Normal", "BackupSucceeded"),
+            BackupPhase::Running => ("Normal", "BackupStarted"),
+            BackupPhase::Suspended => ("Normal", "Suspended"),
+            _ => ("Normal", "Pending"),
+        };
+        transitions.push(Transition { event_type, reason, message: message.clone() });
+    }
+    status.phase = Some(phase);
+    status.message = Some(message);
+    (status, transitions)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn backup(spec_extra: serde_json::Value, status: serde_json::Value) -> Neo4jBackup {
+        let mut object = json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jBackup",
+            "metadata": {"name": "nightly", "namespace": "neo4j", "generation": 2},
+            "spec": {"target": {"kind": "Cluster", "name": "prod"}, "storage": {"type": "pvc", "pvc": {"name": "b"}}},
+            "status": status});
+        json_patch::merge(&mut object["spec"], &spec_extra);
+        serde_json::from_value(object).unwrap()
+    }
+
+    fn job(name: &str, start: &str, outcome: &str) -> Job {
+        let conditions = match outcome {
+            "ok" => json!([{"type": "SuccessCriteriaMet", "status": "True"}, {"type": "Complete", "status": "True"}]),
+            "failed" => {
+                json!([{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit", "lastTransitionTime": "2025-01-20T02:10:00Z"}])
+            }
+            _ => json!([]),
+        };
+        let completion = if outcome == "ok" { json!("2025-01-20T02:05:00Z") } else { json!(null) };
+        serde_json::from_value(json!({"apiVersion": "batch/v1", "kind": "Job",
+            "metadata": {"name": name, "annotations": {"neo4j.neo4j.com/backup-type": "FULL", "neo4j.neo4j.com/location": "s3://b/p"}},
+            "status": {"startTime": start, "completionTime": completion, "active": if outcome == "running" { 1 } else { 0 }, "conditions": conditions}}))
+        .unwrap()
+    }
+
+    fn now() -> Timestamp {
+        "2025-01-20T03:00:00Z".parse().unwrap()
+    }
+
+    fn found() -> Observed {
+        Observed { target_found: Some(true), ..Observed::default() }
+    }
+
+    fn condition(status: &Neo4jBackupStatus, kind: &str) -> (String, String) {
+        let c = status.conditions.iter().find(|c| c.type_ == kind).expect("condition");
+        (c.status.clone(), c.reason.clone())
+    }
+
+    #[test]
+    fn an_invalid_spec_is_invalid_with_its_errors() {
+        let observed = Observed {
+            errors: vec!["spec.storage.type: is required; set it to s3, gcs, azure or pvc".into()],
+            ..found()
+        };
+        let (status, transitions) = backup_status(&backup(json!({}), json!(null)), &observed, now());
+        assert_eq!(status.phase, Some(BackupPhase::Invalid));
+        assert_eq!(
+            status.message.as_deref(),
+            Some("the spec breaks 1 rule(s): spec.storage.type: is required; set it to s3, gcs, azure or pvc")
+        );
+        assert_eq!(condition(&status, "Ready"), ("False".into(), "Invalid".into()));
+        assert_eq!(transitions[0].reason, "InvalidSpec");
+        assert_eq!(status.observed_generation, Some(2));
+    }
+
+    #[test]
+    fn a_missing_target_waits() {
+        let observed = Observed { target_found: Some(false), ..Observed::default() };
+        let (status, _) = backup_status(&backup(json!({}), json!(null)), &observed, now());
+        assert_eq!(
+            (status.phase.clone(), status.message.as_deref()),
+            (Some(BackupPhase::Pending), Some("waiting for the target: the target does not exist"))
+        );
+        assert_eq!(condition(&status, "TargetFound"), ("False".into(), "NotFound".into()));
+    }
+
+    #[test]
+    fn a_one_shot_run_goes_running_then_completed() {
+        let running = Observed { jobs: vec![job("nightly-backup", "2025-01-20T02:00:00Z", "running")], ..found() };
+        let (status, transitions) = backup_status(&backup(json!({}), json!(null)), &running, now());
+        assert_eq!(status.phase, Some(BackupPhase::Running));
+        assert_eq!(
+            transitions,
+            vec![Transition {
+                event_type: "Normal",
+                reason: "BackupStarted",
+                message: "Job nightly-backup is running".into()
+            }]
+        );
+        let started: serde_json::Value = serde_json::to_value(&status).unwrap();
+
+        let done = Observed { jobs: vec![job("nightly-backup", "2025-01-20T02:00:00Z", "ok")], ..found() };
+        let (status, transitions) = backup_status(&backup(json!({}), started), &done, now());
+        assert_eq!(status.phase, Some(BackupPhase::Completed));
+        assert_eq!(transitions[0].reason, "BackupSucceeded");
+        assert_eq!(
+            status.last_successful_backup_time.as_ref().map(|t| t.0.to_string()),
+            Some("2025-01-20T02:05:00Z".into())
+        );
+        assert_eq!(status.history.len(), 1);
+        assert_eq!(status.history[0].artifact.as_deref(), Some("s3://b/p"));
+        assert_eq!(status.history[0].r#type, Some(BackupType::Full));
+        assert_eq!(condition(&status, "BackupSuccessful"), ("True".into(), "BackupSucceeded".into()));
+    }
+
+    #[test]
+    fn a_failed_run_says_why_and_an_unchanged_phase_emits_nothing() {
+        let failed = Observed { jobs: vec![job("nightly-backup", "2025-01-20T02:00:00Z", "failed")], ..found() };
+        let (status, transitions) = backup_status(&backup(json!({}), json!(null)), &failed, now());
+        assert_eq!(
+            status.message.as_deref(),
+            Some("Job nightly-backup failed: Job has reached the specified backoff limit")
+        );
+        assert_eq!(transitions[0].event_type, "Warning");
+        let again = backup(json!({}), serde_json::to_value(&status).unwrap());
+        let (second, transitions) = backup_status(&again, &failed, now());
+        assert!(transitions.is_empty());
+        assert_eq!(second.conditions, status.conditions, "conditions keep their transition times");
+    }
+
+    #[test]
+    fn scheduled_history_outlives_the_cronjobs_jobs_and_stays_bounded() {
+        let previous: Vec<serde_json::Value> = (0..25)
+            .map(|i| json!({"jobName": format!("nightly-backup-{i:03}"), "startTime": format!("2025-01-{:02}T02:00:00Z", (i % 19) + 1), "phase": "Succeeded"}))
+            .collect();
+        let status = json!({"phase": "Completed", "history": previous});
+        let observed = Observed { jobs: vec![job("nightly-backup-999", "2025-01-20T02:00:00Z", "ok")], ..found() };
+        let (status, _) = backup_status(&backup(json!({"schedule": "0 2 * * *"}), status), &observed, now());
+        assert_eq!(status.history.len(), BACKUP_HISTORY_LIMIT);
+        assert_eq!(status.history[0].job_name, "nightly-backup-999", "newest first");
+    }
+
+    #[test]
+    fn suspended_and_waiting_schedules() {
+        let (status, _) =
+            backup_status(&backup(json!({"schedule": "@daily", "suspend": true}), json!(null)), &found(), now());
+        assert_eq!(status.phase, Some(BackupPhase::Suspended));
+        let next = Observed { next_run: Some("2025-01-21T00:00:00Z".parse().unwrap()), ..found() };
+        let (status, _) = backup_status(&backup(json!({"schedule": "@daily"}), json!(null)), &next, now());
+        assert_eq!(
+            (status.phase.clone(), status.message.as_deref()),
+            (Some(BackupPhase::Pending), Some("waiting for the first scheduled run"))
+        );
+        assert_eq!(status.next_schedule_time.as_ref().map(|t| t.0.to_string()), Some("2025-01-21T00:00:00Z".into()));
+        assert_eq!(condition(&status, "Ready"), ("True".into(), "Pending".into()));
+    }
+}

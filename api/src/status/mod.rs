@@ -1,0 +1,4 @@
+//! Statuses derived from observations (pure): what the controller writes back to the resources.
+
+pub mod backup;
+pub mod conditions;
