@@ -92,9 +92,128 @@ fn value(text: &str, field: &Field) -> Result<u32, String> {
     }
 }
 
+/// A parsed schedule: the allowed values of each field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CronSchedule {
+    minutes: u64,
+    hours: u64,
+    days_of_month: u64,
+    months: u64,
+    days_of_week: u64,
+    /// Day of month and day of week both restricted: either may match (cron's rule).
+    either_day: bool,
+}
+
+fn macro_fields(schedule: &str) -> Option<&'static str> {
+    match schedule {
+        "@yearly" | "@annually" => Some("0 0 1 1 *"),
+        "@monthly" => Some("0 0 1 * *"),
+        "@weekly" => Some("0 0 * * 0"),
+        "@daily" | "@midnight" => Some("0 0 * * *"),
+        "@hourly" => Some("0 * * * *"),
+        _ => None,
+    }
+}
+
+fn bits(part: &str, field: &Field) -> Result<u64, String> {
+    let mut set = 0u64;
+    for item in part.split(',') {
+        let (range, step) = match item.split_once('/') {
+            Some((range, step)) => (range, step.parse::<u32>().map_err(|_| format!("bad step in {item:?}"))?.max(1)),
+            None => (item, 1),
+        };
+        let (low, high) = if range == "*" || range == "?" {
+            (field.min, field.max)
+        } else if let Some((low, high)) = range.split_once('-') {
+            (value(low, field)?, value(high, field)?)
+        } else {
+            let single = value(range, field)?;
+            (single, if item.contains('/') { field.max } else { single })
+        };
+        let mut v = low;
+        while v <= high {
+            set |= 1 << v;
+            v += step;
+        }
+    }
+    Ok(set)
+}
+
+impl CronSchedule {
+    /// Parses a schedule that [`check_cron`] accepts.
+    pub fn parse(schedule: &str) -> Result<Self, String> {
+        check_cron(schedule)?;
+        let trimmed = schedule.trim();
+        let fields = macro_fields(trimmed).unwrap_or(trimmed);
+        let parts: Vec<&str> = fields.split_whitespace().collect();
+        let restricted = |part: &str| !(part == "*" || part == "?");
+        Ok(Self {
+            minutes: bits(parts[0], &FIELDS[0])?,
+            hours: bits(parts[1], &FIELDS[1])?,
+            days_of_month: bits(parts[2], &FIELDS[2])?,
+            months: bits(parts[3], &FIELDS[3])?,
+            days_of_week: bits(parts[4], &FIELDS[4])?,
+            either_day: restricted(parts[2]) && restricted(parts[4]),
+        })
+    }
+
+    fn day_matches(&self, day: i8, weekday: i8) -> bool {
+        let dom = self.days_of_month & (1 << day) != 0;
+        let dow = self.days_of_week & (1 << weekday) != 0;
+        if self.either_day { dom || dow } else { dom && dow }
+    }
+
+    /// The first run strictly after `after`, in UTC (searching at most five years ahead).
+    pub fn next_after(&self, after: k8s_openapi::jiff::Timestamp) -> Option<k8s_openapi::jiff::Timestamp> {
+        use k8s_openapi::jiff::{ToSpan, tz::TimeZone};
+        let start = after.to_zoned(TimeZone::UTC).datetime();
+        let mut t = start.date().at(start.hour(), start.minute(), 0, 0).checked_add(1.minute()).ok()?;
+        let limit = start.checked_add(5.years()).ok()?;
+        while t < limit {
+            if self.months & (1 << t.month()) == 0 {
+                t = t.date().first_of_month().checked_add(1.month()).ok()?.at(0, 0, 0, 0);
+                continue;
+            }
+            if !self.day_matches(t.day(), t.date().weekday().to_sunday_zero_offset()) {
+                t = t.date().checked_add(1.day()).ok()?.at(0, 0, 0, 0);
+                continue;
+            }
+            if self.hours & (1 << t.hour()) == 0 {
+                t = t.date().at(t.hour(), 0, 0, 0).checked_add(1.hour()).ok()?;
+                continue;
+            }
+            if self.minutes & (1 << t.minute()) == 0 {
+                t = t.checked_add(1.minute()).ok()?;
+                continue;
+            }
+            return t.to_zoned(TimeZone::UTC).ok().map(|z| z.timestamp());
+        }
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn next(schedule: &str, after: &str) -> String {
+        let after: k8s_openapi::jiff::Timestamp = after.parse().unwrap();
+        CronSchedule::parse(schedule).unwrap().next_after(after).map(|t| t.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn next_runs() {
+        assert_eq!(next("0 2 * * *", "2025-01-20T01:59:00Z"), "2025-01-20T02:00:00Z");
+        assert_eq!(next("0 2 * * *", "2025-01-20T02:00:00Z"), "2025-01-21T02:00:00Z", "strictly after");
+        assert_eq!(next("*/15 * * * *", "2025-01-20T10:07:30Z"), "2025-01-20T10:15:00Z");
+        assert_eq!(next("0 1 * * 0", "2025-01-20T00:00:00Z"), "2025-01-26T01:00:00Z", "next Sunday");
+        assert_eq!(next("@monthly", "2025-01-31T12:00:00Z"), "2025-02-01T00:00:00Z");
+        assert_eq!(next("@yearly", "2025-06-01T00:00:00Z"), "2026-01-01T00:00:00Z");
+        assert_eq!(next("0 0 29 2 *", "2025-03-01T00:00:00Z"), "2028-02-29T00:00:00Z", "leap days");
+        assert_eq!(next("0 9 1 * MON", "2025-01-02T00:00:00Z"), "2025-01-06T09:00:00Z", "day of month OR day of week");
+        assert_eq!(next("30 3 * jan,jul sun", "2025-02-01T00:00:00Z"), "2025-07-06T03:30:00Z");
+        assert_eq!(next("0 0 31 2 *", "2025-01-01T00:00:00Z"), "", "never");
+    }
 
     #[test]
     fn accepted_schedules() {
