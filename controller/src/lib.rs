@@ -1,6 +1,9 @@
-//! The controller (`neo4j-controller`): reconciles Neo4jBackup and Neo4jRestore into
-//! `neo4j-admin` Jobs and CronJobs, scales StatefulSets for offline restores, and brings
-//! databases up over Bolt.
-//!
-//! This crate is part of the workspace from the start so the layout is fixed; the reconcilers are
-//! built by issues 5 and 6. It has no binary until then.
+//! The controller (`neo4j-controller`): reconciles Neo4jBackup (and, with issue 6, Neo4jRestore)
+//! into `neo4j-admin` Jobs and CronJobs. Each reconciler is a pipeline
+//! resolve -> validate -> plan -> apply -> status; only resolve, apply and status touch the API.
+
+pub mod backup;
+pub mod error;
+
+/// Field manager of everything the controller applies.
+pub const FIELD_MANAGER: &str = "kubectl-neo4j-controller";

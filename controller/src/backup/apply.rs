@@ -1,0 +1,87 @@
+//! Apply: make the cluster match the plan. The only part of the backup pipeline that writes
+//! (besides the status).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::{
+    PersistentVolumeClaim, PersistentVolumeClaimSpec, ServiceAccount, VolumeResourceRequirements,
+};
+use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::{Client, ResourceExt};
+use neo4j_api::plan::backup_job::{BACKUP_SERVICE_ACCOUNT, BackupWorkload, labels};
+use neo4j_api::plan::location::claim_name;
+use neo4j_api::{Neo4jBackup, StorageType};
+
+use crate::FIELD_MANAGER;
+
+/// Creates the one-shot Job if it does not exist yet (a Job's template cannot change), or applies
+/// the CronJob (schedule and suspension follow the spec).
+pub async fn apply_workload(client: &Client, namespace: &str, workload: &BackupWorkload) -> Result<(), kube::Error> {
+    match workload {
+        BackupWorkload::Job(job) => {
+            let jobs: Api<Job> = Api::namespaced(client.clone(), namespace);
+            if jobs.get_opt(&job.name_any()).await?.is_none() {
+                jobs.create(&PostParams::default(), job).await?;
+            }
+        }
+        BackupWorkload::CronJob(cron) => {
+            let crons: Api<CronJob> = Api::namespaced(client.clone(), namespace);
+            let params = PatchParams::apply(FIELD_MANAGER).force();
+            crons.patch(&cron.name_any(), &params, &Patch::Apply(cron.as_ref())).await?;
+        }
+    }
+    Ok(())
+}
+
+/// For `identity.autoCreate`: the ServiceAccount `neo4j-backup-sa` with our annotations. Server-side
+/// apply owns only the annotations we set; annotations others put there stay.
+pub async fn apply_service_account(client: &Client, namespace: &str, backup: &Neo4jBackup) -> Result<(), kube::Error> {
+    let identity = backup.spec.storage.as_ref().and_then(|s| s.cloud.as_ref()).and_then(|c| c.identity.as_ref());
+    let Some(auto) = identity.filter(|i| i.service_account.is_none()).and_then(|i| i.auto_create.as_ref()) else {
+        return Ok(());
+    };
+    if auto.enabled == Some(false) {
+        return Ok(());
+    }
+    let mut account = ServiceAccount::default();
+    account.metadata.name = Some(BACKUP_SERVICE_ACCOUNT.to_owned());
+    account.metadata.namespace = Some(namespace.to_owned());
+    account.metadata.annotations = Some(auto.annotations.clone().unwrap_or_default());
+    account.metadata.labels =
+        Some(BTreeMap::from([("app.kubernetes.io/managed-by".to_owned(), "kubectl-neo4j".to_owned())]));
+    let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), namespace);
+    let params = PatchParams::apply(FIELD_MANAGER).force();
+    accounts.patch(BACKUP_SERVICE_ACCOUNT, &params, &Patch::Apply(&account)).await?;
+    Ok(())
+}
+
+/// For `pvc` storage with a `size`: the claim, created once and **not** owned by the Neo4jBackup,
+/// so deleting the Neo4jBackup never deletes the backups on it.
+pub async fn ensure_claim(client: &Client, namespace: &str, backup: &Neo4jBackup) -> Result<(), kube::Error> {
+    let Some(storage) = backup.spec.storage.as_ref().filter(|s| s.r#type == Some(StorageType::Pvc)) else {
+        return Ok(());
+    };
+    let Some(size) = storage.pvc.as_ref().and_then(|p| p.size.clone()) else { return Ok(()) };
+    let name = claim_name(storage, &backup.name_any());
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
+    if claims.get_opt(&name).await?.is_some() {
+        return Ok(());
+    }
+    let mut claim = PersistentVolumeClaim::default();
+    claim.metadata.name = Some(name);
+    claim.metadata.namespace = Some(namespace.to_owned());
+    claim.metadata.labels = Some(labels(&backup.name_any()));
+    claim.spec = Some(PersistentVolumeClaimSpec {
+        access_modes: Some(vec!["ReadWriteOnce".to_owned()]),
+        storage_class_name: storage.pvc.as_ref().and_then(|p| p.storage_class_name.clone()),
+        resources: Some(VolumeResourceRequirements {
+            requests: Some(BTreeMap::from([("storage".to_owned(), Quantity(size))])),
+            limits: None,
+        }),
+        ..PersistentVolumeClaimSpec::default()
+    });
+    claims.create(&PostParams::default(), &claim).await?;
+    Ok(())
+}

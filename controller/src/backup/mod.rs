@@ -1,0 +1,152 @@
+//! The Neo4jBackup reconciler: resolve -> validate -> plan -> apply -> status.
+//! Only resolve, apply and status talk to the API server; validate, plan and the status itself
+//! come from `neo4j-api`, the same code the webhook and the plugin run.
+
+pub mod apply;
+pub mod resolve;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::StreamExt;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::jiff::Timestamp;
+use kube::api::{Api, ListParams, Patch, PatchParams};
+use kube::runtime::controller::{Action, Controller};
+use kube::runtime::events::{Event, EventType, Recorder};
+use kube::runtime::reflector::ObjectRef;
+use kube::runtime::watcher;
+use kube::{Client, Resource, ResourceExt};
+use neo4j_api::Neo4jBackup;
+use neo4j_api::grammar::cron::CronSchedule;
+use neo4j_api::plan::backup_job::plan_backup;
+use neo4j_api::review::review;
+use neo4j_api::rules::{Context, TargetFacts};
+use neo4j_api::status::backup::{Observed, backup_status};
+use serde_json::json;
+
+use crate::error::Error;
+use resolve::Lookup;
+
+/// What every reconcile shares.
+pub struct Ctx {
+    /// The API client.
+    pub client: Client,
+    /// Publishes Events.
+    pub recorder: Recorder,
+    /// The clock (a fixed one in tests).
+    pub now: fn() -> Timestamp,
+}
+
+/// Label that ties a Job to its Neo4jBackup (also on Jobs a CronJob creates).
+const BACKUP_LABEL: &str = "neo4j.neo4j.com/backup";
+
+/// Reconciles one Neo4jBackup.
+pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action, Error> {
+    let namespace = backup.namespace().ok_or_else(|| Error::NoNamespace(backup.name_any()))?;
+    let name = backup.name_any();
+    let now = (ctx.now)();
+
+    // Resolve.
+    let lookup = match resolve::target_ref(&backup, &namespace) {
+        Some((target_ns, target_name)) => resolve::resolve(&ctx.client, &target_ns, &target_name).await?,
+        None => Lookup::Unnamed,
+    };
+    let target = match &lookup {
+        Lookup::Found(target) => Some(target),
+        _ => None,
+    };
+
+    // Validate, with the same rules as the webhook.
+    let facts = target.map(|t| TargetFacts { image_tag: Some(t.tag.clone()), servers: Some(t.servers) });
+    let rules = Context { target: facts, now: Some(now), ..Context::default() };
+    let verdict = review(None, &serde_json::to_value(backup.as_ref())?, &rules).map(|r| r.verdict).unwrap_or_default();
+    let mut observed = Observed {
+        errors: verdict.error_lines(),
+        target_found: match lookup {
+            Lookup::Unnamed => None,
+            Lookup::Missing => Some(false),
+            _ => Some(true),
+        },
+        target_problem: match &lookup {
+            Lookup::Unusable(why) => Some(why.clone()),
+            _ => None,
+        },
+        ..Observed::default()
+    };
+
+    // Plan and apply.
+    if let (true, Some(target)) = (verdict.is_allowed(), target) {
+        match plan_backup(&backup, target) {
+            Ok(workload) => {
+                apply::apply_service_account(&ctx.client, &namespace, &backup).await?;
+                apply::ensure_claim(&ctx.client, &namespace, &backup).await?;
+                apply::apply_workload(&ctx.client, &namespace, &workload).await?;
+            }
+            Err(err) => observed.target_problem = Some(err.to_string()),
+        }
+    }
+
+    // Status.
+    let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &namespace);
+    observed.jobs = jobs.list(&ListParams::default().labels(&format!("{BACKUP_LABEL}={name}"))).await?.items;
+    let suspended = backup.spec.suspend == Some(true);
+    observed.next_run = backup
+        .spec
+        .schedule
+        .as_deref()
+        .filter(|_| !suspended && observed.errors.is_empty())
+        .and_then(|s| CronSchedule::parse(s).ok())
+        .and_then(|s| s.next_after(now));
+    let (status, transitions) = backup_status(&backup, &observed, now);
+    if Some(&status) != backup.status.as_ref() {
+        let backups: Api<Neo4jBackup> = Api::namespaced(ctx.client.clone(), &namespace);
+        backups.patch_status(&name, &PatchParams::default(), &Patch::Merge(json!({ "status": status }))).await?;
+    }
+    let reference = backup.object_ref(&());
+    for transition in transitions {
+        let event = Event {
+            type_: if transition.event_type == "Warning" { EventType::Warning } else { EventType::Normal },
+            reason: transition.reason.to_owned(),
+            note: Some(transition.message),
+            action: "Reconcile".to_owned(),
+            secondary: None,
+        };
+        if let Err(err) = ctx.recorder.publish(&event, &reference).await {
+            tracing::warn!(backup = %name, error = %err, "could not publish an event");
+        }
+    }
+
+    Ok(match status.phase {
+        Some(neo4j_api::BackupPhase::Invalid) => Action::await_change(),
+        Some(neo4j_api::BackupPhase::Running) => Action::requeue(Duration::from_secs(30)),
+        Some(neo4j_api::BackupPhase::Pending) => Action::requeue(Duration::from_secs(60)),
+        _ => Action::requeue(Duration::from_secs(300)),
+    })
+}
+
+/// Retries a failed reconcile after a pause.
+pub fn error_policy(backup: Arc<Neo4jBackup>, error: &Error, _: Arc<Ctx>) -> Action {
+    tracing::warn!(backup = %backup.name_any(), %error, "reconcile failed; retrying");
+    Action::requeue(Duration::from_secs(15))
+}
+
+/// Runs the backup controller until shutdown.
+pub async fn run(ctx: Arc<Ctx>) {
+    let client = ctx.client.clone();
+    let managed = watcher::Config::default().labels("app.kubernetes.io/managed-by=kubectl-neo4j");
+    Controller::new(Api::<Neo4jBackup>::all(client.clone()), watcher::Config::default())
+        .owns(Api::<CronJob>::all(client.clone()), managed.clone())
+        .watches(Api::<Job>::all(client), managed, |job: Job| {
+            let name = job.labels().get(BACKUP_LABEL)?.clone();
+            Some(ObjectRef::<Neo4jBackup>::new(&name).within(&job.namespace()?))
+        })
+        .shutdown_on_signal()
+        .run(reconcile, error_policy, ctx)
+        .for_each(|result| async move {
+            if let Err(err) = result {
+                tracing::debug!(error = %err, "reconcile did not complete");
+            }
+        })
+        .await;
+}

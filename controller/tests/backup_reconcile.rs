@@ -1,0 +1,305 @@
+//! The backup reconciler against a scripted API server (kube's tower-test mock pattern): every
+//! call it makes is asserted in order, with its body, and answered as the API server would.
+
+use std::sync::Arc;
+
+use http::{Method, Request, Response, StatusCode};
+use k8s_openapi::jiff::Timestamp;
+use kube::Client;
+use kube::client::Body;
+use kube::runtime::controller::Action;
+use kube::runtime::events::{Recorder, Reporter};
+use neo4j_api::Neo4jBackup;
+use neo4j_controller::backup::{Ctx, reconcile};
+use serde_json::{Value, json};
+
+type Handle = tower_test::mock::Handle<Request<Body>, Response<Body>>;
+
+/// One expected call: method, path (and query, when given), a check of the body, the answer.
+struct Step {
+    method: Method,
+    path: &'static str,
+    check: Box<dyn Fn(&Value) + Send>,
+    status: StatusCode,
+    answer: Value,
+}
+
+fn step(method: Method, path: &'static str, status: StatusCode, answer: Value) -> Step {
+    Step { method, path, check: Box::new(|_| {}), status, answer }
+}
+
+fn checked(
+    method: Method,
+    path: &'static str,
+    status: StatusCode,
+    answer: Value,
+    check: impl Fn(&Value) + Send + 'static,
+) -> Step {
+    Step { method, path, check: Box::new(check), status, answer }
+}
+
+fn not_found(what: &str) -> Value {
+    json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404, "message": format!("{what} not found")})
+}
+
+async fn serve(mut handle: Handle, steps: Vec<Step>) {
+    for (i, expected) in steps.into_iter().enumerate() {
+        let (request, respond) = handle
+            .next_request()
+            .await
+            .unwrap_or_else(|| panic!("step {i}: expected {} {}", expected.method, expected.path));
+        let uri = request.uri().to_string();
+        assert_eq!(request.method(), expected.method, "step {i}: {uri}");
+        assert!(
+            uri.starts_with(expected.path) || uri == expected.path,
+            "step {i}: expected {} {}, got {uri}",
+            expected.method,
+            expected.path
+        );
+        let bytes = request.into_body().collect_bytes().await.expect("body");
+        let body: Value =
+            if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON body") };
+        (expected.check)(&body);
+        let response = Response::builder()
+            .status(expected.status)
+            .body(Body::from(serde_json::to_vec(&expected.answer).unwrap()))
+            .unwrap();
+        respond.send_response(response);
+    }
+}
+
+fn now() -> Timestamp {
+    "2025-01-20T03:00:00Z".parse().unwrap()
+}
+
+async fn run(backup: Value, steps: Vec<Step>) -> Action {
+    let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
+    let client = Client::new(service, "neo4j");
+    let recorder = Recorder::new(client.clone(), Reporter { controller: "kubectl-neo4j".into(), instance: None });
+    let ctx = Arc::new(Ctx { client, recorder, now });
+    let backup: Neo4jBackup = serde_json::from_value(backup).expect("a Neo4jBackup");
+    let server = tokio::spawn(serve(handle, steps));
+    let action = tokio::time::timeout(std::time::Duration::from_secs(10), reconcile(Arc::new(backup), ctx))
+        .await
+        .expect("reconcile finishes")
+        .expect("reconcile succeeds");
+    tokio::time::timeout(std::time::Duration::from_secs(5), server).await.expect("every step served").expect("server");
+    action
+}
+
+fn backup(spec: Value, status: Value) -> Value {
+    let mut object = json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jBackup",
+        "metadata": {"name": "nightly", "namespace": "neo4j", "uid": "0b1c2d3e-0000-4000-8000-00000000000a", "generation": 1},
+        "spec": {"target": {"kind": "Cluster", "name": "prod"}, "storage": {"type": "s3", "bucket": "my-backups", "cloud": {"credentialsSecretRef": "aws-creds"}}},
+        "status": status});
+    json_patch::merge(&mut object["spec"], &spec);
+    object
+}
+
+fn cluster() -> Value {
+    json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jEnterpriseCluster", "metadata": {"name": "prod", "namespace": "neo4j"},
+        "spec": {"image": {"repo": "neo4j", "tag": "2025.01.0-enterprise"}, "topology": {"servers": 3}}})
+}
+
+fn job(status: Value) -> Value {
+    json!({"apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {"name": "nightly-backup", "namespace": "neo4j", "labels": {"neo4j.neo4j.com/backup": "nightly"},
+            "annotations": {"neo4j.neo4j.com/backup-type": "FULL", "neo4j.neo4j.com/location": "s3://my-backups"}},
+        "status": status})
+}
+
+fn list(items: Vec<Value>) -> Value {
+    json!({"apiVersion": "batch/v1", "kind": "JobList", "metadata": {}, "items": items})
+}
+
+const CLUSTER: &str = "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jenterpriseclusters/prod";
+const STANDALONE: &str = "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jenterprisestandalones/prod";
+const JOB: &str = "/apis/batch/v1/namespaces/neo4j/jobs/nightly-backup";
+const JOBS: &str = "/apis/batch/v1/namespaces/neo4j/jobs";
+const LIST_JOBS: &str = "/apis/batch/v1/namespaces/neo4j/jobs?&labelSelector=neo4j.neo4j.com%2Fbackup%3Dnightly";
+const CRONJOB: &str =
+    "/apis/batch/v1/namespaces/neo4j/cronjobs/nightly-backup?&force=true&fieldManager=kubectl-neo4j-controller";
+const STATUS: &str = "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jbackups/nightly/status";
+const EVENTS: &str = "/apis/events.k8s.io/v1/namespaces/neo4j/events";
+
+fn event(reason: &'static str) -> Step {
+    checked(Method::POST, EVENTS, StatusCode::CREATED, json!({}), move |body| {
+        assert_eq!(body["reason"], reason, "event: {body}");
+        assert_eq!(body["regarding"]["name"], "nightly");
+    })
+}
+
+fn status_is(phase: &'static str, message: &'static str) -> Step {
+    checked(Method::PATCH, STATUS, StatusCode::OK, backup(json!({}), json!(null)), move |body| {
+        assert_eq!(body["status"]["phase"], phase, "{body}");
+        assert_eq!(body["status"]["message"], message, "{body}");
+        assert_eq!(body["status"]["observedGeneration"], 1);
+    })
+}
+
+#[tokio::test]
+async fn first_run_creates_the_job_as_planned() {
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        step(Method::GET, JOB, StatusCode::NOT_FOUND, not_found("jobs nightly-backup")),
+        checked(Method::POST, JOBS, StatusCode::CREATED, job(json!({})), |body| {
+            let container = &body["spec"]["template"]["spec"]["containers"][0];
+            assert_eq!(
+                container["command"].as_array().unwrap()[0..3],
+                json!(["neo4j-admin", "database", "backup"]).as_array().unwrap()[..]
+            );
+            assert_eq!(container["command"][4], "--to-path=s3://my-backups");
+            assert_eq!(container["image"], "neo4j:2025.01.0-enterprise");
+            assert_eq!(body["metadata"]["ownerReferences"][0]["uid"], "0b1c2d3e-0000-4000-8000-00000000000a");
+        }),
+        step(
+            Method::GET,
+            LIST_JOBS,
+            StatusCode::OK,
+            list(vec![job(json!({"active": 1, "startTime": "2025-01-20T02:59:00Z"}))]),
+        ),
+        status_is("Running", "Job nightly-backup is running"),
+        event("BackupStarted"),
+    ];
+    let action = run(backup(json!({}), json!(null)), steps).await;
+    assert_eq!(action, Action::requeue(std::time::Duration::from_secs(30)));
+}
+
+#[tokio::test]
+async fn a_missing_target_waits_without_creating_anything() {
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::NOT_FOUND, not_found("neo4jenterpriseclusters prod")),
+        step(Method::GET, STANDALONE, StatusCode::NOT_FOUND, not_found("neo4jenterprisestandalones prod")),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![])),
+        checked(Method::PATCH, STATUS, StatusCode::OK, backup(json!({}), json!(null)), |body| {
+            assert_eq!(body["status"]["phase"], "Pending");
+            let found = body["status"]["conditions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["type"] == "TargetFound")
+                .unwrap()
+                .clone();
+            assert_eq!((found["status"].clone(), found["reason"].clone()), (json!("False"), json!("NotFound")));
+        }),
+        event("Pending"),
+    ];
+    run(backup(json!({}), json!(null)), steps).await;
+}
+
+#[tokio::test]
+async fn an_invalid_spec_is_marked_invalid_and_waits_for_a_change() {
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![])),
+        status_is(
+            "Invalid",
+            "the spec breaks 1 rule(s): spec.options.backupType: \"INCREMENTAL\" is not supported; use FULL or DIFF",
+        ),
+        event("InvalidSpec"),
+    ];
+    let action = run(backup(json!({"options": {"backupType": "INCREMENTAL"}}), json!(null)), steps).await;
+    assert_eq!(action, Action::await_change());
+}
+
+#[tokio::test]
+async fn a_finished_job_completes_or_fails_the_backup() {
+    let running = json!({"phase": "Running", "history": [{"jobName": "nightly-backup", "phase": "Running", "startTime": "2025-01-20T02:59:00Z"}]});
+    let complete = json!({"startTime": "2025-01-20T02:59:00Z", "completionTime": "2025-01-20T03:00:00Z",
+        "conditions": [{"type": "SuccessCriteriaMet", "status": "True"}, {"type": "Complete", "status": "True"}]});
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        step(Method::GET, JOB, StatusCode::OK, job(complete.clone())),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![job(complete)])),
+        checked(Method::PATCH, STATUS, StatusCode::OK, backup(json!({}), json!(null)), |body| {
+            assert_eq!(body["status"]["phase"], "Completed");
+            assert_eq!(body["status"]["lastSuccessfulBackupTime"], "2025-01-20T03:00:00Z");
+            assert_eq!(body["status"]["history"][0]["phase"], "Succeeded");
+        }),
+        event("BackupSucceeded"),
+    ];
+    run(backup(json!({}), running.clone()), steps).await;
+
+    let failed = json!({"startTime": "2025-01-20T02:59:00Z", "failed": 2,
+        "conditions": [{"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded", "message": "Job has reached the specified backoff limit"}]});
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        step(Method::GET, JOB, StatusCode::OK, job(failed.clone())),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![job(failed)])),
+        status_is("Failed", "Job nightly-backup failed: Job has reached the specified backoff limit"),
+        event("BackupFailed"),
+    ];
+    run(backup(json!({}), running), steps).await;
+}
+
+#[tokio::test]
+async fn a_schedule_is_applied_as_a_cronjob() {
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        checked(
+            Method::PATCH,
+            CRONJOB,
+            StatusCode::OK,
+            json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly-backup"}}),
+            |body| {
+                assert_eq!(body["spec"]["schedule"], "0 2 * * *");
+                assert_eq!(body["spec"]["concurrencyPolicy"], "Forbid");
+                assert_eq!(body["spec"]["suspend"], false);
+            },
+        ),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![])),
+        checked(Method::PATCH, STATUS, StatusCode::OK, backup(json!({}), json!(null)), |body| {
+            assert_eq!(body["status"]["phase"], "Pending");
+            assert_eq!(body["status"]["nextScheduleTime"], "2025-01-21T02:00:00Z");
+        }),
+        event("Pending"),
+    ];
+    run(backup(json!({"schedule": "0 2 * * *"}), json!(null)), steps).await;
+}
+
+#[tokio::test]
+async fn a_suspended_schedule_is_suspended() {
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        checked(
+            Method::PATCH,
+            CRONJOB,
+            StatusCode::OK,
+            json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly-backup"}}),
+            |body| {
+                assert_eq!(body["spec"]["suspend"], true);
+            },
+        ),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![])),
+        checked(Method::PATCH, STATUS, StatusCode::OK, backup(json!({}), json!(null)), |body| {
+            assert_eq!(body["status"]["phase"], "Suspended");
+            assert!(body["status"].get("nextScheduleTime").is_none() || body["status"]["nextScheduleTime"].is_null());
+        }),
+        event("Suspended"),
+    ];
+    run(backup(json!({"schedule": "0 2 * * *", "suspend": true}), json!(null)), steps).await;
+}
+
+#[tokio::test]
+async fn a_steady_backup_writes_nothing() {
+    // First reconcile to learn the status it settles on...
+    let complete = json!({"startTime": "2025-01-20T02:59:00Z", "completionTime": "2025-01-20T03:00:00Z",
+        "conditions": [{"type": "Complete", "status": "True"}]});
+    let settled = {
+        let object: Neo4jBackup = serde_json::from_value(backup(json!({}), json!(null))).unwrap();
+        let observed = neo4j_api::status::backup::Observed {
+            target_found: Some(true),
+            jobs: vec![serde_json::from_value(job(complete.clone())).unwrap()],
+            ..Default::default()
+        };
+        serde_json::to_value(neo4j_api::status::backup::backup_status(&object, &observed, now()).0).unwrap()
+    };
+    // ...then the same world again: no status patch, no event.
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        step(Method::GET, JOB, StatusCode::OK, job(complete.clone())),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![job(complete)])),
+    ];
+    let action = run(backup(json!({}), settled), steps).await;
+    assert_eq!(action, Action::requeue(std::time::Duration::from_secs(300)));
+}
