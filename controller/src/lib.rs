@@ -4,6 +4,8 @@
 
 pub mod backup;
 pub mod error;
+pub mod leader;
+pub mod metrics;
 
 /// Field manager of everything the controller applies.
 pub const FIELD_MANAGER: &str = "kubectl-neo4j-controller";

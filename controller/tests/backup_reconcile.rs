@@ -76,7 +76,7 @@ async fn run(backup: Value, steps: Vec<Step>) -> Action {
     let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
     let client = Client::new(service, "neo4j");
     let recorder = Recorder::new(client.clone(), Reporter { controller: "kubectl-neo4j".into(), instance: None });
-    let ctx = Arc::new(Ctx { client, recorder, now });
+    let ctx = Arc::new(Ctx { client, recorder, now, metrics: Default::default() });
     let backup: Neo4jBackup = serde_json::from_value(backup).expect("a Neo4jBackup");
     let server = tokio::spawn(serve(handle, steps));
     let action = tokio::time::timeout(std::time::Duration::from_secs(10), reconcile(Arc::new(backup), ctx))

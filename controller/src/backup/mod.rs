@@ -36,6 +36,8 @@ pub struct Ctx {
     pub recorder: Recorder,
     /// The clock (a fixed one in tests).
     pub now: fn() -> Timestamp,
+    /// Metrics.
+    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
 }
 
 /// Label that ties a Job to its Neo4jBackup (also on Jobs a CronJob creates).
@@ -125,6 +127,13 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
     })
 }
 
+async fn timed_reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action, Error> {
+    let started = std::time::Instant::now();
+    let result = reconcile(backup, ctx.clone()).await;
+    ctx.metrics.observe("Neo4jBackup", result.is_ok(), started.elapsed());
+    result
+}
+
 /// Retries a failed reconcile after a pause.
 pub fn error_policy(backup: Arc<Neo4jBackup>, error: &Error, _: Arc<Ctx>) -> Action {
     tracing::warn!(backup = %backup.name_any(), %error, "reconcile failed; retrying");
@@ -142,7 +151,7 @@ pub async fn run(ctx: Arc<Ctx>) {
             Some(ObjectRef::<Neo4jBackup>::new(&name).within(&job.namespace()?))
         })
         .shutdown_on_signal()
-        .run(reconcile, error_policy, ctx)
+        .run(timed_reconcile, error_policy, ctx)
         .for_each(|result| async move {
             if let Err(err) = result {
                 tracing::debug!(error = %err, "reconcile did not complete");

@@ -1,0 +1,125 @@
+use std::io::IsTerminal;
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::get;
+use clap::{Parser, ValueEnum};
+use kube::runtime::events::{Recorder, Reporter};
+use neo4j_controller::backup::{self, Ctx};
+use neo4j_controller::leader;
+use neo4j_controller::metrics::Metrics;
+
+/// Controller of kubectl-neo4j: runs Neo4jBackup resources as neo4j-admin Jobs and CronJobs and
+/// reports their status.
+#[derive(Debug, Parser)]
+#[command(name = "neo4j-controller", version)]
+struct Args {
+    /// Serve /metrics and /healthz over plain HTTP here.
+    #[arg(long, env = "CONTROLLER_METRICS_LISTEN", default_value = "0.0.0.0:8080")]
+    metrics_listen: SocketAddr,
+    /// Run without leader election (only safe with a single replica).
+    #[arg(long)]
+    no_leader_election: bool,
+    /// Namespace of the leader-election Lease.
+    #[arg(long, env = "POD_NAMESPACE", default_value = "neo4j-system")]
+    lease_namespace: String,
+    /// Name of the leader-election Lease.
+    #[arg(long, default_value = "kubectl-neo4j-controller")]
+    lease_name: String,
+    /// This replica's identity in the Lease (the pod name in a cluster).
+    #[arg(long, env = "POD_NAME")]
+    identity: Option<String>,
+    /// Log format: json in a cluster, text on a terminal.
+    #[arg(long, value_enum, default_value_t = LogFormat::Auto)]
+    log_format: LogFormat,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum LogFormat {
+    Auto,
+    Json,
+    Text,
+}
+
+fn init_logs(format: LogFormat) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let json = match format {
+        LogFormat::Auto => !std::io::stderr().is_terminal(),
+        LogFormat::Json => true,
+        LogFormat::Text => false,
+    };
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if json { builder.json().init() } else { builder.init() }
+}
+
+fn identity(args: &Args) -> String {
+    args.identity
+        .clone()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok().map(|h| h.trim().to_owned()))
+        .filter(|id| !id.is_empty())
+        .unwrap_or_else(|| format!("neo4j-controller-{}", std::process::id()))
+}
+
+async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
+    let client = kube::Client::try_default().await.map_err(|err| format!("no API server to control: {err}"))?;
+    let metrics = Arc::new(Metrics::default());
+    let served = metrics.clone();
+    let router = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(move || async move { served.render() }));
+    let listener = tokio::net::TcpListener::bind(args.metrics_listen).await?;
+    tokio::spawn(async move {
+        if let Err(err) = axum::serve(listener, router).await {
+            tracing::error!(error = %err, "metrics endpoint stopped");
+        }
+    });
+
+    let me = identity(&args);
+    let lost = if args.no_leader_election {
+        None
+    } else {
+        tracing::info!(identity = %me, lease = %args.lease_name, "waiting to lead");
+        Some(leader::lead(client.clone(), &args.lease_namespace, &args.lease_name, &me).await)
+    };
+    let reporter = Reporter { controller: "kubectl-neo4j".into(), instance: Some(me) };
+    let ctx = Arc::new(Ctx {
+        client: client.clone(),
+        recorder: Recorder::new(client, reporter),
+        now: k8s_openapi::jiff::Timestamp::now,
+        metrics,
+    });
+    tracing::info!("reconciling Neo4jBackups");
+    match lost {
+        Some(lost) => tokio::select! {
+            _ = backup::run(ctx) => Ok(()),
+            _ = lost => Err("lost leadership; exiting so a restart starts clean".into()),
+        },
+        None => {
+            backup::run(ctx).await;
+            Ok(())
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    init_logs(args.log_format);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("neo4j-controller: cannot start: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            tracing::error!(error = %err, "neo4j-controller stopped");
+            eprintln!("neo4j-controller: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
