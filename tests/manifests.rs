@@ -171,3 +171,33 @@ fn each_variant_wires_its_ca() {
     }
     assert!(objects.iter().all(|o| o["kind"] != "Certificate"), "no cert-manager objects in the self-managed variant");
 }
+
+#[test]
+fn the_controller_has_exactly_the_rights_it_uses() {
+    let objects = render(&workspace_root().join("manifests/controller"));
+    let role = one(&objects, "ClusterRole", "neo4j-controller");
+    let text = serde_json::to_string(role).unwrap();
+    assert!(!text.contains("\"secrets\"") && !text.contains("\"*\""), "no Secrets, no wildcards: {text}");
+    let rules = role["rules"].as_array().unwrap();
+    let verbs = |resource: &str| -> Vec<String> {
+        rules
+            .iter()
+            .filter(|r| r["resources"].as_array().unwrap().contains(&json!(resource)))
+            .flat_map(|r| r["verbs"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()))
+            .collect()
+    };
+    assert_eq!(verbs("neo4jbackups"), vec!["get", "list", "watch"]);
+    assert_eq!(verbs("neo4jbackups/status"), vec!["patch"]);
+    assert_eq!(verbs("neo4jenterpriseclusters"), vec!["get", "list", "watch"], "targets are only read");
+    assert_eq!(verbs("persistentvolumeclaims"), vec!["get", "create"], "claims are never deleted");
+    assert!(verbs("leases").is_empty(), "the Lease is reached through a namespaced Role only");
+    let lease_role = one(&objects, "Role", "neo4j-controller-leader-election");
+    assert_eq!(lease_role["metadata"]["namespace"], NAMESPACE);
+    let deployment = one(&objects, "Deployment", "neo4j-controller");
+    let container = &deployment["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(container["securityContext"]["readOnlyRootFilesystem"], true);
+    assert_eq!(container["securityContext"]["capabilities"]["drop"], json!(["ALL"]));
+    assert_eq!(deployment["spec"]["template"]["spec"]["serviceAccountName"], "neo4j-controller");
+    let env: Vec<&str> = container["env"].as_array().unwrap().iter().filter_map(|e| e["name"].as_str()).collect();
+    assert_eq!(env, vec!["POD_NAME", "POD_NAMESPACE"], "identity and Lease namespace for leader election");
+}
