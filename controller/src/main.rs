@@ -93,11 +93,11 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!("reconciling Neo4jBackups");
     match lost {
         Some(lost) => tokio::select! {
-            _ = backup::run(ctx) => Ok(()),
+            _ = backup::run(ctx, None) => Ok(()),
             _ = lost => Err("lost leadership; exiting so a restart starts clean".into()),
         },
         None => {
-            backup::run(ctx).await;
+            backup::run(ctx, None).await;
             Ok(())
         }
     }

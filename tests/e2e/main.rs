@@ -1,6 +1,7 @@
 //! End-to-end tests against the cluster `KUBECONFIG` names. Ignored by default:
 //! `cargo test --workspace -- --ignored e2e_`.
 
+mod backup;
 mod crds;
 mod support;
 mod webhook;

@@ -140,13 +140,22 @@ pub fn error_policy(backup: Arc<Neo4jBackup>, error: &Error, _: Arc<Ctx>) -> Act
     Action::requeue(Duration::from_secs(15))
 }
 
-/// Runs the backup controller until shutdown.
-pub async fn run(ctx: Arc<Ctx>) {
+/// Runs the backup controller until shutdown, over every namespace or only `namespace`.
+pub async fn run(ctx: Arc<Ctx>, namespace: Option<&str>) {
+    fn api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
+    where
+        K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
+    {
+        match namespace {
+            Some(ns) => Api::namespaced(client.clone(), ns),
+            None => Api::all(client.clone()),
+        }
+    }
     let client = ctx.client.clone();
     let managed = watcher::Config::default().labels("app.kubernetes.io/managed-by=kubectl-neo4j");
-    Controller::new(Api::<Neo4jBackup>::all(client.clone()), watcher::Config::default())
-        .owns(Api::<CronJob>::all(client.clone()), managed.clone())
-        .watches(Api::<Job>::all(client), managed, |job: Job| {
+    Controller::new(api::<Neo4jBackup>(&client, namespace), watcher::Config::default())
+        .owns(api::<CronJob>(&client, namespace), managed.clone())
+        .watches(api::<Job>(&client, namespace), managed, |job: Job| {
             let name = job.labels().get(BACKUP_LABEL)?.clone();
             Some(ObjectRef::<Neo4jBackup>::new(&name).within(&job.namespace()?))
         })
