@@ -98,3 +98,26 @@ fn every_yaml_example_in_the_docs_is_valid() {
     }
     assert!(checked_resources >= 2, "the docs show at least one Neo4jBackup and one Neo4jRestore");
 }
+
+/// The argv shown in docs/backup.md is what the plan of the example above it produces.
+#[test]
+fn the_backup_guide_shows_the_real_argv() {
+    use neo4j_api::plan::backup_job::{BackupWorkload, plan_backup};
+    use neo4j_api::plan::target::ResolvedTarget;
+    let text = std::fs::read_to_string(workspace_root().join("docs/backup.md")).expect("docs/backup.md");
+    let (_, yaml) = yaml_blocks(&text).into_iter().next().expect("the example");
+    let backup: neo4j_api::Neo4jBackup = serde_saphyr::from_str(&yaml).expect("a Neo4jBackup");
+    let cluster: neo4j_api::Neo4jEnterpriseCluster = serde_json::from_value(serde_json::json!({
+        "apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jEnterpriseCluster", "metadata": {"name": "prod"},
+        "spec": {"image": {"repo": "neo4j", "tag": "2025.04.0-enterprise"}, "topology": {"servers": 3}}}))
+    .expect("cluster");
+    let target = ResolvedTarget::from_cluster(&cluster, "neo4j").expect("target");
+    let BackupWorkload::CronJob(cron) = plan_backup(&backup, &target).expect("plan") else { panic!("a CronJob") };
+    let argv = cron.spec.and_then(|s| s.job_template.spec).and_then(|s| s.template.spec).expect("pod").containers[0]
+        .command
+        .clone()
+        .expect("argv");
+    let shown = text.split("```text\n").nth(1).and_then(|rest| rest.split("```").next()).expect("the argv block");
+    let shown: Vec<&str> = shown.split_whitespace().collect();
+    assert_eq!(shown, argv.iter().map(String::as_str).collect::<Vec<_>>());
+}
