@@ -6,6 +6,7 @@ pub mod crd;
 pub mod defaults;
 pub mod grammar;
 pub mod plan;
+pub mod retention;
 pub mod review;
 pub mod rules;
 pub mod status;

@@ -1,0 +1,176 @@
+//! Which backup artifacts retention removes: chain-aware and conservative.
+//!
+//! neo4j-admin writes one immutable artifact per database per run. A DIFF artifact is only
+//! restorable together with every artifact before it back to a FULL one (its chain), so:
+//! - an artifact is a candidate for removal when it is older than `maxAge` or beyond the newest
+//!   `maxCount` of its database;
+//! - but every artifact that a kept DIFF depends on is kept;
+//! - and the newest chain of each database is always kept, whatever the policy says.
+
+use k8s_openapi::jiff::Timestamp;
+
+/// One backup artifact, as `neo4j-admin backup inspect` describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Artifact {
+    /// File name, e.g. `neo4j-2025-01-20T02-00-00.backup`.
+    pub file: String,
+    /// Database it holds.
+    pub database: String,
+    /// When it was taken.
+    pub time: Timestamp,
+    /// FULL (true) or DIFF (false).
+    pub full: bool,
+}
+
+/// The retention policy of a Neo4jBackup, resolved to numbers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// Keep artifacts at most this old, in seconds.
+    pub max_age_seconds: Option<u64>,
+    /// Keep at most this many artifacts per database.
+    pub max_count: Option<usize>,
+}
+
+/// What retention does with the artifacts of one location.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Selection {
+    /// Files kept, newest first per database.
+    pub keep: Vec<String>,
+    /// Files removed (deleted, or archived with `deletePolicy: Archive`).
+    pub remove: Vec<String>,
+}
+
+/// Selects what to keep and what to remove, at `now`.
+pub fn select(artifacts: &[Artifact], policy: Policy, now: Timestamp) -> Selection {
+    let mut databases: Vec<&str> = artifacts.iter().map(|a| a.database.as_str()).collect();
+    databases.sort_unstable();
+    databases.dedup();
+    let mut selection = Selection::default();
+    for database in databases {
+        // Oldest first, to walk chains forward.
+        let mut own: Vec<&Artifact> = artifacts.iter().filter(|a| a.database == database).collect();
+        own.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.file.cmp(&b.file)));
+        let count = own.len();
+        let wanted: Vec<bool> = own
+            .iter()
+            .enumerate()
+            .map(|(i, artifact)| {
+                let newest_rank = count - 1 - i;
+                let young = policy.max_age_seconds.is_none_or(|max| {
+                    now.duration_since(artifact.time).as_secs() <= i64::try_from(max).unwrap_or(i64::MAX)
+                });
+                let recent = policy.max_count.is_none_or(|max| newest_rank < max);
+                young && recent
+            })
+            .collect();
+        // The start of each artifact's chain: the index of the FULL it builds on.
+        let mut chain_start = vec![0usize; count];
+        let mut current = 0;
+        for (i, artifact) in own.iter().enumerate() {
+            if artifact.full {
+                current = i;
+            }
+            chain_start[i] = current;
+        }
+        let mut keep = wanted.clone();
+        // The newest chain is always restorable.
+        if let Some(last) = count.checked_sub(1) {
+            for flag in keep.iter_mut().take(last + 1).skip(chain_start[last]) {
+                *flag = true;
+            }
+        }
+        // A kept DIFF keeps everything it depends on.
+        for i in 0..count {
+            if keep[i] && !own[i].full {
+                for flag in keep.iter_mut().take(i).skip(chain_start[i]) {
+                    *flag = true;
+                }
+            }
+        }
+        for (i, artifact) in own.iter().enumerate().rev() {
+            if keep[i] {
+                selection.keep.push(artifact.file.clone());
+            } else {
+                selection.remove.push(artifact.file.clone());
+            }
+        }
+    }
+    selection
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn artifact(database: &str, day: u32, full: bool) -> Artifact {
+        Artifact {
+            file: format!("{database}-2025-01-{day:02}T02-00-00.backup"),
+            database: database.to_owned(),
+            time: format!("2025-01-{day:02}T02:00:00Z").parse().unwrap(),
+            full,
+        }
+    }
+
+    fn now() -> Timestamp {
+        "2025-01-20T12:00:00Z".parse().unwrap()
+    }
+
+    fn removed(artifacts: &[Artifact], policy: Policy) -> Vec<String> {
+        let mut files = select(artifacts, policy, now()).remove;
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn count_keeps_the_newest_and_the_fulls_they_need() {
+        // FULL on the 1st and 10th, DIFFs in between.
+        let artifacts: Vec<Artifact> = (1..=14).map(|day| artifact("neo4j", day, day == 1 || day == 10)).collect();
+        let policy = Policy { max_age_seconds: None, max_count: Some(3) };
+        // The newest 3 (12, 13, 14) are DIFFs on the FULL of the 10th: 10 and 11 are kept too.
+        let expected: Vec<String> = (1..=9).map(|day| artifact("neo4j", day, false).file).collect();
+        assert_eq!(removed(&artifacts, policy), expected);
+    }
+
+    #[test]
+    fn age_removes_whole_old_chains_only() {
+        let artifacts = vec![
+            artifact("neo4j", 1, true),
+            artifact("neo4j", 2, false),
+            artifact("neo4j", 15, true),
+            artifact("neo4j", 18, false),
+        ];
+        let week = Policy { max_age_seconds: Some(7 * 86_400), max_count: None };
+        assert_eq!(removed(&artifacts, week), vec![artifact("neo4j", 1, true).file, artifact("neo4j", 2, false).file]);
+        // A DIFF young enough to keep holds on to its old FULL.
+        let artifacts = vec![artifact("neo4j", 1, true), artifact("neo4j", 19, false)];
+        assert!(removed(&artifacts, week).is_empty());
+    }
+
+    #[test]
+    fn the_newest_chain_survives_any_policy() {
+        let artifacts = vec![artifact("neo4j", 1, true), artifact("neo4j", 2, false), artifact("neo4j", 3, false)];
+        let nothing_young = Policy { max_age_seconds: Some(3600), max_count: None };
+        assert!(removed(&artifacts, nothing_young).is_empty(), "never remove every backup");
+        let with_older = vec![artifact("neo4j", 1, true), artifact("neo4j", 2, true), artifact("neo4j", 3, false)];
+        assert_eq!(removed(&with_older, nothing_young), vec![artifact("neo4j", 1, true).file]);
+    }
+
+    #[test]
+    fn databases_are_counted_separately_and_both_limits_apply() {
+        let mut artifacts: Vec<Artifact> = (10..=14).map(|day| artifact("neo4j", day, true)).collect();
+        artifacts.extend((10..=14).map(|day| artifact("system", day, true)));
+        let policy = Policy { max_age_seconds: Some(10 * 86_400), max_count: Some(2) };
+        let result = select(&artifacts, policy, now());
+        assert_eq!(
+            result.keep,
+            vec![
+                artifact("neo4j", 14, true).file,
+                artifact("neo4j", 13, true).file,
+                artifact("system", 14, true).file,
+                artifact("system", 13, true).file,
+            ]
+        );
+        assert_eq!(result.remove.len(), 6);
+        assert_eq!(select(&[], policy, now()), Selection::default());
+    }
+}
