@@ -201,6 +201,42 @@ pub fn backup_status(
     );
 
     let mut transitions = Vec::new();
+    let cloud = backup
+        .spec
+        .storage
+        .as_ref()
+        .and_then(|s| s.r#type.as_ref())
+        .is_some_and(|t| crate::rules::storage::provider_of(t).is_some());
+    let retention_kind = BackupConditionType::RetentionExecuted.as_str();
+    let had_lifecycle_notice =
+        previous.conditions.iter().any(|c| c.type_ == retention_kind && c.reason == "BucketLifecycleRules");
+    match (&backup.spec.retention, cloud) {
+        (Some(_), true) => {
+            let message = "retention is not executed for cloud storage: configure lifecycle rules on the bucket to expire old backups";
+            set_condition(
+                &mut status.conditions,
+                retention_kind,
+                "False",
+                "BucketLifecycleRules",
+                message,
+                generation,
+                now,
+            );
+            if !had_lifecycle_notice {
+                transitions.push(Transition {
+                    event_type: "Normal",
+                    reason: "RetentionByBucketLifecycle",
+                    message: message.to_owned(),
+                });
+            }
+        }
+        (Some(_), false) => {
+            // The chain-aware selection exists (crate::retention); the cleanup Job that applies it does not yet.
+            let message = "retention of PVC backups is not executed by this version of kubectl-neo4j yet; remove old artifacts by hand";
+            set_condition(&mut status.conditions, retention_kind, "False", "NotYetExecuted", message, generation, now);
+        }
+        (None, _) => status.conditions.retain(|c| c.type_ != retention_kind),
+    }
     if previous.phase.as_ref() != Some(&phase) {
         let (event_type, reason) = match phase {
             BackupPhase::Invalid => ("Warning", "InvalidSpec"),
@@ -342,6 +378,30 @@ mod tests {
         let (status, _) = backup_status(&backup(json!({"schedule": "0 2 * * *"}), status), &observed, now());
         assert_eq!(status.history.len(), BACKUP_HISTORY_LIMIT);
         assert_eq!(status.history[0].job_name, "nightly-backup-999", "newest first");
+    }
+
+    #[test]
+    fn retention_on_cloud_storage_is_left_to_bucket_lifecycle_rules() {
+        let cloud = backup(
+            json!({"storage": {"type": "s3", "bucket": "b-1", "pvc": null}, "retention": {"maxCount": 7}}),
+            json!(null),
+        );
+        let (status, transitions) = backup_status(&cloud, &found(), now());
+        assert_eq!(condition(&status, "RetentionExecuted"), ("False".into(), "BucketLifecycleRules".into()));
+        assert!(transitions.iter().any(|t| t.reason == "RetentionByBucketLifecycle"));
+        let again = backup(
+            json!({"storage": {"type": "s3", "bucket": "b-1", "pvc": null}, "retention": {"maxCount": 7}}),
+            serde_json::to_value(&status).unwrap(),
+        );
+        let (_, transitions) = backup_status(&again, &found(), now());
+        assert!(transitions.is_empty(), "said once");
+        let pvc = backup(json!({"retention": {"maxCount": 7}}), json!(null));
+        assert_eq!(
+            condition(&backup_status(&pvc, &found(), now()).0, "RetentionExecuted"),
+            ("False".into(), "NotYetExecuted".into())
+        );
+        let none = backup(json!({}), json!(null));
+        assert!(backup_status(&none, &found(), now()).0.conditions.iter().all(|c| c.type_ != "RetentionExecuted"));
     }
 
     #[test]

@@ -37,6 +37,8 @@ string_enum! {
         BackupSuccessful = "BackupSuccessful",
         /// The target cluster or standalone exists and runs a supported version.
         TargetFound = "TargetFound",
+        /// Whether kubectl-neo4j executes the retention policy (PVC storage) or bucket lifecycle rules must (cloud storage).
+        RetentionExecuted = "RetentionExecuted",
     }
 }
 
