@@ -80,6 +80,34 @@ fn database_backup_names_the_database_and_diff_parents_follow_the_version() {
 }
 
 #[test]
+fn a_verified_database_backup_checks_the_new_chain_after_the_backup() {
+    let plan = plan_backup(&stored(seed("database-backup-s3")), &cluster("5.26.0-enterprise", 3)).unwrap();
+    let BackupWorkload::Job(job) = plan else { panic!("a Job") };
+    let pod = job.spec.unwrap().template.spec.unwrap();
+    let init = pod.init_containers.expect("the backup runs first");
+    assert_eq!(init[0].name, "backup");
+    assert_eq!(pod.containers[0].name, "verify");
+    assert_eq!(
+        pod.containers[0].command.clone().unwrap(),
+        vec![
+            "neo4j-admin",
+            "database",
+            "check",
+            "--from-path=s3://my-backup-bucket/databases/production-db",
+            "--temp-path=/tmp/neo4j-backup-temp",
+            "production-db",
+        ]
+    );
+    assert_eq!(pod.containers[0].env, init[0].env, "the check reads the same storage with the same credentials");
+    let cluster_wide = plan_backup(&stored(seed("cluster-backup-s3")), &cluster("5.26.0-enterprise", 3)).unwrap();
+    let BackupWorkload::Job(job) = cluster_wide else { panic!("a Job") };
+    assert!(
+        job.spec.unwrap().template.spec.unwrap().init_containers.is_none(),
+        "whole-cluster backups are not verified yet"
+    );
+}
+
+#[test]
 fn a_standalone_is_backed_up_from_its_single_pod() {
     let standalone: Neo4jEnterpriseStandalone = serde_json::from_value(json!({"apiVersion": "neo4j.neo4j.com/v1alpha1",
         "kind": "Neo4jEnterpriseStandalone", "metadata": {"name": "dev"}, "spec": {"image": {"tag": "5.26.0-enterprise"}}}))

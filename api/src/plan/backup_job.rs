@@ -78,6 +78,24 @@ pub fn backup_argv(backup: &Neo4jBackup, target: &ResolvedTarget, to: &Location)
     Ok(argv)
 }
 
+/// The argv of the consistency check after a backup, when `options.verify` asks for one and it
+/// can be run: `neo4j-admin database check --from-path` checks the newest chain of one database.
+/// A whole-cluster backup (`*`) is not verified yet (the rules warn about it).
+pub fn verify_argv(backup: &Neo4jBackup, from: &Location) -> Option<Vec<String>> {
+    let options = backup.spec.options.as_ref()?;
+    let target = backup.spec.target.as_ref()?;
+    if options.verify != Some(true) || target.kind != Some(TargetKind::Database) {
+        return None;
+    }
+    let mut argv: Vec<String> = ["neo4j-admin", "database", "check"].map(str::to_owned).to_vec();
+    argv.push(format!("--from-path={}", from.path_argument()));
+    if let Some(temp) = &options.temp_path {
+        argv.push(format!("--temp-path={}", literal(temp)));
+    }
+    argv.push(literal(target.name.as_deref()?));
+    Some(argv)
+}
+
 fn secret_env(name: &str, secret: &str, optional: bool) -> EnvVar {
     EnvVar {
         name: name.to_owned(),
@@ -207,13 +225,13 @@ pub fn backup_job_spec(backup: &Neo4jBackup, target: &ResolvedTarget) -> Result<
     }
     let mut pod_labels = labels(&name);
     pod_labels.extend(access.pod_labels);
-    let container = Container {
-        name: "backup".into(),
+    let container = |name: &str, command: Vec<String>| Container {
+        name: name.into(),
         image: Some(target.image.clone()),
         image_pull_policy: target.pull_policy.clone(),
-        command: Some(argv),
-        env: (!access.env.is_empty()).then_some(access.env),
-        volume_mounts: (!access.mounts.is_empty()).then_some(access.mounts),
+        command: Some(command),
+        env: (!access.env.is_empty()).then(|| access.env.clone()),
+        volume_mounts: (!access.mounts.is_empty()).then(|| access.mounts.clone()),
         security_context: Some(SecurityContext {
             allow_privilege_escalation: Some(false),
             run_as_non_root: Some(true),
@@ -222,9 +240,16 @@ pub fn backup_job_spec(backup: &Neo4jBackup, target: &ResolvedTarget) -> Result<
         }),
         ..Container::default()
     };
+    // With verification the backup runs first (init container) and the check after it: a failed
+    // check fails the Pod, so the run fails with it.
+    let (init_containers, containers) = match verify_argv(backup, &to) {
+        Some(check) => (Some(vec![container("backup", argv)]), vec![container("verify", check)]),
+        None => (None, vec![container("backup", argv)]),
+    };
     let identity = access.service_account.is_some();
     let pod = PodSpec {
-        containers: vec![container],
+        init_containers,
+        containers,
         restart_policy: Some("Never".into()),
         service_account_name: access.service_account,
         automount_service_account_token: Some(identity),
