@@ -1,15 +1,15 @@
-use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::get;
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 use kube::runtime::events::{Recorder, Reporter};
 use neo4j_controller::backup::{self, Ctx};
 use neo4j_controller::leader;
 use neo4j_controller::metrics::Metrics;
+use neo4j_ops::LogFormat;
 
 /// Controller of kubectl-neo4j: runs Neo4jBackup resources as neo4j-admin Jobs and CronJobs and
 /// reports their status.
@@ -34,24 +34,6 @@ struct Args {
     /// Log format: json in a cluster, text on a terminal.
     #[arg(long, value_enum, default_value_t = LogFormat::Auto)]
     log_format: LogFormat,
-}
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum LogFormat {
-    Auto,
-    Json,
-    Text,
-}
-
-fn init_logs(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
-    let json = match format {
-        LogFormat::Auto => !std::io::stderr().is_terminal(),
-        LogFormat::Json => true,
-        LogFormat::Text => false,
-    };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    if json { builder.json().init() } else { builder.init() }
 }
 
 fn identity(args: &Args) -> String {
@@ -105,21 +87,6 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    init_logs(args.log_format);
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("neo4j-controller: cannot start: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            tracing::error!(error = %err, "neo4j-controller stopped");
-            eprintln!("neo4j-controller: {err}");
-            ExitCode::FAILURE
-        }
-    }
+    neo4j_ops::init_logs(args.log_format);
+    neo4j_ops::run_main("neo4j-controller", run(args))
 }

@@ -1,11 +1,11 @@
-use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
+use neo4j_ops::LogFormat;
 use neo4j_webhook::access::ApiAccessReview;
 use neo4j_webhook::cache::Cache;
 use neo4j_webhook::metrics::Metrics;
@@ -65,26 +65,8 @@ struct Args {
     log_format: LogFormat,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum LogFormat {
-    Auto,
-    Json,
-    Text,
-}
-
 fn duration(text: &str) -> Result<Duration, String> {
     neo4j_api::grammar::duration::parse_duration(text).map(Duration::from_secs)
-}
-
-fn init_logs(format: LogFormat) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
-    let json = match format {
-        LogFormat::Auto => !std::io::stderr().is_terminal(),
-        LogFormat::Json => true,
-        LogFormat::Text => false,
-    };
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
-    if json { builder.json().init() } else { builder.init() }
 }
 
 async fn shutdown_signal() {
@@ -176,22 +158,6 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    init_logs(args.log_format);
-    // One crypto provider for the whole process (aws-lc-rs is kept out of the build).
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(runtime) => runtime,
-        Err(err) => {
-            eprintln!("neo4j-webhook: cannot start: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
-    match runtime.block_on(run(args)) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            tracing::error!(error = %err, "neo4j-webhook failed");
-            eprintln!("neo4j-webhook: {err}");
-            ExitCode::FAILURE
-        }
-    }
+    neo4j_ops::init_logs(args.log_format);
+    neo4j_ops::run_main("neo4j-webhook", run(args))
 }
