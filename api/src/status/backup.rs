@@ -150,16 +150,11 @@ pub fn backup_status(
     };
 
     let generation = backup.metadata.generation;
-    let target = match observed.target_found {
-        Some(true) if observed.target_problem.is_none() => {
-            ("True", "Found", "the target exists and can be backed up".to_owned())
-        }
-        Some(_) | None if observed.target_problem.is_some() || observed.target_found == Some(false) => (
-            "False",
-            "NotFound",
-            observed.target_problem.clone().unwrap_or_else(|| "the target does not exist".to_owned()),
-        ),
-        _ => ("Unknown", "NotChecked", "the target has not been looked up".to_owned()),
+    let target = match (observed.target_found, &observed.target_problem) {
+        (_, Some(problem)) => ("False", "Unusable", problem.clone()),
+        (Some(true), None) => ("True", "Found", "the target exists and can be backed up".to_owned()),
+        (Some(false), None) => ("False", "NotFound", "the target does not exist".to_owned()),
+        (None, None) => ("Unknown", "NotChecked", "the target has not been looked up".to_owned()),
     };
     set_condition(
         &mut status.conditions,
@@ -322,6 +317,25 @@ mod tests {
             (Some(BackupPhase::Pending), Some("waiting for the target: the target does not exist"))
         );
         assert_eq!(condition(&status, "TargetFound"), ("False".into(), "NotFound".into()));
+    }
+
+    #[test]
+    fn a_target_that_cannot_be_used_says_why() {
+        let observed = Observed {
+            target_found: Some(true),
+            target_problem: Some(
+                "Neo4jEnterpriseCluster \"prod\" has no spec.image.tag; its Neo4j version is unknown".into(),
+            ),
+            ..Observed::default()
+        };
+        let (status, _) = backup_status(&backup(json!({}), json!(null)), &observed, now());
+        assert_eq!(condition(&status, "TargetFound"), ("False".into(), "Unusable".into()));
+        assert_eq!(
+            status.message.as_deref(),
+            Some(
+                "waiting for the target: Neo4jEnterpriseCluster \"prod\" has no spec.image.tag; its Neo4j version is unknown"
+            )
+        );
     }
 
     #[test]
