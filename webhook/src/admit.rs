@@ -12,7 +12,8 @@ use std::sync::Arc;
 use k8s_openapi::jiff::Timestamp;
 use neo4j_api::review::{Kind, review};
 use neo4j_api::rules::{Context, TargetFacts, Verdict};
-use neo4j_api::{Neo4jBackup, Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone};
+use neo4j_api::{Neo4jBackup, Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone, Neo4jRestore};
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::admission_review::{AdmissionRequest, AdmissionResponse, UserInfo};
@@ -136,33 +137,22 @@ fn str_at(object: &Value, pointer: &str) -> Option<String> {
     object.pointer(pointer).and_then(Value::as_str).map(str::to_owned)
 }
 
-/// The target (cluster or standalone, detected) as the rules see it.
+/// The target (cluster or standalone, detected) as the rules see it, with its resource name.
 fn target_facts(lookups: &impl Lookups, namespace: &str, name: &str) -> Option<(TargetFacts, &'static str)> {
     if let Some(cluster) = lookups.cluster(namespace, name) {
-        let spec = &cluster.spec;
-        let facts = TargetFacts {
-            image_tag: spec.image.as_ref().and_then(|i| i.tag.clone()),
-            servers: spec.topology.as_ref().and_then(|t| t.servers),
-        };
-        return Some((facts, "neo4jenterpriseclusters"));
+        return Some((TargetFacts::of_cluster(&cluster), "neo4jenterpriseclusters"));
     }
     let standalone = lookups.standalone(namespace, name)?;
-    let facts = TargetFacts { image_tag: standalone.spec.image.as_ref().and_then(|i| i.tag.clone()), servers: Some(1) };
-    Some((facts, "neo4jenterprisestandalones"))
+    Some((TargetFacts::of_standalone(&standalone), "neo4jenterprisestandalones"))
 }
 
+/// Context from the cache. An object that does not decode gets none: the review reports why.
 fn gather(kind: Kind, object: &Value, namespace: &str, lookups: &impl Lookups) -> Gathered {
     let mut gathered = Gathered { target: None, backup: None, cross_namespace: None };
     match kind {
         Kind::Backup => {
-            let target_kind = str_at(object, "/spec/target/kind");
-            let name = if target_kind.as_deref() == Some("Database") {
-                str_at(object, "/spec/target/clusterRef")
-            } else {
-                str_at(object, "/spec/target/name")
-            };
-            let target_namespace = str_at(object, "/spec/target/namespace").unwrap_or_else(|| namespace.to_owned());
-            let Some(name) = name else { return gathered };
+            let Ok(backup) = Neo4jBackup::deserialize(object) else { return gathered };
+            let Some((target_namespace, name)) = backup.spec.target_object(namespace) else { return gathered };
             let found = target_facts(lookups, &target_namespace, &name);
             if target_namespace != namespace {
                 let resource = found.as_ref().map_or("neo4jenterpriseclusters", |(_, resource)| resource);
@@ -171,14 +161,12 @@ fn gather(kind: Kind, object: &Value, namespace: &str, lookups: &impl Lookups) -
             gathered.target = found.map(|(facts, _)| facts);
         }
         Kind::Restore => {
-            if let Some(name) = str_at(object, "/spec/targetCluster") {
-                gathered.target = target_facts(lookups, namespace, &name).map(|(facts, _)| facts);
+            let Ok(restore) = Neo4jRestore::deserialize(object) else { return gathered };
+            if let Some(name) = &restore.spec.target_cluster {
+                gathered.target = target_facts(lookups, namespace, name).map(|(facts, _)| facts);
             }
-            let reference = match str_at(object, "/spec/source/type").as_deref() {
-                Some("pitr") => str_at(object, "/spec/source/pitr/baseBackup/backupRef"),
-                _ => str_at(object, "/spec/source/backupRef"),
-            };
-            gathered.backup = reference.and_then(|name| lookups.backup(namespace, &name));
+            let reference = restore.spec.source.as_ref().and_then(|source| source.referenced_backup());
+            gathered.backup = reference.and_then(|name| lookups.backup(namespace, name));
         }
         Kind::Cluster | Kind::Standalone => {}
     }

@@ -80,6 +80,11 @@ impl ResolvedTarget {
         })
     }
 
+    /// What the rules need to know of this target.
+    pub fn facts(&self) -> crate::rules::TargetFacts {
+        crate::rules::TargetFacts { image_tag: Some(self.tag.clone()), servers: Some(self.servers) }
+    }
+
     /// The parsed image tag, when it parses.
     pub fn image_tag(&self) -> Option<ImageTag> {
         ImageTag::parse(&self.tag).ok()

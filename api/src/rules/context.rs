@@ -3,7 +3,7 @@
 
 use k8s_openapi::jiff::Timestamp;
 
-use crate::types::Neo4jBackup;
+use crate::types::{Neo4jBackup, Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone};
 
 /// Facts about the resolved target (Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone).
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -12,6 +12,21 @@ pub struct TargetFacts {
     pub image_tag: Option<String>,
     /// Number of servers (1 for a standalone).
     pub servers: Option<i32>,
+}
+
+impl TargetFacts {
+    /// What the rules need to know of a Neo4jEnterpriseCluster.
+    pub fn of_cluster(cluster: &Neo4jEnterpriseCluster) -> Self {
+        Self {
+            image_tag: cluster.spec.image.as_ref().and_then(|image| image.tag.clone()),
+            servers: cluster.spec.topology.as_ref().and_then(|topology| topology.servers),
+        }
+    }
+
+    /// What the rules need to know of a Neo4jEnterpriseStandalone (one server).
+    pub fn of_standalone(standalone: &Neo4jEnterpriseStandalone) -> Self {
+        Self { image_tag: standalone.spec.image.as_ref().and_then(|image| image.tag.clone()), servers: Some(1) }
+    }
 }
 
 /// The span of time a backup can be restored to.

@@ -80,12 +80,10 @@ pub fn validate_restore(old: Option<&Neo4jRestore>, new: &Neo4jRestore, ctx: &Co
 /// What the referenced Neo4jBackup says about the restore's chances, when the caller knows it.
 fn check_referenced_backup(verdict: &mut Verdict, path: &FieldPath, source: Option<&RestoreSource>, ctx: &Context) {
     let (Some(source), Some(backup)) = (source, ctx.referenced_backup) else { return };
-    let (ref_path, name) = match (&source.r#type, &source.pitr) {
-        (Some(SourceType::Pitr), Some(pitr)) => {
-            let base = pitr.base_backup.as_ref().and_then(|b| b.backup.backup_ref.as_deref());
-            (path.child("pitr").child("baseBackup").child("backupRef"), base)
-        }
-        _ => (path.child("backupRef"), source.backup.backup_ref.as_deref()),
+    let name = source.referenced_backup();
+    let ref_path = match (&source.r#type, &source.pitr) {
+        (Some(SourceType::Pitr), Some(_)) => path.child("pitr").child("baseBackup").child("backupRef"),
+        _ => path.child("backupRef"),
     };
     if name.is_none() || name != backup.metadata.name.as_deref() {
         return;

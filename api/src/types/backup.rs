@@ -63,6 +63,20 @@ pub struct Neo4jBackupSpec {
     pub retention: Option<RetentionPolicy>,
 }
 
+impl Neo4jBackupSpec {
+    /// Namespace and name of the Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone a backup
+    /// reads from: `clusterRef` for a Database target, `name` otherwise, in `target.namespace` or
+    /// the backup's own namespace. `None` while the spec does not name one (the rules say why).
+    pub fn target_object(&self, own_namespace: &str) -> Option<(String, String)> {
+        let target = self.target.as_ref()?;
+        let name = match target.kind {
+            Some(TargetKind::Database) => target.cluster_ref.clone()?,
+            _ => target.name.clone()?,
+        };
+        Some((target.namespace.clone().unwrap_or_else(|| own_namespace.to_owned()), name))
+    }
+}
+
 string_enum! {
     /// What a backup targets.
     TargetKind {
@@ -203,4 +217,25 @@ pub struct RetentionPolicy {
     /// `Delete` (default) or `Archive`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub delete_policy: Option<DeletePolicy>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_target_object_of_each_kind() {
+        let spec = |target: serde_json::Value| -> Neo4jBackupSpec {
+            serde_json::from_value(serde_json::json!({"target": target})).unwrap()
+        };
+        assert_eq!(
+            spec(serde_json::json!({"kind": "Cluster", "name": "prod"})).target_object("neo4j"),
+            Some(("neo4j".into(), "prod".into()))
+        );
+        let database = spec(
+            serde_json::json!({"kind": "Database", "name": "orders", "clusterRef": "prod", "namespace": "production"}),
+        );
+        assert_eq!(database.target_object("neo4j"), Some(("production".into(), "prod".into())));
+        assert_eq!(spec(serde_json::json!({"kind": "Database", "name": "orders"})).target_object("neo4j"), None);
+    }
 }

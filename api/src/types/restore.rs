@@ -143,6 +143,17 @@ pub struct RestoreSource {
     pub pitr: Option<PitrConfig>,
 }
 
+impl RestoreSource {
+    /// The Neo4jBackup this source restores from, when it names one: the base backup's `backupRef`
+    /// for `pitr`, the source's own `backupRef` otherwise.
+    pub fn referenced_backup(&self) -> Option<&str> {
+        match (&self.r#type, &self.pitr) {
+            (Some(SourceType::Pitr), Some(pitr)) => pitr.base_backup.as_ref()?.backup.backup_ref.as_deref(),
+            _ => self.backup.backup_ref.as_deref(),
+        }
+    }
+}
+
 /// Point-in-time recovery configuration.
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
@@ -377,4 +388,23 @@ pub struct ContainerSpec {
     /// Environment variables (values or `valueFrom` references such as `secretKeyRef`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub env: Option<Vec<EnvVar>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_referenced_backup_of_each_source() {
+        let source = |value: serde_json::Value| -> RestoreSource { serde_json::from_value(value).unwrap() };
+        assert_eq!(
+            source(serde_json::json!({"type": "backup", "backupRef": "nightly"})).referenced_backup(),
+            Some("nightly")
+        );
+        let pitr = source(
+            serde_json::json!({"type": "pitr", "pitr": {"baseBackup": {"type": "backup", "backupRef": "weekly"}}}),
+        );
+        assert_eq!(pitr.referenced_backup(), Some("weekly"));
+        assert_eq!(source(serde_json::json!({"type": "s3", "storage": {"type": "s3"}})).referenced_backup(), None);
+    }
 }

@@ -20,8 +20,9 @@ use kube::{Client, Resource, ResourceExt};
 use neo4j_api::Neo4jBackup;
 use neo4j_api::grammar::cron::CronSchedule;
 use neo4j_api::plan::backup_job::plan_backup;
+use neo4j_api::plan::target::ResolvedTarget;
 use neo4j_api::review::review;
-use neo4j_api::rules::{Context, TargetFacts};
+use neo4j_api::rules::Context;
 use neo4j_api::status::backup::{Observed, backup_status};
 use serde_json::json;
 
@@ -50,7 +51,7 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
     let now = (ctx.now)();
 
     // Resolve.
-    let lookup = match resolve::target_ref(&backup, &namespace) {
+    let lookup = match backup.spec.target_object(&namespace) {
         Some((target_ns, target_name)) => resolve::resolve(&ctx.client, &target_ns, &target_name).await?,
         None => Lookup::Unnamed,
     };
@@ -60,8 +61,7 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
     };
 
     // Validate, with the same rules as the webhook.
-    let facts = target.map(|t| TargetFacts { image_tag: Some(t.tag.clone()), servers: Some(t.servers) });
-    let rules = Context { target: facts, now: Some(now), ..Context::default() };
+    let rules = Context { target: target.map(ResolvedTarget::facts), now: Some(now), ..Context::default() };
     let verdict = review(None, &serde_json::to_value(backup.as_ref())?, &rules).map(|r| r.verdict).unwrap_or_default();
     let mut observed = Observed {
         errors: verdict.error_lines(),
@@ -110,7 +110,7 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
         let event = Event {
             type_: if transition.event_type == "Warning" { EventType::Warning } else { EventType::Normal },
             reason: transition.reason.to_owned(),
-            note: Some(transition.message),
+            note: Some(event_note(&transition.message)),
             action: "Reconcile".to_owned(),
             secondary: None,
         };
@@ -125,6 +125,21 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
         Some(neo4j_api::BackupPhase::Pending) => Action::requeue(Duration::from_secs(60)),
         _ => Action::requeue(Duration::from_secs(300)),
     })
+}
+
+/// The API server refuses an Event whose note is longer than 1024 bytes; the status keeps the
+/// whole message, the Event carries as much of it as fits.
+pub fn event_note(message: &str) -> String {
+    const LIMIT: usize = 1024;
+    if message.len() <= LIMIT {
+        return message.to_owned();
+    }
+    let suffix = "… (see the status message)";
+    let mut end = LIMIT - suffix.len();
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{suffix}", &message[..end])
 }
 
 async fn timed_reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action, Error> {
@@ -167,4 +182,19 @@ pub async fn run(ctx: Arc<Ctx>, namespace: Option<&str>) {
             }
         })
         .await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::event_note;
+
+    #[test]
+    fn event_notes_fit_the_api_servers_limit() {
+        assert_eq!(event_note("Job nightly-backup succeeded"), "Job nightly-backup succeeded");
+        let long = "spec.options.backupType: \"ÄÖÜ\" is not supported; ".repeat(40);
+        let note = event_note(&long);
+        assert!(note.len() <= 1024, "{} bytes", note.len());
+        assert!(note.ends_with("… (see the status message)"));
+        assert!(long.starts_with(note.trim_end_matches("… (see the status message)")));
+    }
 }

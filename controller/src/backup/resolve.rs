@@ -4,7 +4,7 @@
 use kube::Api;
 use kube::Client;
 use neo4j_api::plan::target::ResolvedTarget;
-use neo4j_api::{Neo4jBackup, Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone, TargetKind};
+use neo4j_api::{Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone};
 
 /// What the lookup found.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,16 +17,6 @@ pub enum Lookup {
     Unusable(String),
     /// The spec does not name a target (the rules say why).
     Unnamed,
-}
-
-/// Namespace and name of the object a backup targets.
-pub fn target_ref(backup: &Neo4jBackup, own_namespace: &str) -> Option<(String, String)> {
-    let target = backup.spec.target.as_ref()?;
-    let name = match target.kind {
-        Some(TargetKind::Database) => target.cluster_ref.clone()?,
-        _ => target.name.clone()?,
-    };
-    Some((target.namespace.clone().unwrap_or_else(|| own_namespace.to_owned()), name))
 }
 
 /// Looks the target up: a cluster first, then a standalone.
