@@ -5,6 +5,7 @@
 pub mod crd;
 pub mod defaults;
 pub mod grammar;
+pub mod inspect;
 pub mod plan;
 pub mod retention;
 pub mod review;

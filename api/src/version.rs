@@ -66,6 +66,12 @@ impl Neo4jVersion {
     pub fn supports_prefer_diff_as_parent(&self) -> bool {
         *self >= Self::new(2025, 4, 0)
     }
+
+    /// Whether `neo4j-admin backup inspect` shows the backup metadata without `--show-metadata`
+    /// (CalVer 2025.07 and later).
+    pub fn inspect_shows_metadata_by_default(&self) -> bool {
+        *self >= Self::new(2025, 7, 0)
+    }
 }
 
 impl fmt::Display for Neo4jVersion {

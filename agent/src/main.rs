@@ -1,0 +1,92 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use k8s_openapi::jiff::Timestamp;
+use neo4j_agent::databases::write_databases;
+use neo4j_agent::prune::{Disposal, prune};
+use neo4j_api::retention::Policy;
+
+/// Agent of kubectl-neo4j: runs inside backup Pods, on what neo4j-admin wrote.
+#[derive(Debug, Parser)]
+#[command(name = "neo4j-agent", version)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+    /// Where Kubernetes reads a container's termination message (shown in the Pod's status).
+    #[arg(long, global = true, default_value = "/dev/termination-log")]
+    termination_log: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum DeletePolicy {
+    Delete,
+    Archive,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Apply a retention policy to a backup directory, chain-aware.
+    Retention {
+        /// Output of `neo4j-admin backup inspect <dir> --empty` for the directory.
+        #[arg(long)]
+        inventory: PathBuf,
+        /// The backup directory.
+        #[arg(long)]
+        dir: PathBuf,
+        /// Keep artifacts at most this many seconds old.
+        #[arg(long)]
+        max_age_seconds: Option<u64>,
+        /// Keep at most this many artifacts per database.
+        #[arg(long)]
+        max_count: Option<usize>,
+        /// What to do with the artifacts no longer kept.
+        #[arg(long, value_enum, default_value = "delete", ignore_case = true)]
+        delete_policy: DeletePolicy,
+    },
+    /// Write the databases of a backup location, one per line.
+    Databases {
+        /// Output of `neo4j-admin backup inspect` for the location.
+        #[arg(long)]
+        inventory: PathBuf,
+        /// Where to write the list.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+fn run(command: Command) -> Result<String, String> {
+    match command {
+        Command::Retention { inventory, dir, max_age_seconds, max_count, delete_policy } => {
+            let policy = Policy { max_age_seconds, max_count };
+            let disposal = match delete_policy {
+                DeletePolicy::Delete => Disposal::Delete,
+                DeletePolicy::Archive => Disposal::Archive,
+            };
+            prune(&inventory, &dir, policy, disposal, Timestamp::now())
+                .map(|report| report.summary())
+                .map_err(|err| err.to_string())
+        }
+        Command::Databases { inventory, out } => write_databases(&inventory, &out)
+            .map(|names| format!("{} to verify: {}", names.len(), names.join(", ")))
+            .map_err(|err| err.to_string()),
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = run(args.command);
+    let (line, code) = match &result {
+        Ok(summary) => {
+            println!("{summary}");
+            (summary, ExitCode::SUCCESS)
+        }
+        Err(error) => {
+            eprintln!("neo4j-agent: {error}");
+            (error, ExitCode::FAILURE)
+        }
+    };
+    // Best effort: outside a Pod there is no termination log.
+    let _ = std::fs::write(&args.termination_log, line);
+    code
+}

@@ -1,0 +1,196 @@
+//! Reading what `neo4j-admin backup inspect` prints (its default TABULAR format), so that
+//! retention and verification work from the artifacts' own metadata rather than from file names.
+//!
+//! The table looks like this (2025.06 added a RECOVERED column; columns are found by their header,
+//! so added columns do not matter):
+//!
+//! ```text
+//! |                                  FILE | DATABASE | DATABASE ID |          TIME (UTC) |  FULL | ...
+//! | file:///backups/neo4j-2024-10-07T16-05-37.backup | neo4j | 7dcb... | 2024-10-07T16:05:37 |  true | ...
+//! ```
+
+use k8s_openapi::jiff::civil::DateTime;
+use k8s_openapi::jiff::tz::TimeZone;
+
+use crate::retention::Artifact;
+
+/// The flags that make `neo4j-admin backup inspect` list every artifact of a location with its
+/// metadata: `--show-metadata` is needed before 2025.07 (later releases always show it and no
+/// longer document the flag), `--empty` includes the empty DIFFs that record a run without changes.
+pub fn inventory_flags(shows_metadata_by_default: bool) -> Vec<String> {
+    let mut flags = vec!["--empty".to_owned()];
+    if !shows_metadata_by_default {
+        flags.push("--show-metadata".to_owned());
+    }
+    flags
+}
+
+/// One row of the table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    /// The FILE column as printed, e.g. `file:///backups/neo4j-2024-10-07T16-05-37.backup`.
+    pub uri: String,
+    /// The artifact, named by the last segment of the URI.
+    pub artifact: Artifact,
+}
+
+/// Why the output could not be read. Nothing is ever removed on the strength of output that
+/// could not be read.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum InspectError {
+    /// No header row with the columns we need.
+    #[error(
+        "the output of neo4j-admin backup inspect has no table with the columns FILE, DATABASE, TIME (UTC) and FULL"
+    )]
+    NoTable,
+    /// A row that does not fit the header.
+    #[error("line {line} of the output of neo4j-admin backup inspect cannot be read: {reason}")]
+    BadRow {
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+fn cells(line: &str) -> Option<Vec<&str>> {
+    let inner = line.trim().strip_prefix('|')?.strip_suffix('|')?;
+    Some(inner.split('|').map(str::trim).collect())
+}
+
+/// Parses the table. Lines outside it (log lines, blank lines) are ignored; an empty location
+/// prints a header and no rows, or nothing at all.
+pub fn parse(output: &str) -> Result<Vec<Listed>, InspectError> {
+    let mut lines = output.lines().enumerate();
+    let columns = loop {
+        let Some((_, line)) = lines.next() else {
+            // neo4j-admin prints nothing at all for a location without backups.
+            return if output.lines().any(|l| l.trim_start().starts_with('|')) {
+                Err(InspectError::NoTable)
+            } else {
+                Ok(Vec::new())
+            };
+        };
+        let Some(header) = cells(line) else { continue };
+        let find = |name: &str| header.iter().position(|cell| cell.eq_ignore_ascii_case(name));
+        match (find("FILE"), find("DATABASE"), find("TIME (UTC)"), find("FULL")) {
+            (Some(file), Some(database), Some(time), Some(full)) => break (file, database, time, full, header.len()),
+            _ => return Err(InspectError::NoTable),
+        }
+    };
+    let (file_at, database_at, time_at, full_at, width) = columns;
+    let mut listed = Vec::new();
+    for (index, line) in lines {
+        let Some(row) = cells(line) else { continue };
+        let bad = |reason: String| InspectError::BadRow { line: index + 1, reason };
+        if row.len() != width {
+            return Err(bad(format!("{} columns where the header has {width}", row.len())));
+        }
+        let uri = row[file_at].to_owned();
+        let file = uri.rsplit('/').next().unwrap_or_default().to_owned();
+        if file.is_empty() {
+            return Err(bad(format!("FILE {uri:?} names no file")));
+        }
+        let time = row[time_at]
+            .parse::<DateTime>()
+            .ok()
+            .and_then(|civil| civil.to_zoned(TimeZone::UTC).ok())
+            .map(|zoned| zoned.timestamp())
+            .ok_or_else(|| bad(format!("TIME (UTC) {:?} is not a date and time", row[time_at])))?;
+        let full = match row[full_at].to_ascii_lowercase().as_str() {
+            "true" => true,
+            "false" => false,
+            other => return Err(bad(format!("FULL is {other:?}, not true or false"))),
+        };
+        let database = row[database_at].to_owned();
+        listed.push(Listed { uri, artifact: Artifact { file, database, time, full } });
+    }
+    Ok(listed)
+}
+
+/// The databases that have artifacts in the listing, each once, in order of first appearance.
+pub fn databases(listed: &[Listed]) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for row in listed {
+        if !names.contains(&row.artifact.database) {
+            names.push(row.artifact.database.clone());
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The example of the Neo4j Operations Manual (backup-restore/inspect), trimmed.
+    const MANUAL: &str = "\
+|                                              FILE | DATABASE |                          DATABASE ID |          TIME (UTC) |  FULL | COMPRESSED | LOWEST TX | HIGHEST TX |
+|  file:///backups/neo4j-2024-10-07T16-05-37.backup |    neo4j | 7dcb1d0c-4374-4476-b8ae-d3c3f124683f | 2024-10-07T16:05:37 |  true |       true |         1 |          3 |
+|  file:///backups/malmo-2024-10-07T16-00-50.backup |    malmo | 62d1820c-3ac6-4b15-a0b3-bf7e7becc8d0 | 2024-10-07T16:00:50 | false |       true |         0 |          0 |
+|  file:///backups/malmo-2024-10-07T16-00-07.backup |    malmo | 62d1820c-3ac6-4b15-a0b3-bf7e7becc8d0 | 2024-10-07T16:00:07 |  true |       true |         1 |          5 |
+";
+
+    #[test]
+    fn reads_the_manuals_table() {
+        let listed = parse(MANUAL).unwrap();
+        assert_eq!(listed.len(), 3);
+        assert_eq!(listed[0].uri, "file:///backups/neo4j-2024-10-07T16-05-37.backup");
+        assert_eq!(
+            listed[0].artifact,
+            Artifact {
+                file: "neo4j-2024-10-07T16-05-37.backup".into(),
+                database: "neo4j".into(),
+                time: "2024-10-07T16:05:37Z".parse().unwrap(),
+                full: true,
+            }
+        );
+        assert!(!listed[1].artifact.full);
+        assert_eq!(databases(&listed), vec!["neo4j", "malmo"]);
+    }
+
+    #[test]
+    fn columns_are_found_by_name_and_noise_is_skipped() {
+        let output = "\
+2025-11-01 02:00:00.000+0000 INFO  Inspecting s3://b/prod
+| DATABASE | FILE | RECOVERED | FULL | TIME (UTC) |
+| orders | s3://b/prod/orders-2025-11-01T02-00-00.backup | false | FALSE | 2025-11-01T02:00:00 |
+";
+        let listed = parse(output).unwrap();
+        assert_eq!(listed[0].artifact.file, "orders-2025-11-01T02-00-00.backup");
+        assert_eq!(listed[0].artifact.database, "orders");
+        assert!(!listed[0].artifact.full);
+    }
+
+    #[test]
+    fn nothing_printed_is_an_empty_location_and_a_header_alone_is_too() {
+        assert_eq!(parse(""), Ok(Vec::new()));
+        assert_eq!(parse(MANUAL.lines().next().unwrap()), Ok(Vec::new()));
+    }
+
+    #[test]
+    fn unreadable_output_is_an_error_never_a_shorter_list() {
+        assert_eq!(parse("| FILE | DATABASE |\n| a | b |\n"), Err(InspectError::NoTable));
+        let short = format!("{}| file:///backups/x.backup | neo4j |\n", MANUAL);
+        assert_eq!(
+            parse(&short),
+            Err(InspectError::BadRow { line: 5, reason: "2 columns where the header has 8".into() })
+        );
+        let bad_time = MANUAL.replace("2024-10-07T16:00:50", "yesterday");
+        assert_eq!(
+            parse(&bad_time),
+            Err(InspectError::BadRow { line: 3, reason: "TIME (UTC) \"yesterday\" is not a date and time".into() })
+        );
+        let bad_full = MANUAL.replace("|  true |       true |         1 |          3 |", "| maybe | true | 1 | 3 |");
+        assert_eq!(
+            parse(&bad_full),
+            Err(InspectError::BadRow { line: 2, reason: "FULL is \"maybe\", not true or false".into() })
+        );
+    }
+
+    #[test]
+    fn flags_follow_the_version() {
+        assert_eq!(inventory_flags(false), vec!["--empty", "--show-metadata"]);
+        assert_eq!(inventory_flags(true), vec!["--empty"]);
+    }
+}
