@@ -112,7 +112,11 @@ fn the_backup_guide_shows_the_real_argv() {
         "spec": {"image": {"repo": "neo4j", "tag": "2025.04.0-enterprise"}, "topology": {"servers": 3}}}))
     .expect("cluster");
     let target = ResolvedTarget::from_cluster(&cluster, "neo4j").expect("target");
-    let BackupWorkload::CronJob(cron) = plan_backup(&backup, &target).expect("plan") else { panic!("a CronJob") };
+    let BackupWorkload::CronJob(cron) =
+        plan_backup(&backup, &target, neo4j_api::plan::pod::DEFAULT_AGENT_IMAGE).expect("plan")
+    else {
+        panic!("a CronJob")
+    };
     let argv = cron.spec.and_then(|s| s.job_template.spec).and_then(|s| s.template.spec).expect("pod").containers[0]
         .command
         .clone()

@@ -191,6 +191,8 @@ fn the_controller_has_exactly_the_rights_it_uses() {
     assert_eq!(verbs("neo4jenterpriseclusters"), vec!["get", "list", "watch"], "targets are only read");
     assert_eq!(verbs("persistentvolumeclaims"), vec!["get", "create"], "claims are never deleted");
     assert!(verbs("leases").is_empty(), "the Lease is reached through a namespaced Role only");
+    assert_eq!(verbs("pods"), vec!["list"], "only to read a retention Pod's termination message");
+    assert_eq!(verbs("jobs"), vec!["get", "list", "watch", "create", "delete"]);
     let lease_role = one(&objects, "Role", "neo4j-controller-leader-election");
     assert_eq!(lease_role["metadata"]["namespace"], NAMESPACE);
     let deployment = one(&objects, "Deployment", "neo4j-controller");
@@ -200,4 +202,6 @@ fn the_controller_has_exactly_the_rights_it_uses() {
     assert_eq!(deployment["spec"]["template"]["spec"]["serviceAccountName"], "neo4j-controller");
     let env: Vec<&str> = container["env"].as_array().unwrap().iter().filter_map(|e| e["name"].as_str()).collect();
     assert_eq!(env, vec!["POD_NAME", "POD_NAMESPACE"], "identity and Lease namespace for leader election");
+    let agent = format!("--agent-image={}", neo4j_api::plan::pod::DEFAULT_AGENT_IMAGE);
+    assert!(container["args"].as_array().unwrap().contains(&json!(agent)), "the agent of this release");
 }

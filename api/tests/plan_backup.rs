@@ -11,6 +11,8 @@ use neo4j_api::review::Kind;
 use neo4j_api::{Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone};
 use serde_json::{Value, json};
 
+const AGENT: &str = "ghcr.io/kubectl-neo4j/neo4j-agent:0.1.0";
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -42,12 +44,25 @@ fn argv(workload: &BackupWorkload) -> Vec<String> {
         BackupWorkload::Job(job) => job.spec.clone(),
         BackupWorkload::CronJob(cron) => cron.spec.as_ref().and_then(|s| s.job_template.spec.clone()),
     };
-    spec.and_then(|s| s.template.spec).expect("pod").containers[0].command.clone().expect("argv")
+    let pod = spec.and_then(|s| s.template.spec).expect("pod");
+    let mut containers = pod.init_containers.unwrap_or_default();
+    containers.extend(pod.containers);
+    containers.into_iter().find(|c| c.name == "backup").and_then(|c| c.command).expect("argv")
+}
+
+/// The inventory step: neo4j-admin backup inspect of `location` into the scratch file.
+fn inventory_argv(location: &str, flags: &[&str]) -> Vec<String> {
+    let script = r#"out="$1"; shift; neo4j-admin backup inspect "$@" > "$out""#;
+    ["sh", "-c", script, "inventory", "/scratch/inventory.txt", location]
+        .iter()
+        .chain(flags)
+        .map(|s| s.to_string())
+        .collect()
 }
 
 #[test]
 fn cluster_backup_to_s3_argv() {
-    let plan = plan_backup(&stored(seed("cluster-backup-s3")), &cluster("2025.01.0-enterprise", 3)).unwrap();
+    let plan = plan_backup(&stored(seed("cluster-backup-s3")), &cluster("2025.01.0-enterprise", 3), AGENT).unwrap();
     assert_eq!(
         argv(&plan),
         vec![
@@ -66,22 +81,22 @@ fn cluster_backup_to_s3_argv() {
 
 #[test]
 fn database_backup_names_the_database_and_diff_parents_follow_the_version() {
-    let database = plan_backup(&stored(seed("database-backup-s3")), &cluster("5.26.0-enterprise", 3)).unwrap();
+    let database = plan_backup(&stored(seed("database-backup-s3")), &cluster("5.26.0-enterprise", 3), AGENT).unwrap();
     assert_eq!(argv(&database).last().map(String::as_str), Some("production-db"));
 
     let mut diff = seed("differential-backup");
     diff["spec"]["options"]["preferDiffAsParent"] = json!(true);
     diff["spec"]["options"]["additionalArgs"] = json!(["--parallel-recovery", "--pagecache=$(SECRET)"]);
-    let new = argv(&plan_backup(&stored(diff.clone()), &cluster("2025.04.0-enterprise", 3)).unwrap());
+    let new = argv(&plan_backup(&stored(diff.clone()), &cluster("2025.04.0-enterprise", 3), AGENT).unwrap());
     assert!(new.contains(&"--type=DIFF".to_owned()) && new.contains(&"--prefer-diff-as-parent".to_owned()), "{new:?}");
     assert!(new.contains(&"--pagecache=$$(SECRET)".to_owned()), "user arguments cannot expand variables: {new:?}");
-    let old = argv(&plan_backup(&stored(diff), &cluster("5.26.0-enterprise", 3)).unwrap());
+    let old = argv(&plan_backup(&stored(diff), &cluster("5.26.0-enterprise", 3), AGENT).unwrap());
     assert!(!old.contains(&"--prefer-diff-as-parent".to_owned()), "omitted before 2025.04: {old:?}");
 }
 
 #[test]
 fn a_verified_database_backup_checks_the_new_chain_after_the_backup() {
-    let plan = plan_backup(&stored(seed("database-backup-s3")), &cluster("5.26.0-enterprise", 3)).unwrap();
+    let plan = plan_backup(&stored(seed("database-backup-s3")), &cluster("5.26.0-enterprise", 3), AGENT).unwrap();
     let BackupWorkload::Job(job) = plan else { panic!("a Job") };
     let pod = job.spec.unwrap().template.spec.unwrap();
     let init = pod.init_containers.expect("the backup runs first");
@@ -99,12 +114,60 @@ fn a_verified_database_backup_checks_the_new_chain_after_the_backup() {
         ]
     );
     assert_eq!(pod.containers[0].env, init[0].env, "the check reads the same storage with the same credentials");
-    let cluster_wide = plan_backup(&stored(seed("cluster-backup-s3")), &cluster("5.26.0-enterprise", 3)).unwrap();
-    let BackupWorkload::Job(job) = cluster_wide else { panic!("a Job") };
-    assert!(
-        job.spec.unwrap().template.spec.unwrap().init_containers.is_none(),
-        "whole-cluster backups are not verified yet"
+}
+
+#[test]
+fn a_verified_whole_cluster_backup_checks_every_database_in_the_location() {
+    let verified = seed("cluster-backup-s3");
+    assert_eq!(verified["spec"]["options"]["verify"], json!(true));
+    let BackupWorkload::Job(job) = plan_backup(&stored(verified), &cluster("5.26.0-enterprise", 3), AGENT).unwrap()
+    else {
+        panic!("a Job")
+    };
+    let pod = job.spec.unwrap().template.spec.unwrap();
+    let init = pod.init_containers.expect("backup, inventory, databases");
+    let names: Vec<&str> = init.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["backup", "inventory", "databases"]);
+    assert_eq!(
+        init[1].command.clone().unwrap(),
+        inventory_argv(
+            "s3://my-backup-bucket/neo4j-backups/cluster",
+            &["--empty", "--show-metadata", "--latest-backup"]
+        )
     );
+    assert_eq!(init[1].image.as_deref(), Some("neo4j:5.26.0-enterprise"));
+    assert_eq!(init[2].image.as_deref(), Some(AGENT));
+    assert_eq!(init[2].command, None, "the agent image's entrypoint runs");
+    assert_eq!(
+        init[2].args.clone().unwrap(),
+        vec!["databases", "--inventory=/scratch/inventory.txt", "--out=/scratch/databases"]
+    );
+    assert_eq!(init[2].env, None, "the agent never sees credentials");
+    assert_eq!(
+        pod.containers[0].command.clone().unwrap(),
+        vec![
+            "sh",
+            "-c",
+            r#"list="$1"; shift; while IFS= read -r db; do echo "checking $db"; "$@" "$db" || exit 1; done < "$list""#,
+            "verify",
+            "/scratch/databases",
+            "neo4j-admin",
+            "database",
+            "check",
+            "--from-path=s3://my-backup-bucket/neo4j-backups/cluster",
+            "--temp-path=/tmp/neo4j-backup-temp",
+        ]
+    );
+    let volumes: Vec<String> = pod.volumes.unwrap().into_iter().map(|v| v.name).collect();
+    assert_eq!(volumes, ["temp", "scratch"]);
+    let mounts: Vec<(String, String)> =
+        init[2].volume_mounts.clone().unwrap().into_iter().map(|m| (m.name, m.mount_path)).collect();
+    assert_eq!(mounts, [("temp".into(), "/tmp/neo4j-backup-temp".into()), ("scratch".into(), "/scratch".into())]);
+    let on_2025_07 = plan_backup(&stored(seed("cluster-backup-s3")), &cluster("2025.07.0-enterprise", 3), AGENT);
+    let BackupWorkload::Job(job) = on_2025_07.unwrap() else { panic!("a Job") };
+    let init = job.spec.unwrap().template.spec.unwrap().init_containers.unwrap();
+    let flags = init[1].command.clone().unwrap().split_off(6);
+    assert_eq!(flags, ["--empty", "--latest-backup"], "2025.07 shows metadata without --show-metadata");
 }
 
 #[test]
@@ -113,7 +176,7 @@ fn a_standalone_is_backed_up_from_its_single_pod() {
         "kind": "Neo4jEnterpriseStandalone", "metadata": {"name": "dev"}, "spec": {"image": {"tag": "5.26.0-enterprise"}}}))
     .unwrap();
     let target = ResolvedTarget::from_standalone(&standalone, "neo4j").unwrap();
-    let plan = plan_backup(&stored(seed("simple-backup")), &target).unwrap();
+    let plan = plan_backup(&stored(seed("simple-backup")), &target, AGENT).unwrap();
     assert_eq!(argv(&plan)[3], "--from=dev-0.dev-headless.neo4j.svc.cluster.local:6362");
     assert_eq!(argv(&plan)[4], "--to-path=/backups");
 }
@@ -133,7 +196,7 @@ fn golden_plans_of_every_seed_backup() {
     let target = cluster("2025.04.0-enterprise", 3);
     let mut mismatched = Vec::new();
     for name in names {
-        let plan = plan_backup(&stored(seed(&name)), &target).unwrap_or_else(|err| panic!("{name}: {err}"));
+        let plan = plan_backup(&stored(seed(&name)), &target, AGENT).unwrap_or_else(|err| panic!("{name}: {err}"));
         let rendered = match &plan {
             BackupWorkload::Job(job) => serde_saphyr::to_string(job.as_ref()),
             BackupWorkload::CronJob(cron) => serde_saphyr::to_string(cron.as_ref()),
@@ -154,4 +217,54 @@ fn golden_plans_of_every_seed_backup() {
         mismatched.is_empty(),
         "plans differ from tests/golden/backup: {mismatched:?}; if intended, rerun with UPDATE_GOLDEN=1 and review"
     );
+}
+
+#[test]
+fn retention_of_a_claim_lists_with_neo4j_admin_then_prunes_with_the_agent() {
+    use neo4j_api::plan::retention_job::plan_retention;
+    let mut daily = seed("simple-backup");
+    daily["spec"]["storage"]["path"] = json!("prod/$(HOME)");
+    daily["spec"]["retention"] = json!({"maxAge": "7d", "maxCount": 10, "deletePolicy": "Archive"});
+    let backup = stored(daily);
+    let job = plan_retention(&backup, &cluster("2025.07.0-enterprise", 3), AGENT, "simple-backup-backup")
+        .unwrap()
+        .expect("PVC storage with a policy gets a retention Job");
+    assert_eq!(job.metadata.name.as_deref(), Some("simple-backup-prune"));
+    let annotations = job.metadata.annotations.clone().unwrap();
+    assert_eq!(annotations["neo4j.neo4j.com/after-job"], "simple-backup-backup");
+    let labels = job.metadata.labels.clone().unwrap();
+    assert_eq!(labels["app.kubernetes.io/component"], "retention");
+    assert_eq!(labels["neo4j.neo4j.com/backup"], "simple-backup");
+    assert_eq!(job.metadata.owner_references.as_ref().map(|o| o[0].kind.as_str()), Some("Neo4jBackup"));
+    let spec = job.spec.unwrap();
+    assert_eq!((spec.backoff_limit, spec.active_deadline_seconds), (Some(0), Some(3600)));
+    let pod = spec.template.spec.unwrap();
+    let init = pod.init_containers.unwrap();
+    assert_eq!(init[0].command.clone().unwrap(), inventory_argv("/backups/prod/$$(HOME)", &["--empty"]));
+    assert_eq!(pod.containers[0].name, "prune");
+    assert_eq!(pod.containers[0].image.as_deref(), Some(AGENT));
+    assert_eq!(
+        pod.containers[0].args.clone().unwrap(),
+        vec![
+            "retention",
+            "--inventory=/scratch/inventory.txt",
+            "--dir=/backups/prod/$$(HOME)",
+            "--max-age-seconds=604800",
+            "--max-count=10",
+            "--delete-policy=Archive",
+        ]
+    );
+    let volumes: Vec<(String, Option<String>)> =
+        pod.volumes.unwrap().into_iter().map(|v| (v.name, v.persistent_volume_claim.map(|c| c.claim_name))).collect();
+    assert_eq!(volumes, [("backups".into(), Some("backup-storage".into())), ("scratch".into(), None)]);
+    assert_eq!(pod.security_context.unwrap().run_as_user, Some(7474));
+    assert_eq!(pod.automount_service_account_token, Some(false));
+
+    let mut cloud = seed("cluster-backup-s3");
+    cloud["spec"]["retention"] = json!({"maxCount": 3});
+    let none = plan_retention(&stored(cloud), &cluster("2025.07.0-enterprise", 3), AGENT, "x").unwrap();
+    assert!(none.is_none(), "cloud storage is left to bucket lifecycle rules");
+    let mut unlimited = seed("simple-backup");
+    unlimited["spec"]["retention"] = serde_json::Value::Null;
+    assert!(plan_retention(&stored(unlimited), &cluster("2025.07.0-enterprise", 3), AGENT, "x").unwrap().is_none());
 }

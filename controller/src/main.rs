@@ -31,6 +31,10 @@ struct Args {
     /// This replica's identity in the Lease (the pod name in a cluster).
     #[arg(long, env = "POD_NAME")]
     identity: Option<String>,
+    /// Image of neo4j-agent, which runs beside neo4j-admin in backup Pods (retention, and the
+    /// database list when verifying a whole-cluster backup).
+    #[arg(long, env = "AGENT_IMAGE", default_value = neo4j_api::plan::pod::DEFAULT_AGENT_IMAGE)]
+    agent_image: String,
     /// Log format: json in a cluster, text on a terminal.
     #[arg(long, value_enum, default_value_t = LogFormat::Auto)]
     log_format: LogFormat,
@@ -71,6 +75,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         recorder: Recorder::new(client, reporter),
         now: k8s_openapi::jiff::Timestamp::now,
         metrics,
+        agent_image: args.agent_image.clone(),
     });
     tracing::info!("reconciling Neo4jBackups");
     match lost {

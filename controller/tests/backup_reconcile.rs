@@ -13,6 +13,8 @@ use neo4j_api::Neo4jBackup;
 use neo4j_controller::backup::{Ctx, reconcile};
 use serde_json::{Value, json};
 
+const AGENT: &str = "ghcr.io/kubectl-neo4j/neo4j-agent:0.1.0";
+
 type Handle = tower_test::mock::Handle<Request<Body>, Response<Body>>;
 
 /// One expected call: method, path (and query, when given), a check of the body, the answer.
@@ -76,7 +78,7 @@ async fn run(backup: Value, steps: Vec<Step>) -> Action {
     let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
     let client = Client::new(service, "neo4j");
     let recorder = Recorder::new(client.clone(), Reporter { controller: "kubectl-neo4j".into(), instance: None });
-    let ctx = Arc::new(Ctx { client, recorder, now, metrics: Default::default() });
+    let ctx = Arc::new(Ctx { client, recorder, now, metrics: Default::default(), agent_image: AGENT.to_owned() });
     let backup: Neo4jBackup = serde_json::from_value(backup).expect("a Neo4jBackup");
     let server = tokio::spawn(serve(handle, steps));
     let action = tokio::time::timeout(std::time::Duration::from_secs(10), reconcile(Arc::new(backup), ctx))
@@ -302,4 +304,116 @@ async fn a_steady_backup_writes_nothing() {
     ];
     let action = run(backup(json!({}), settled), steps).await;
     assert_eq!(action, Action::requeue(std::time::Duration::from_secs(300)));
+}
+
+const PRUNE: &str = "/apis/batch/v1/namespaces/neo4j/jobs/nightly-prune";
+const PRUNE_PODS: &str = "/api/v1/namespaces/neo4j/pods?&labelSelector=job-name%3Dnightly-prune";
+
+/// A backup on a claim with a retention policy.
+fn on_claim() -> Value {
+    json!({"storage": {"type": "pvc", "bucket": null, "cloud": null, "pvc": {"name": "backups"}},
+        "retention": {"maxCount": 7, "deletePolicy": "Delete"}})
+}
+
+fn prune_job(after: &str, status: Value) -> Value {
+    json!({"apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {"name": "nightly-prune", "namespace": "neo4j",
+            "labels": {"neo4j.neo4j.com/backup": "nightly", "app.kubernetes.io/component": "retention"},
+            "annotations": {"neo4j.neo4j.com/after-job": after}},
+        "status": status})
+}
+
+fn retention_condition(body: &Value) -> (String, String, String) {
+    let c = body["status"]["conditions"].as_array().unwrap().iter().find(|c| c["type"] == "RetentionExecuted").unwrap();
+    (c["status"].as_str().unwrap().into(), c["reason"].as_str().unwrap().into(), c["message"].as_str().unwrap().into())
+}
+
+#[tokio::test]
+async fn a_successful_run_on_a_claim_is_followed_by_retention() {
+    let complete = json!({"startTime": "2025-01-20T02:59:00Z", "completionTime": "2025-01-20T03:00:00Z",
+        "conditions": [{"type": "Complete", "status": "True"}]});
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        step(Method::GET, JOB, StatusCode::OK, job(complete.clone())),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![job(complete)])),
+        checked(Method::POST, JOBS, StatusCode::CREATED, prune_job("nightly-backup", json!({"active": 1})), |body| {
+            assert_eq!(body["metadata"]["name"], "nightly-prune");
+            assert_eq!(body["metadata"]["annotations"]["neo4j.neo4j.com/after-job"], "nightly-backup");
+            let pod = &body["spec"]["template"]["spec"];
+            assert_eq!(pod["containers"][0]["image"], AGENT);
+            assert_eq!(
+                pod["containers"][0]["args"],
+                json!([
+                    "retention",
+                    "--inventory=/scratch/inventory.txt",
+                    "--dir=/backups",
+                    "--max-count=7",
+                    "--delete-policy=Delete"
+                ])
+            );
+            assert_eq!(pod["volumes"][0]["persistentVolumeClaim"]["claimName"], "backups");
+        }),
+        checked(Method::PATCH, STATUS, StatusCode::OK, backup(json!({}), json!(null)), |body| {
+            assert_eq!(body["status"]["phase"], "Completed");
+            assert_eq!(
+                retention_condition(body),
+                (
+                    "Unknown".into(),
+                    "Running".into(),
+                    "Job nightly-prune is applying the policy after backup Job nightly-backup".into()
+                )
+            );
+        }),
+        event("BackupSucceeded"),
+    ];
+    run(backup(on_claim(), json!(null)), steps).await;
+}
+
+#[tokio::test]
+async fn a_finished_retention_reports_and_is_replaced_after_the_next_run() {
+    let complete = json!({"startTime": "2025-01-20T02:59:00Z", "completionTime": "2025-01-20T03:00:00Z",
+        "conditions": [{"type": "Complete", "status": "True"}]});
+    let done = json!({"conditions": [{"type": "Complete", "status": "True"}]});
+    let report = "kept 7, deleted 1: neo4j-2025-01-01T02-00-00.backup";
+    let pods = json!({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": [
+        {"metadata": {"name": "nightly-prune-x", "creationTimestamp": "2025-01-20T03:00:10Z"},
+         "status": {"containerStatuses": [{"name": "prune", "image": "i", "imageID": "", "ready": false, "restartCount": 0,
+            "state": {"terminated": {"exitCode": 0, "message": report}}}]}}]});
+    // Retention already followed this run: its report lands in the condition.
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        step(Method::GET, JOB, StatusCode::OK, job(complete.clone())),
+        step(
+            Method::GET,
+            LIST_JOBS,
+            StatusCode::OK,
+            list(vec![job(complete.clone()), prune_job("nightly-backup", done.clone())]),
+        ),
+        step(Method::GET, PRUNE_PODS, StatusCode::OK, pods.clone()),
+        checked(Method::PATCH, STATUS, StatusCode::OK, backup(json!({}), json!(null)), move |body| {
+            let expected = format!("Job nightly-prune applied the policy after backup Job nightly-backup: {report}");
+            assert_eq!(retention_condition(body), ("True".into(), "Executed".into(), expected));
+            let history = body["status"]["history"].as_array().unwrap();
+            assert_eq!(history.len(), 1, "a retention Job is not a backup run: {history:?}");
+        }),
+        event("RetentionExecuted"),
+        event("BackupSucceeded"),
+    ];
+    run(backup(on_claim(), json!(null)), steps).await;
+
+    // It followed an older run: the finished Job is replaced by one for the newest success.
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        step(Method::GET, JOB, StatusCode::OK, job(complete.clone())),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![job(complete), prune_job("nightly-backup-0", done)])),
+        step(Method::DELETE, PRUNE, StatusCode::OK, json!({"kind": "Status", "apiVersion": "v1", "status": "Success"})),
+        checked(Method::POST, JOBS, StatusCode::CREATED, prune_job("nightly-backup", json!({"active": 1})), |body| {
+            assert_eq!(body["metadata"]["annotations"]["neo4j.neo4j.com/after-job"], "nightly-backup");
+        }),
+        checked(Method::PATCH, STATUS, StatusCode::OK, backup(json!({}), json!(null)), |body| {
+            assert_eq!(retention_condition(body).1, "Running");
+        }),
+        event("BackupSucceeded"),
+    ];
+    run(backup(on_claim(), json!(null)), steps).await;
 }

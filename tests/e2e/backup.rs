@@ -36,7 +36,13 @@ async fn e2e_backup_one_shot_job_runs_and_status_follows() {
         backups.create(&PostParams::default(), &backup).await.expect("create the backup");
 
         let recorder = Recorder::new(client.clone(), Reporter { controller: "kubectl-neo4j-e2e".into(), instance: None });
-        let ctx = Arc::new(Ctx { client: client.clone(), recorder, now: k8s_openapi::jiff::Timestamp::now, metrics: Default::default() });
+        let ctx = Arc::new(Ctx {
+            client: client.clone(),
+            recorder,
+            now: k8s_openapi::jiff::Timestamp::now,
+            metrics: Default::default(),
+            agent_image: neo4j_api::plan::pod::DEFAULT_AGENT_IMAGE.to_owned(),
+        });
         let scope = ns.clone();
         let controller = tokio::spawn(async move { run(ctx, Some(&scope)).await });
 

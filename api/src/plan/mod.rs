@@ -3,4 +3,6 @@
 
 pub mod backup_job;
 pub mod location;
+pub mod pod;
+pub mod retention_job;
 pub mod target;

@@ -34,8 +34,7 @@ pub fn validate_backup(old: Option<&Neo4jBackup>, new: &Neo4jBackup, ctx: &Conte
         check_storage(&mut verdict, &spec.child("storage"), storage);
     }
     if let Some(options) = &new.spec.options {
-        let target_kind = new.spec.target.as_ref().and_then(|t| t.kind.as_ref());
-        check_options(&mut verdict, &spec.child("options"), options, target_kind, ctx);
+        check_options(&mut verdict, &spec.child("options"), options, ctx);
     }
     match new.spec.schedule.as_deref() {
         Some(schedule) => {
@@ -132,13 +131,7 @@ fn check_target(
     check_target_version(verdict, path, ctx);
 }
 
-fn check_options(
-    verdict: &mut Verdict,
-    path: &FieldPath,
-    options: &BackupOptions,
-    target_kind: Option<&TargetKind>,
-    ctx: &Context,
-) {
+fn check_options(verdict: &mut Verdict, path: &FieldPath, options: &BackupOptions, ctx: &Context) {
     let backup_type = optional_enum(verdict, &path.child("backupType"), &options.backup_type);
     if options.prefer_diff_as_parent == Some(true) {
         let prefer = path.child("preferDiffAsParent");
@@ -155,12 +148,6 @@ fn check_options(
         }
     }
     absolute_path(verdict, &path.child("tempPath"), &options.temp_path);
-    if options.verify == Some(true) && target_kind == Some(&TargetKind::Cluster) {
-        verdict.warn(
-            path.child("verify"),
-            "is not executed yet for kind Cluster (every database); it runs for kind Database, so back up databases one by one to verify them",
-        );
-    }
     if let Some(encryption) = &options.encryption {
         let encryption_path = path.child("encryption");
         optional_enum(verdict, &encryption_path.child("algorithm"), &encryption.algorithm);

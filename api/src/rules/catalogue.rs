@@ -239,12 +239,6 @@ pub fn catalogue() -> Vec<Entry> {
         ),
         entry(
             Backup,
-            "`verify` on a whole-cluster backup warns that it is not executed yet",
-            "A check needs one database; pretending to verify would be worse than saying so.",
-            json!({"spec": {"options": {"verify": true}}}),
-        ),
-        entry(
-            Backup,
             "`tempPath` is absolute",
             "It is a directory inside the Job's container.",
             json!({"spec": {"options": {"tempPath": "tmp/work"}}}),

@@ -26,6 +26,10 @@ pub struct Observed {
     pub jobs: Vec<Job>,
     /// The next run of the schedule, when scheduled and not suspended.
     pub next_run: Option<Timestamp>,
+    /// The retention Job (PVC storage with a retention policy), when one has been created.
+    pub retention_job: Option<Job>,
+    /// What the retention Job reported (its termination message), when it finished.
+    pub retention_report: Option<String>,
 }
 
 /// A change worth an Event.
@@ -90,6 +94,32 @@ fn merged_history(previous: &[BackupRun], jobs: &[Job]) -> Vec<BackupRun> {
     runs.sort_by(|a, b| start_key(b).cmp(&start_key(a)).then_with(|| b.job_name.cmp(&a.job_name)));
     runs.truncate(BACKUP_HISTORY_LIMIT);
     runs
+}
+
+/// The RetentionExecuted condition of a PVC backup, from its retention Job.
+fn retention_state(observed: &Observed) -> (&'static str, &'static str, String) {
+    let Some(job) = &observed.retention_job else {
+        return ("Unknown", "WaitingForBackup", "retention runs after the next successful backup".to_owned());
+    };
+    let run = run_of(job);
+    let after = job
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(crate::plan::retention_job::AFTER_JOB_ANNOTATION))
+        .map(|name| format!(" after backup Job {name}"))
+        .unwrap_or_default();
+    let report = observed.retention_report.as_ref().map(|r| format!(": {r}")).unwrap_or_default();
+    match run.phase {
+        Some(RunPhase::Succeeded) => {
+            ("True", "Executed", format!("Job {} applied the policy{after}{report}", run.job_name))
+        }
+        Some(RunPhase::Failed) => {
+            let why = observed.retention_report.clone().or(run.message).unwrap_or_else(|| "see its logs".to_owned());
+            ("False", "CleanupFailed", format!("Job {} failed{after}: {why}", run.job_name))
+        }
+        _ => ("Unknown", "Running", format!("Job {} is applying the policy{after}", run.job_name)),
+    }
 }
 
 /// The status a backup should have now, and the transitions since `backup.status`.
@@ -226,9 +256,15 @@ pub fn backup_status(
             }
         }
         (Some(_), false) => {
-            // The chain-aware selection exists (crate::retention); the cleanup Job that applies it does not yet.
-            let message = "retention of PVC backups is not executed by this version of kubectl-neo4j yet; remove old artifacts by hand";
-            set_condition(&mut status.conditions, retention_kind, "False", "NotYetExecuted", message, generation, now);
+            let (state, reason, message) = retention_state(observed);
+            let before = previous.conditions.iter().find(|c| c.type_ == retention_kind);
+            let changed = before.is_none_or(|c| c.reason != reason || c.message != message);
+            set_condition(&mut status.conditions, retention_kind, state, reason, &message, generation, now);
+            if changed && matches!(reason, "Executed" | "CleanupFailed") {
+                let (event_type, reason) =
+                    if reason == "Executed" { ("Normal", "RetentionExecuted") } else { ("Warning", "RetentionFailed") };
+                transitions.push(Transition { event_type, reason, message });
+            }
         }
         (None, _) => status.conditions.retain(|c| c.type_ != retention_kind),
     }
@@ -409,13 +445,53 @@ mod tests {
         );
         let (_, transitions) = backup_status(&again, &found(), now());
         assert!(transitions.is_empty(), "said once");
-        let pvc = backup(json!({"retention": {"maxCount": 7}}), json!(null));
-        assert_eq!(
-            condition(&backup_status(&pvc, &found(), now()).0, "RetentionExecuted"),
-            ("False".into(), "NotYetExecuted".into())
-        );
         let none = backup(json!({}), json!(null));
         assert!(backup_status(&none, &found(), now()).0.conditions.iter().all(|c| c.type_ != "RetentionExecuted"));
+    }
+
+    #[test]
+    fn retention_of_pvc_backups_follows_its_job() {
+        let pvc = backup(json!({"retention": {"maxCount": 7}}), json!(null));
+        let (status, transitions) = backup_status(&pvc, &found(), now());
+        assert_eq!(condition(&status, "RetentionExecuted"), ("Unknown".into(), "WaitingForBackup".into()));
+        assert!(transitions.iter().all(|t| !t.reason.starts_with("Retention")));
+
+        let mut prune = job("nightly-prune", "2025-01-20T02:06:00Z", "running");
+        prune.metadata.annotations =
+            Some([("neo4j.neo4j.com/after-job".to_owned(), "nightly-backup".to_owned())].into_iter().collect());
+        let running = Observed { retention_job: Some(prune.clone()), ..found() };
+        let (status, _) = backup_status(&pvc, &running, now());
+        let c = status.conditions.iter().find(|c| c.type_ == "RetentionExecuted").unwrap();
+        assert_eq!((c.status.as_str(), c.reason.as_str()), ("Unknown", "Running"));
+        assert_eq!(c.message, "Job nightly-prune is applying the policy after backup Job nightly-backup");
+
+        let mut done = prune.clone();
+        done.status = job("x", "2025-01-20T02:06:00Z", "ok").status;
+        let report = "kept 7, deleted 2: neo4j-2025-01-01T02-00-00.backup, neo4j-2025-01-02T02-00-00.backup";
+        let succeeded = Observed { retention_job: Some(done), retention_report: Some(report.to_owned()), ..found() };
+        let (status, transitions) = backup_status(&pvc, &succeeded, now());
+        let c = status.conditions.iter().find(|c| c.type_ == "RetentionExecuted").unwrap();
+        assert_eq!((c.status.as_str(), c.reason.as_str()), ("True", "Executed"));
+        assert_eq!(
+            c.message,
+            format!("Job nightly-prune applied the policy after backup Job nightly-backup: {report}")
+        );
+        assert_eq!(transitions.iter().filter(|t| t.reason == "RetentionExecuted").count(), 1);
+        let again = backup(json!({"retention": {"maxCount": 7}}), serde_json::to_value(&status).unwrap());
+        let (_, transitions) = backup_status(&again, &succeeded, now());
+        assert!(transitions.is_empty(), "one Event per retention run");
+
+        let mut failed = prune;
+        failed.status = job("x", "2025-01-20T02:06:00Z", "failed").status;
+        let why = "x.backup is in /backups but not in the inventory of neo4j-admin backup inspect; nothing was removed";
+        let failed = Observed { retention_job: Some(failed), retention_report: Some(why.to_owned()), ..found() };
+        let (status, transitions) = backup_status(&pvc, &failed, now());
+        let c = status.conditions.iter().find(|c| c.type_ == "RetentionExecuted").unwrap();
+        assert_eq!((c.status.as_str(), c.reason.as_str()), ("False", "CleanupFailed"));
+        assert_eq!(c.message, format!("Job nightly-prune failed after backup Job nightly-backup: {why}"));
+        assert_eq!(transitions[0].event_type, "Warning");
+        assert_eq!(transitions[0].reason, "RetentionFailed");
+        assert_eq!(status.phase, Some(BackupPhase::Pending), "a failed cleanup does not fail the backup");
     }
 
     #[test]

@@ -8,10 +8,11 @@ use k8s_openapi::api::core::v1::{
     PersistentVolumeClaim, PersistentVolumeClaimSpec, ServiceAccount, VolumeResourceRequirements,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
 use kube::{Client, ResourceExt};
 use neo4j_api::plan::backup_job::{BACKUP_SERVICE_ACCOUNT, BackupWorkload, labels};
 use neo4j_api::plan::location::claim_name;
+use neo4j_api::plan::retention_job::AFTER_JOB_ANNOTATION;
 use neo4j_api::{Neo4jBackup, StorageType};
 
 use crate::FIELD_MANAGER;
@@ -33,6 +34,31 @@ pub async fn apply_workload(client: &Client, namespace: &str, workload: &BackupW
         }
     }
     Ok(())
+}
+
+/// Makes `desired` the retention Job, and returns the one that now stands: an existing Job for the
+/// same backup run is kept; one for an earlier run is replaced once it has finished (a running
+/// one is left to finish: two Pods must never prune the same directory at once).
+pub async fn ensure_retention(
+    client: &Client,
+    namespace: &str,
+    desired: &Job,
+    existing: Option<Job>,
+) -> Result<Option<Job>, kube::Error> {
+    let after = |job: &Job| job.annotations().get(AFTER_JOB_ANNOTATION).cloned();
+    let jobs: Api<Job> = Api::namespaced(client.clone(), namespace);
+    if let Some(current) = existing {
+        if after(&current) == after(desired) || !super::is_finished(&current) {
+            return Ok(Some(current));
+        }
+        jobs.delete(&current.name_any(), &DeleteParams::background()).await?;
+    }
+    match jobs.create(&PostParams::default(), desired).await {
+        Ok(created) => Ok(Some(created)),
+        // The old Job is still being deleted: the next reconcile creates it.
+        Err(kube::Error::Api(status)) if status.code == 409 => Ok(None),
+        Err(err) => Err(err),
+    }
 }
 
 /// For `identity.autoCreate`: the ServiceAccount `neo4j-backup-sa` with our annotations. Server-side

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use kube::runtime::controller::{Action, Controller};
@@ -20,10 +21,12 @@ use kube::{Client, Resource, ResourceExt};
 use neo4j_api::Neo4jBackup;
 use neo4j_api::grammar::cron::CronSchedule;
 use neo4j_api::plan::backup_job::plan_backup;
+use neo4j_api::plan::retention_job::{is_retention_job, plan_retention, retention_due, retention_job_name};
 use neo4j_api::plan::target::ResolvedTarget;
 use neo4j_api::review::review;
 use neo4j_api::rules::Context;
 use neo4j_api::status::backup::{Observed, backup_status};
+use neo4j_api::status::pods::termination_report;
 use serde_json::json;
 
 use crate::error::Error;
@@ -39,6 +42,8 @@ pub struct Ctx {
     pub now: fn() -> Timestamp,
     /// Metrics.
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
+    /// Image of `neo4j-agent`, for the Pod steps neo4j-admin cannot do (retention, verification lists).
+    pub agent_image: String,
 }
 
 /// Label that ties a Job to its Neo4jBackup (also on Jobs a CronJob creates).
@@ -79,7 +84,7 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
 
     // Plan and apply.
     if let (true, Some(target)) = (verdict.is_allowed(), target) {
-        match plan_backup(&backup, target) {
+        match plan_backup(&backup, target, &ctx.agent_image) {
             Ok(workload) => {
                 apply::apply_service_account(&ctx.client, &namespace, &backup).await?;
                 apply::ensure_claim(&ctx.client, &namespace, &backup).await?;
@@ -89,9 +94,28 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
         }
     }
 
-    // Status.
+    // Retention, after a successful run (PVC storage; cloud storage is left to lifecycle rules).
     let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &namespace);
-    observed.jobs = jobs.list(&ListParams::default().labels(&format!("{BACKUP_LABEL}={name}"))).await?.items;
+    let listed = jobs.list(&ListParams::default().labels(&format!("{BACKUP_LABEL}={name}"))).await?.items;
+    let (retention_jobs, backup_jobs): (Vec<Job>, Vec<Job>) = listed.into_iter().partition(is_retention_job);
+    let mut retention = retention_jobs.into_iter().find(|job| job.name_any() == retention_job_name(&name));
+    if let (true, Some(target), Some(after)) = (verdict.is_allowed(), target, retention_due(&backup_jobs)) {
+        match plan_retention(&backup, target, &ctx.agent_image, &after) {
+            Ok(Some(job)) => retention = apply::ensure_retention(&ctx.client, &namespace, &job, retention).await?,
+            Ok(None) => {}
+            Err(err) => observed.target_problem = Some(err.to_string()),
+        }
+    }
+    if let Some(job) = retention.as_ref().filter(|job| is_finished(job)) {
+        let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), &namespace);
+        let selector = format!("job-name={}", job.name_any());
+        observed.retention_report =
+            termination_report(&pods.list(&ListParams::default().labels(&selector)).await?.items);
+    }
+    observed.retention_job = retention;
+
+    // Status.
+    observed.jobs = backup_jobs;
     let suspended = backup.spec.suspend == Some(true);
     observed.next_run = backup
         .spec
@@ -125,6 +149,14 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
         Some(neo4j_api::BackupPhase::Pending) => Action::requeue(Duration::from_secs(60)),
         _ => Action::requeue(Duration::from_secs(300)),
     })
+}
+
+/// Whether a Job has finished, either way.
+pub fn is_finished(job: &Job) -> bool {
+    job.status
+        .iter()
+        .flat_map(|s| s.conditions.iter().flatten())
+        .any(|c| (c.type_ == "Complete" || c.type_ == "Failed") && c.status == "True")
 }
 
 /// The API server refuses an Event whose note is longer than 1024 bytes; the status keeps the

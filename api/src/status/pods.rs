@@ -1,0 +1,80 @@
+//! What the Pods of a Job say about how it ended, for status messages: the termination message
+//! of the container that failed (or of the last one, on success), else its exit code.
+
+use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
+
+fn report_of(status: &ContainerStatus) -> Option<(bool, String)> {
+    let terminated = status.state.as_ref()?.terminated.as_ref()?;
+    let message = terminated.message.as_deref().map(str::trim).filter(|m| !m.is_empty());
+    let ok = terminated.exit_code == 0;
+    let text = match (message, ok) {
+        (Some(message), _) => message.to_owned(),
+        (None, true) => return None,
+        (None, false) => format!("container {} exited with code {}", status.name, terminated.exit_code),
+    };
+    Some((ok, text))
+}
+
+/// The report of the newest of `pods`: the first failed container's message (init containers
+/// first, in order), or on success the last message a container left.
+pub fn termination_report(pods: &[Pod]) -> Option<String> {
+    let newest = pods.iter().max_by_key(|pod| pod.metadata.creation_timestamp.clone())?;
+    let status = newest.status.as_ref()?;
+    let reports: Vec<(bool, String)> = status
+        .init_container_statuses
+        .iter()
+        .flatten()
+        .chain(status.container_statuses.iter().flatten())
+        .filter_map(report_of)
+        .collect();
+    reports.iter().find(|(ok, _)| !ok).or_else(|| reports.last()).map(|(_, text)| text.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn pod(created: &str, init: serde_json::Value, main: serde_json::Value) -> Pod {
+        serde_json::from_value(json!({"metadata": {"creationTimestamp": created},
+            "status": {"initContainerStatuses": init, "containerStatuses": main}}))
+        .unwrap()
+    }
+
+    fn terminated(name: &str, code: i32, message: Option<&str>) -> serde_json::Value {
+        json!({"name": name, "image": "i", "imageID": "", "ready": false, "restartCount": 0,
+            "state": {"terminated": {"exitCode": code, "message": message}}})
+    }
+
+    #[test]
+    fn the_failed_container_speaks_first() {
+        let failed = pod(
+            "2025-01-20T02:00:00Z",
+            json!([terminated("inventory", 1, None)]),
+            json!([{"name": "prune", "image": "i", "imageID": "", "ready": false, "restartCount": 0, "state": {"waiting": {}}}]),
+        );
+        assert_eq!(termination_report(&[failed]).as_deref(), Some("container inventory exited with code 1"));
+        let refused = pod(
+            "2025-01-20T02:00:00Z",
+            json!([terminated("inventory", 0, None)]),
+            json!([terminated("prune", 1, Some("x.backup is not in the inventory; nothing was removed\n"))]),
+        );
+        assert_eq!(
+            termination_report(&[refused]).as_deref(),
+            Some("x.backup is not in the inventory; nothing was removed")
+        );
+    }
+
+    #[test]
+    fn on_success_the_last_message_and_the_newest_pod() {
+        let old = pod("2025-01-20T02:00:00Z", json!([]), json!([terminated("prune", 1, Some("old failure"))]));
+        let new = pod(
+            "2025-01-20T02:01:00Z",
+            json!([terminated("inventory", 0, None)]),
+            json!([terminated("prune", 0, Some("kept 3, deleted 1: a.backup"))]),
+        );
+        assert_eq!(termination_report(&[old, new]).as_deref(), Some("kept 3, deleted 1: a.backup"));
+        assert_eq!(termination_report(&[]), None);
+    }
+}
