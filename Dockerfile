@@ -1,6 +1,7 @@
 # One image per server binary:
 #   docker build --build-arg BIN=neo4j-webhook    -t <registry>/neo4j-webhook:0.1.0 .
 #   docker build --build-arg BIN=neo4j-controller -t <registry>/neo4j-controller:0.1.0 .
+#   docker build --build-arg BIN=neo4j-agent      -t <registry>/neo4j-agent:0.1.0 .
 FROM rust:1.95-bookworm AS build
 ARG BIN
 WORKDIR /src
