@@ -35,6 +35,10 @@ struct Args {
     /// database list when verifying a whole-cluster backup).
     #[arg(long, env = "AGENT_IMAGE", default_value = neo4j_api::plan::pod::DEFAULT_AGENT_IMAGE)]
     agent_image: String,
+    /// Let backups name targets in other namespaces. Turn on only where the admission webhook
+    /// runs: it checks that whoever writes a backup may read the target there.
+    #[arg(long, env = "CROSS_NAMESPACE_TARGETS")]
+    cross_namespace_targets: bool,
     /// Log format: json in a cluster, text on a terminal.
     #[arg(long, value_enum, default_value_t = LogFormat::Auto)]
     log_format: LogFormat,
@@ -76,6 +80,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         now: k8s_openapi::jiff::Timestamp::now,
         metrics,
         agent_image: args.agent_image.clone(),
+        cross_namespace_targets: args.cross_namespace_targets,
     });
     tracing::info!("reconciling Neo4jBackups");
     match lost {

@@ -78,7 +78,14 @@ async fn run(backup: Value, steps: Vec<Step>) -> Action {
     let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
     let client = Client::new(service, "neo4j");
     let recorder = Recorder::new(client.clone(), Reporter { controller: "kubectl-neo4j".into(), instance: None });
-    let ctx = Arc::new(Ctx { client, recorder, now, metrics: Default::default(), agent_image: AGENT.to_owned() });
+    let ctx = Arc::new(Ctx {
+        client,
+        recorder,
+        now,
+        metrics: Default::default(),
+        agent_image: AGENT.to_owned(),
+        cross_namespace_targets: false,
+    });
     let backup: Neo4jBackup = serde_json::from_value(backup).expect("a Neo4jBackup");
     let server = tokio::spawn(serve(handle, steps));
     let action = tokio::time::timeout(std::time::Duration::from_secs(10), reconcile(Arc::new(backup), ctx))
@@ -416,4 +423,32 @@ async fn a_finished_retention_reports_and_is_replaced_after_the_next_run() {
         event("BackupSucceeded"),
     ];
     run(backup(on_claim(), json!(null)), steps).await;
+}
+
+#[tokio::test]
+async fn a_target_in_another_namespace_is_not_looked_up_without_the_webhook() {
+    let steps = vec![
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![])),
+        checked(Method::PATCH, STATUS, StatusCode::OK, backup(json!({}), json!(null)), |body| {
+            assert_eq!(body["status"]["phase"], "Pending");
+            let found = body["status"]["conditions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|c| c["type"] == "TargetFound")
+                .unwrap()
+                .clone();
+            assert_eq!(found["reason"], "Unusable");
+            assert_eq!(found["message"], neo4j_controller::backup::cross_namespace_refusal("production"));
+        }),
+        event("Pending"),
+    ];
+    run(
+        backup(
+            json!({"target": {"kind": "Database", "name": "orders", "clusterRef": "prod", "namespace": "production"}}),
+            json!(null),
+        ),
+        steps,
+    )
+    .await;
 }

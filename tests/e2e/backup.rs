@@ -42,6 +42,7 @@ async fn e2e_backup_one_shot_job_runs_and_status_follows() {
             now: k8s_openapi::jiff::Timestamp::now,
             metrics: Default::default(),
             agent_image: neo4j_api::plan::pod::DEFAULT_AGENT_IMAGE.to_owned(),
+            cross_namespace_targets: false,
         });
         let scope = ns.clone();
         let controller = tokio::spawn(async move { run(ctx, Some(&scope)).await });

@@ -44,6 +44,9 @@ pub struct Ctx {
     pub metrics: std::sync::Arc<crate::metrics::Metrics>,
     /// Image of `neo4j-agent`, for the Pod steps neo4j-admin cannot do (retention, verification lists).
     pub agent_image: String,
+    /// Whether a backup may name a target in another namespace. Only the webhook can check that
+    /// whoever wrote the backup may read that target, so this is on only where the webhook runs.
+    pub cross_namespace_targets: bool,
 }
 
 /// Label that ties a Job to its Neo4jBackup (also on Jobs a CronJob creates).
@@ -57,6 +60,9 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
 
     // Resolve.
     let lookup = match backup.spec.target_object(&namespace) {
+        Some((target_ns, _)) if target_ns != namespace && !ctx.cross_namespace_targets => {
+            Lookup::Unusable(cross_namespace_refusal(&target_ns))
+        }
         Some((target_ns, target_name)) => resolve::resolve(&ctx.client, &target_ns, &target_name).await?,
         None => Lookup::Unnamed,
     };
@@ -149,6 +155,13 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
         Some(neo4j_api::BackupPhase::Pending) => Action::requeue(Duration::from_secs(60)),
         _ => Action::requeue(Duration::from_secs(300)),
     })
+}
+
+/// Why a target in another namespace is not looked up.
+pub fn cross_namespace_refusal(target_namespace: &str) -> String {
+    format!(
+        "the target is in namespace {target_namespace:?}; targets in other namespaces need the admission webhook (it checks that whoever writes the backup may read the target) and the controller flag --cross-namespace-targets; or create the backup in {target_namespace:?}"
+    )
 }
 
 /// Whether a Job has finished, either way.
