@@ -2,11 +2,13 @@
 //! model, defaults, admission rules and plans. No I/O and no async here: the webhook, the
 //! controller and the plugin are thin edges around this crate.
 
+pub mod chain;
 pub mod crd;
 pub mod defaults;
 pub mod grammar;
 pub mod inspect;
 pub mod plan;
+pub mod restore;
 pub mod retention;
 pub mod review;
 pub mod rules;

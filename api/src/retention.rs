@@ -42,14 +42,8 @@ pub struct Selection {
 
 /// Selects what to keep and what to remove, at `now`.
 pub fn select(artifacts: &[Artifact], policy: Policy, now: Timestamp) -> Selection {
-    let mut databases: Vec<&str> = artifacts.iter().map(|a| a.database.as_str()).collect();
-    databases.sort_unstable();
-    databases.dedup();
     let mut selection = Selection::default();
-    for database in databases {
-        // Oldest first, to walk chains forward.
-        let mut own: Vec<&Artifact> = artifacts.iter().filter(|a| a.database == database).collect();
-        own.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.file.cmp(&b.file)));
+    for own in crate::chain::by_database(artifacts).into_values() {
         let count = own.len();
         let wanted: Vec<bool> = own
             .iter()
@@ -63,15 +57,7 @@ pub fn select(artifacts: &[Artifact], policy: Policy, now: Timestamp) -> Selecti
                 young && recent
             })
             .collect();
-        // The start of each artifact's chain: the index of the FULL it builds on.
-        let mut chain_start = vec![0usize; count];
-        let mut current = 0;
-        for (i, artifact) in own.iter().enumerate() {
-            if artifact.full {
-                current = i;
-            }
-            chain_start[i] = current;
-        }
+        let chain_start = crate::chain::chain_starts(&own);
         let mut keep = wanted.clone();
         // The newest chain is always restorable.
         if let Some(last) = count.checked_sub(1) {

@@ -1,0 +1,148 @@
+//! Which artifact a restore reads. `neo4j-admin database restore` names the restored database only
+//! when `--from-path` is one artifact, and restores the chain that ends at it; so the controller
+//! lists the location first and picks the artifact here.
+
+use k8s_openapi::jiff::Timestamp;
+
+use crate::chain::{by_database, chain_starts};
+use crate::inspect::Listed;
+
+/// Picks the artifact of `database` to restore from the listing of a location: the newest one, or
+/// with `point_in_time`, the first artifact at or after that moment in a chain whose FULL artifact
+/// was taken at or before it (a chain can be replayed forward from its FULL, never backward).
+pub fn choose(listed: &[Listed], database: &str, point_in_time: Option<Timestamp>) -> Result<Listed, String> {
+    let artifacts: Vec<_> = listed.iter().map(|row| row.artifact.clone()).collect();
+    let databases = by_database(&artifacts);
+    let Some(own) = databases.get(database) else {
+        let present: Vec<&str> = databases.keys().copied().collect();
+        return Err(if present.is_empty() {
+            "the location has no backups".to_owned()
+        } else {
+            format!("the location has no backup of database {database:?}; it has backups of {}", present.join(", "))
+        });
+    };
+    let find = |file: &str| listed.iter().find(|row| row.artifact.file == file && row.artifact.database == database);
+    let chosen = match point_in_time {
+        None => own.last().map(|newest| newest.file.as_str()),
+        Some(moment) => {
+            let starts = chain_starts(own);
+            let oldest_full = own.iter().find(|a| a.full).map(|a| a.time);
+            let newest = own.last().map(|a| a.time);
+            let hit = own.iter().enumerate().find(|(i, artifact)| {
+                let start = own[starts[*i]];
+                start.full && start.time <= moment && artifact.time >= moment
+            });
+            match hit {
+                Some((_, artifact)) => Some(artifact.file.as_str()),
+                None => {
+                    return Err(match (oldest_full, newest) {
+                        (Some(oldest), _) if moment < oldest => format!(
+                            "{moment} is before the oldest full backup of {database:?} ({oldest}); nothing can be restored to that moment"
+                        ),
+                        (_, Some(newest)) if moment > newest => format!(
+                            "{moment} is after the newest backup of {database:?} ({newest}); restore to {newest} or earlier, or take a backup first"
+                        ),
+                        _ => {
+                            let restorable = |i: usize| own[starts[i]].full;
+                            let before = (0..own.len())
+                                .filter(|i| restorable(*i))
+                                .map(|i| own[i].time)
+                                .filter(|t| *t < moment)
+                                .max();
+                            let after = own.iter().filter(|a| a.full && a.time > moment).map(|a| a.time).min();
+                            let mut message = format!("no backup chain of {database:?} covers {moment}");
+                            if let Some(before) = before {
+                                message.push_str(&format!("; the closest restorable moment before it is {before}"));
+                            }
+                            if let Some(after) = after {
+                                message.push_str(&format!("; the closest after it is {after}"));
+                            }
+                            message
+                        }
+                    });
+                }
+            }
+        }
+    };
+    chosen.and_then(find).cloned().ok_or_else(|| format!("the location has no backup of database {database:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::retention::Artifact;
+
+    fn row(database: &str, day: u32, full: bool) -> Listed {
+        let file = format!("{database}-2025-01-{day:02}T02-00-00.backup");
+        Listed {
+            uri: format!("s3://b/p/{file}"),
+            artifact: Artifact {
+                file,
+                database: database.to_owned(),
+                time: format!("2025-01-{day:02}T02:00:00Z").parse().unwrap(),
+                full,
+            },
+        }
+    }
+
+    fn at(text: &str) -> Option<Timestamp> {
+        Some(text.parse().unwrap())
+    }
+
+    fn listing() -> Vec<Listed> {
+        // Two chains of orders: FULL on the 1st (DIFFs 2, 3), FULL on the 4th (DIFF 5); neo4j on the 3rd.
+        vec![
+            row("orders", 3, false),
+            row("orders", 1, true),
+            row("orders", 2, false),
+            row("orders", 4, true),
+            row("orders", 5, false),
+            row("neo4j", 3, true),
+        ]
+    }
+
+    #[test]
+    fn the_newest_artifact_without_a_point_in_time() {
+        assert_eq!(choose(&listing(), "orders", None).unwrap().artifact.file, "orders-2025-01-05T02-00-00.backup");
+        assert_eq!(choose(&listing(), "neo4j", None).unwrap().uri, "s3://b/p/neo4j-2025-01-03T02-00-00.backup");
+    }
+
+    #[test]
+    fn a_point_in_time_picks_the_first_artifact_after_it_in_a_chain_that_starts_before_it() {
+        let file = |moment| choose(&listing(), "orders", at(moment)).unwrap().artifact.file;
+        assert_eq!(file("2025-01-02T12:00:00Z"), "orders-2025-01-03T02-00-00.backup");
+        assert_eq!(file("2025-01-02T02:00:00Z"), "orders-2025-01-02T02-00-00.backup", "exactly at a backup");
+        assert_eq!(file("2025-01-04T12:00:00Z"), "orders-2025-01-05T02-00-00.backup");
+    }
+
+    #[test]
+    fn moments_no_chain_covers_are_refused_with_the_range() {
+        let err = |moment| choose(&listing(), "orders", at(moment)).unwrap_err();
+        assert_eq!(
+            err("2024-12-31T00:00:00Z"),
+            "2024-12-31T00:00:00Z is before the oldest full backup of \"orders\" (2025-01-01T02:00:00Z); nothing can be restored to that moment"
+        );
+        assert_eq!(
+            err("2025-01-06T00:00:00Z"),
+            "2025-01-06T00:00:00Z is after the newest backup of \"orders\" (2025-01-05T02:00:00Z); restore to 2025-01-05T02:00:00Z or earlier, or take a backup first"
+        );
+        assert_eq!(
+            err("2025-01-03T12:00:00Z"),
+            "no backup chain of \"orders\" covers 2025-01-03T12:00:00Z; the closest restorable moment before it is 2025-01-03T02:00:00Z; the closest after it is 2025-01-04T02:00:00Z"
+        );
+        let orphan = vec![row("orders", 2, false), row("orders", 3, false)];
+        assert_eq!(
+            choose(&orphan, "orders", at("2025-01-02T12:00:00Z")).unwrap_err(),
+            "no backup chain of \"orders\" covers 2025-01-02T12:00:00Z"
+        );
+    }
+
+    #[test]
+    fn a_database_without_backups_names_the_ones_there() {
+        assert_eq!(
+            choose(&listing(), "sales", None).unwrap_err(),
+            "the location has no backup of database \"sales\"; it has backups of neo4j, orders"
+        );
+        assert_eq!(choose(&[], "sales", None).unwrap_err(), "the location has no backups");
+    }
+}

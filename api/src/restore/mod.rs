@@ -1,0 +1,5 @@
+//! The restore domain, pure: the moment a point-in-time restore stops at, which backup artifact a
+//! restore reads, and (later) the steps a restore goes through.
+
+pub mod artifact;
+pub mod until;
