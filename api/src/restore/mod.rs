@@ -2,4 +2,5 @@
 //! restore reads, and (later) the steps a restore goes through.
 
 pub mod artifact;
+pub mod source;
 pub mod until;
