@@ -5,17 +5,17 @@ use std::path::Path;
 
 use neo4j_api::inspect;
 
-use crate::{FileError, at};
+use crate::{FileError, InventoryError, at, read_inventory};
 
 /// Why the list could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Reading or writing a file.
-    #[error(transparent)]
-    Io(#[from] FileError),
     /// The inventory could not be read.
     #[error(transparent)]
-    Inventory(#[from] inspect::InspectError),
+    Inventory(#[from] InventoryError),
+    /// Writing the list.
+    #[error(transparent)]
+    Io(#[from] FileError),
     /// Nothing to verify: the backup wrote nothing.
     #[error("the backup location has no backups to verify")]
     Empty,
@@ -23,8 +23,7 @@ pub enum Error {
 
 /// Reads the inventory at `inventory` and writes the database names to `out`, one per line.
 pub fn write_databases(inventory: &Path, out: &Path) -> Result<Vec<String>, Error> {
-    let text = std::fs::read_to_string(inventory).map_err(at(inventory))?;
-    let names = inspect::databases(&inspect::parse(&text)?);
+    let names = inspect::databases(&read_inventory(inventory)?);
     if names.is_empty() {
         return Err(Error::Empty);
     }

@@ -3,6 +3,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use k8s_openapi::jiff::Timestamp;
+use neo4j_agent::choose::choose_artifact;
 use neo4j_agent::databases::write_databases;
 use neo4j_agent::prune::{Disposal, prune};
 use neo4j_api::retention::Policy;
@@ -44,6 +45,18 @@ enum Command {
         #[arg(long, value_enum, default_value = "delete", ignore_case = true)]
         delete_policy: DeletePolicy,
     },
+    /// Choose the artifact a restore reads; print it as JSON.
+    Choose {
+        /// Output of `neo4j-admin backup inspect <location> --empty` for the location.
+        #[arg(long)]
+        inventory: PathBuf,
+        /// The database in the backups.
+        #[arg(long)]
+        database: String,
+        /// Restore to this moment (RFC 3339): the chain covering it is chosen.
+        #[arg(long)]
+        point_in_time: Option<String>,
+    },
     /// Write the databases of a backup location, one per line.
     Databases {
         /// Output of `neo4j-admin backup inspect` for the location.
@@ -66,6 +79,11 @@ fn run(command: Command) -> Result<String, String> {
             prune(&inventory, &dir, policy, disposal, Timestamp::now())
                 .map(|report| report.summary())
                 .map_err(|err| err.to_string())
+        }
+        Command::Choose { inventory, database, point_in_time } => {
+            choose_artifact(&inventory, &database, point_in_time.as_deref())
+                .map_err(|err| err.to_string())
+                .and_then(|chosen| serde_json::to_string(&chosen).map_err(|err| err.to_string()))
         }
         Command::Databases { inventory, out } => write_databases(&inventory, &out)
             .map(|names| format!("{} to verify: {}", names.len(), names.join(", ")))

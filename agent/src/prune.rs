@@ -9,10 +9,10 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use k8s_openapi::jiff::Timestamp;
-use neo4j_api::inspect::{self, Listed};
+use neo4j_api::inspect::Listed;
 use neo4j_api::retention::{Policy, Selection, select};
 
-use crate::{FileError, at};
+use crate::{FileError, InventoryError, at, read_inventory};
 
 /// Folder, inside the backup directory, that `deletePolicy: Archive` moves artifacts to.
 pub const ARCHIVE_DIR: &str = "archive";
@@ -34,7 +34,7 @@ pub enum Error {
     Io(#[from] FileError),
     /// The inventory could not be read.
     #[error(transparent)]
-    Inventory(#[from] inspect::InspectError),
+    Inventory(#[from] InventoryError),
     /// The inventory names a file outside the directory.
     #[error("the inventory lists {uri}, which is not in {dir}; nothing was removed")]
     Elsewhere {
@@ -123,9 +123,8 @@ pub fn prune(
     disposal: Disposal,
     now: Timestamp,
 ) -> Result<Report, Error> {
-    let text = std::fs::read_to_string(inventory).map_err(at(inventory))?;
+    let listed = read_inventory(inventory)?;
     let taken = std::fs::metadata(inventory).and_then(|m| m.modified()).map_err(at(inventory))?;
-    let listed = inspect::parse(&text)?;
     check_complete(&listed, dir, taken)?;
     let artifacts: Vec<_> = listed.into_iter().map(|row| row.artifact).collect();
     let selection = select(&artifacts, policy, now);

@@ -4,5 +4,6 @@
 pub mod backup_job;
 pub mod location;
 pub mod pod;
+pub mod restore_job;
 pub mod retention_job;
 pub mod target;

@@ -142,7 +142,8 @@ pub fn storage_access(storage: &StorageLocation, location: &Location) -> Access 
     access
 }
 
-fn restricted() -> SecurityContext {
+/// The container security context of every Pod we run: no privilege escalation, non-root, no capabilities.
+pub fn restricted() -> SecurityContext {
     SecurityContext {
         allow_privilege_escalation: Some(false),
         run_as_non_root: Some(true),

@@ -3,9 +3,42 @@
 //! lists the location first and picks the artifact here.
 
 use k8s_openapi::jiff::Timestamp;
+use serde::{Deserialize, Serialize};
 
 use crate::chain::{by_database, chain_starts};
 use crate::inspect::Listed;
+
+/// The artifact chosen for a restore, as the agent reports it (its Pod's termination message)
+/// and the controller keeps it in the restore's status.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub struct ChosenArtifact {
+    /// Where it is, as neo4j-admin printed it (`s3://...`, `file:///backups/...`).
+    pub uri: String,
+    /// The database it holds.
+    pub database: String,
+    /// When it was taken, RFC 3339.
+    pub time: String,
+    /// FULL (true) or DIFF (false).
+    pub full: bool,
+}
+
+impl From<&Listed> for ChosenArtifact {
+    fn from(row: &Listed) -> Self {
+        Self {
+            uri: row.uri.clone(),
+            database: row.artifact.database.clone(),
+            time: row.artifact.time.to_string(),
+            full: row.artifact.full,
+        }
+    }
+}
+
+impl ChosenArtifact {
+    /// The value for `--from-path`: a local file as a path, a cloud object as its URI.
+    pub fn from_path(&self) -> &str {
+        self.uri.strip_prefix("file://").unwrap_or(&self.uri)
+    }
+}
 
 /// Picks the artifact of `database` to restore from the listing of a location: the newest one, or
 /// with `point_in_time`, the first artifact at or after that moment in a chain whose FULL artifact
