@@ -70,6 +70,61 @@ pub struct Neo4jRestoreStatus {
     /// The `metadata.generation` this status describes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub observed_generation: Option<i64>,
+
+    /// What the controller has done so far, kept on the object so that a restarted controller
+    /// continues where it stopped and never repeats a destructive step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub progress: Option<RestoreProgress>,
+}
+
+string_enum! {
+    /// The step a restore is at.
+    RestoreStep {
+        /// Finding the target, the source and the artifact to restore.
+        Resolving = "Resolving",
+        /// Checking the backup before anything destructive (`options.verifyBackup`).
+        Verifying = "Verifying",
+        /// Running the pre-restore hooks.
+        PreRestoreHooks = "PreRestoreHooks",
+        /// Scaling the target to 0 (`stopCluster`).
+        StoppingCluster = "StoppingCluster",
+        /// The restore Job runs.
+        Restoring = "Restoring",
+        /// Scaling the target back to its recorded size.
+        StartingCluster = "StartingCluster",
+        /// `CREATE DATABASE` or `START DATABASE`, then waiting for the database to be online.
+        BringingUp = "BringingUp",
+        /// Running the post-restore hooks and recording counts.
+        PostRestoreHooks = "PostRestoreHooks",
+        /// Finished (see the phase).
+        Done = "Done",
+    }
+}
+
+/// Durable progress of a restore.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreProgress {
+    /// The current step.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<RestoreStep>,
+
+    /// The backup artifact being restored, fixed once chosen (`--from-path`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub artifact: Option<String>,
+
+    /// Replica count of the target's StatefulSet, recorded before it was scaled to 0; the restore
+    /// scales back to exactly this, whatever happens.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_replicas: Option<i32>,
+
+    /// Whether the database existed before the restore (then `START DATABASE`, else `CREATE DATABASE`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_existed: Option<bool>,
+
+    /// Why the restore is failing, kept while the target is brought back up before phase `Failed`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
 }
 
 /// Figures of a restore.
