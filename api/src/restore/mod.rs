@@ -2,5 +2,6 @@
 //! restore reads, and (later) the steps a restore goes through.
 
 pub mod artifact;
+pub mod machine;
 pub mod source;
 pub mod until;

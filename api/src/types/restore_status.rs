@@ -122,6 +122,10 @@ pub struct RestoreProgress {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_existed: Option<bool>,
 
+    /// The `metadata.generation` the restore started with; a later spec change stops it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub generation: Option<i64>,
+
     /// Why the restore is failing, kept while the target is brought back up before phase `Failed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,

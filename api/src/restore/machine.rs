@@ -1,0 +1,524 @@
+//! The steps of a restore, as a pure function: from what the controller observed and the durable
+//! progress on the object, the next progress and the actions that take the restore there.
+//!
+//! The contract with the controller: it runs the actions in order, and writes `progress` to the
+//! status only after all of them succeeded. So a step that must be recorded before something
+//! destructive happens (the replica count before a scale-down) is a decision of its own, with the
+//! destructive action in the next one; a controller killed anywhere re-runs an idempotent step at
+//! worst (a Job is created under a fixed name, a scale sets an absolute count).
+
+use k8s_openapi::api::batch::v1::Job;
+
+use crate::plan::restore_job::{DataVolume, RestoreJob, hook_job, inspect_job, restore_job, verify_job};
+use crate::plan::target::ResolvedTarget;
+use crate::restore::artifact::ChosenArtifact;
+use crate::restore::source::SourceLocation;
+use crate::types::{Neo4jRestore, RestorePhase, RestoreProgress, RestoreStep};
+
+/// How a Job of the restore stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JobState {
+    /// Not created yet.
+    Absent,
+    /// Created, not finished.
+    Running,
+    /// Finished successfully, with its Pod's termination message.
+    Succeeded(Option<String>),
+    /// Failed, with the reason (termination message or the Job's condition).
+    Failed(String),
+}
+
+/// The target's StatefulSet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Servers {
+    /// `spec.replicas`.
+    pub replicas: i32,
+    /// Pods that exist.
+    pub pods: i32,
+    /// Pods that are ready.
+    pub ready: i32,
+}
+
+/// The restored database, as `SHOW DATABASE` reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    /// Not asked (the servers are down, or the step does not need it).
+    Unknown,
+    /// Could not be asked; the reason.
+    Unreachable(String),
+    /// Does not exist.
+    Absent,
+    /// Exists; `online` when every allocation reports it online.
+    Present {
+        /// Online everywhere.
+        online: bool,
+    },
+}
+
+/// What the controller observed for one reconcile.
+#[derive(Clone, Debug)]
+pub struct Observed {
+    /// Errors of the rules (empty when valid).
+    pub errors: Vec<String>,
+    /// The target, or why it cannot be used (`Err(None)`: it does not exist).
+    pub target: Result<ResolvedTarget, Option<String>>,
+    /// The source, or why it is not ready yet (e.g. the Neo4jBackup has no successful run).
+    pub source: Result<SourceLocation, String>,
+    /// A reason the restore must not run (e.g. the backup is of a newer Neo4j than the target).
+    pub refusal: Option<String>,
+    /// The state of each Job of the restore.
+    pub jobs: Vec<(RestoreJob, JobState)>,
+    /// The target's StatefulSet, when it exists.
+    pub servers: Option<Servers>,
+    /// The restored database.
+    pub database: Database,
+    /// The Neo4jRestore is being deleted.
+    pub deleting: bool,
+    /// The image of neo4j-agent.
+    pub agent_image: String,
+}
+
+impl Observed {
+    fn job(&self, kind: RestoreJob) -> JobState {
+        self.jobs.iter().find(|(k, _)| *k == kind).map(|(_, s)| s.clone()).unwrap_or(JobState::Absent)
+    }
+}
+
+/// What the controller does on the target over Bolt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Cypher {
+    /// `STOP DATABASE`, before restoring over an existing database of a running target.
+    Stop,
+    /// `CREATE DATABASE`, for a database that did not exist.
+    Create,
+    /// `START DATABASE`, for a database that existed.
+    Start,
+    /// The user's hook statements, in order, against the restored database.
+    Statements(Vec<String>),
+}
+
+/// One thing to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Create this Job (under its fixed name; one that exists is left alone).
+    CreateJob(Box<Job>),
+    /// Set the StatefulSet's `spec.replicas`.
+    Scale(i32),
+    /// Add the finalizer that guarantees the scale-up.
+    AddFinalizer,
+    /// Remove it.
+    RemoveFinalizer,
+    /// Run this over Bolt.
+    Cypher(Cypher),
+}
+
+/// The outcome of one decision.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    /// The phase.
+    pub phase: RestorePhase,
+    /// Why, in a sentence.
+    pub message: String,
+    /// The progress to record once the actions succeeded.
+    pub progress: RestoreProgress,
+    /// What to do, in order.
+    pub actions: Vec<Action>,
+}
+
+fn decision(
+    phase: RestorePhase,
+    message: impl Into<String>,
+    progress: RestoreProgress,
+    actions: Vec<Action>,
+) -> Decision {
+    Decision { phase, message: message.into(), progress, actions }
+}
+
+fn step(progress: &RestoreProgress, step: RestoreStep) -> RestoreProgress {
+    RestoreProgress { step: Some(step), ..progress.clone() }
+}
+
+fn failing(progress: &RestoreProgress, reason: String) -> RestoreProgress {
+    RestoreProgress { failure: Some(reason), ..progress.clone() }
+}
+
+/// Decides the next step of `restore`.
+pub fn decide(restore: &Neo4jRestore, observed: &Observed) -> Decision {
+    let progress = restore.status.as_ref().and_then(|s| s.progress.clone()).unwrap_or_default();
+    let phase = restore.status.as_ref().and_then(|s| s.phase.clone());
+    let scaled = progress.original_replicas;
+
+    if observed.deleting {
+        return match (scaled, observed.servers) {
+            (Some(count), Some(servers)) if servers.replicas != count => decision(
+                RestorePhase::Failed,
+                format!("deleted mid-restore: scaling the target back to {count}"),
+                progress,
+                vec![Action::Scale(count)],
+            ),
+            _ => decision(phase.unwrap_or(RestorePhase::Failed), "deleted", progress, vec![Action::RemoveFinalizer]),
+        };
+    }
+    if progress.step == Some(RestoreStep::Done) {
+        let message = restore.status.as_ref().and_then(|s| s.message.clone()).unwrap_or_default();
+        return decision(phase.unwrap_or(RestorePhase::Completed), message, progress, vec![]);
+    }
+    if let Some(reason) = progress.failure.clone() {
+        return fail(&progress, observed, reason);
+    }
+    let started = progress.step.as_ref().is_some_and(|s| *s != RestoreStep::Resolving);
+    if started && progress.generation.is_some() && restore.metadata.generation != progress.generation {
+        let reason =
+            "the spec changed after the restore started; delete this Neo4jRestore and create a new one".to_owned();
+        return fail(&progress, observed, reason);
+    }
+    if !observed.errors.is_empty() {
+        let reason = format!("the spec breaks {} rule(s): {}", observed.errors.len(), observed.errors.join("; "));
+        return fail(&progress, observed, reason);
+    }
+    let target = match &observed.target {
+        Ok(target) => target,
+        Err(None) if !started => {
+            return decision(RestorePhase::Pending, "waiting for the target to exist", progress, vec![]);
+        }
+        Err(why) => {
+            let why = why.clone().unwrap_or_else(|| "the target no longer exists".to_owned());
+            return fail(&progress, observed, why);
+        }
+    };
+    let source = match &observed.source {
+        Ok(source) => source,
+        Err(why) if !started => return decision(RestorePhase::Pending, why.clone(), progress, vec![]),
+        Err(why) => return fail(&progress, observed, why.clone()),
+    };
+    if let Some(refusal) = &observed.refusal {
+        return fail(&progress, observed, refusal.clone());
+    }
+    match progress.step.clone().unwrap_or(RestoreStep::Resolving) {
+        RestoreStep::Resolving => resolving(restore, observed, target, source, progress),
+        RestoreStep::Verifying => verifying(restore, observed, target, source, progress),
+        RestoreStep::PreRestoreHooks => pre_hooks(restore, observed, target, progress),
+        RestoreStep::StoppingCluster => stopping(observed, progress),
+        RestoreStep::Restoring => restoring(restore, observed, target, source, progress),
+        RestoreStep::StartingCluster => starting(observed, progress),
+        RestoreStep::BringingUp => bringing_up(observed, progress),
+        RestoreStep::PostRestoreHooks => post_hooks(restore, observed, target, progress),
+        RestoreStep::Done | RestoreStep::Unknown(_) => decision(RestorePhase::Failed, "unknown step", progress, vec![]),
+    }
+}
+
+/// The failure path: bring the target back to its recorded size, then phase Failed.
+fn fail(progress: &RestoreProgress, observed: &Observed, reason: String) -> Decision {
+    let progress = failing(progress, reason.clone());
+    if let (Some(count), Some(servers)) = (progress.original_replicas, observed.servers)
+        && servers.replicas != count
+    {
+        return decision(
+            RestorePhase::Running,
+            format!("{reason}; scaling the target back to {count} replicas"),
+            step(&progress, RestoreStep::StartingCluster),
+            vec![Action::Scale(count)],
+        );
+    }
+    decision(RestorePhase::Failed, reason, step(&progress, RestoreStep::Done), vec![Action::RemoveFinalizer])
+}
+
+fn job_or_fail(
+    progress: &RestoreProgress,
+    observed: &Observed,
+    kind: RestoreJob,
+    planned: impl FnOnce() -> Result<Job, String>,
+) -> Result<Option<String>, Box<Decision>> {
+    match observed.job(kind) {
+        JobState::Absent => match planned() {
+            Ok(job) => Err(Box::new(decision(
+                RestorePhase::Running,
+                format!("Job {} created", job.metadata.name.clone().unwrap_or_default()),
+                progress.clone(),
+                vec![Action::CreateJob(Box::new(job))],
+            ))),
+            Err(why) => Err(Box::new(fail(progress, observed, why))),
+        },
+        JobState::Running => Err(Box::new(decision(
+            RestorePhase::Running,
+            format!("waiting for the {} Job", kind.as_str()),
+            progress.clone(),
+            vec![],
+        ))),
+        JobState::Failed(why) => {
+            Err(Box::new(fail(progress, observed, format!("the {} Job failed: {why}", kind.as_str()))))
+        }
+        JobState::Succeeded(report) => Ok(report),
+    }
+}
+
+fn resolving(
+    restore: &Neo4jRestore,
+    observed: &Observed,
+    target: &ResolvedTarget,
+    source: &SourceLocation,
+    progress: RestoreProgress,
+) -> Decision {
+    let mut progress = RestoreProgress { generation: restore.metadata.generation, ..progress };
+    if progress.artifact.is_none() {
+        if source.names_an_artifact() {
+            match source.location() {
+                Ok(location) => progress.artifact = Some(location.path_argument()),
+                Err(why) => return fail(&progress, observed, why),
+            }
+        } else {
+            let planned = || inspect_job(restore, target, source, &observed.agent_image).map_err(|e| e.to_string());
+            let report = match job_or_fail(&progress, observed, RestoreJob::Inspect, planned) {
+                Ok(report) => report.unwrap_or_default(),
+                Err(decision) => return with_step(*decision, RestoreStep::Resolving),
+            };
+            match serde_json::from_str::<ChosenArtifact>(&report) {
+                Ok(chosen) => progress.artifact = Some(chosen.from_path().to_owned()),
+                Err(_) => {
+                    return fail(&progress, observed, format!("the inspect Job reported no artifact: {report:?}"));
+                }
+            }
+        }
+    }
+    let verify = restore.spec.options.as_ref().and_then(|o| o.verify_backup) == Some(true);
+    let next = if verify { RestoreStep::Verifying } else { RestoreStep::PreRestoreHooks };
+    decision(RestorePhase::Running, "the backup to restore is chosen", step(&progress, next), vec![])
+}
+
+fn with_step(mut decision: Decision, at: RestoreStep) -> Decision {
+    if decision.progress.failure.is_none() {
+        decision.progress.step = Some(at);
+    }
+    decision
+}
+
+fn chosen(progress: &RestoreProgress, source: &SourceLocation) -> ChosenArtifact {
+    ChosenArtifact {
+        uri: progress.artifact.clone().unwrap_or_default(),
+        database: source.database.clone(),
+        time: String::new(),
+        full: false,
+    }
+}
+
+fn verifying(
+    restore: &Neo4jRestore,
+    observed: &Observed,
+    target: &ResolvedTarget,
+    source: &SourceLocation,
+    progress: RestoreProgress,
+) -> Decision {
+    let artifact = chosen(&progress, source);
+    let planned = || verify_job(restore, target, source, &artifact).map_err(|e| e.to_string());
+    match job_or_fail(&progress, observed, RestoreJob::Verify, planned) {
+        Ok(_) => decision(
+            RestorePhase::Running,
+            "the backup passed the consistency check",
+            step(&progress, RestoreStep::PreRestoreHooks),
+            vec![],
+        ),
+        Err(decision) => *decision,
+    }
+}
+
+fn stop_cluster(restore: &Neo4jRestore) -> bool {
+    restore.spec.stop_cluster == Some(true)
+}
+
+fn pre_hooks(
+    restore: &Neo4jRestore,
+    observed: &Observed,
+    target: &ResolvedTarget,
+    progress: RestoreProgress,
+) -> Decision {
+    // Whether the database exists decides START or CREATE later; ask while the servers run.
+    let mut progress = progress;
+    if progress.database_existed.is_none() {
+        match &observed.database {
+            Database::Absent => progress.database_existed = Some(false),
+            Database::Present { .. } => progress.database_existed = Some(true),
+            Database::Unreachable(why) => {
+                return decision(
+                    RestorePhase::Running,
+                    format!("waiting to reach the target over Bolt: {why}"),
+                    progress,
+                    vec![],
+                );
+            }
+            Database::Unknown => {
+                return decision(
+                    RestorePhase::Running,
+                    "asking the target whether the database exists",
+                    progress,
+                    vec![],
+                );
+            }
+        }
+    }
+    let hooks = restore.spec.options.as_ref().and_then(|o| o.pre_restore.as_ref());
+    let planned = || hook_job(restore, target, RestoreJob::Before, hooks).map_err(|e| e.to_string());
+    let has_job = hooks.is_some_and(|h| h.job.is_some());
+    if has_job {
+        let planned = || planned().and_then(|job| job.ok_or_else(|| "no hook Job".to_owned()));
+        if let Err(decision) = job_or_fail(&progress, observed, RestoreJob::Before, planned) {
+            return *decision;
+        }
+    }
+    let mut actions = Vec::new();
+    if let Some(statements) = hooks.and_then(|h| h.cypher_statements.clone()).filter(|s| !s.is_empty()) {
+        actions.push(Action::Cypher(Cypher::Statements(statements)));
+    }
+    if stop_cluster(restore) {
+        // Record the size first; the scale-down is the next decision.
+        let replicas = observed.servers.map(|s| s.replicas);
+        let Some(replicas) = replicas else {
+            return fail(&progress, observed, format!("the StatefulSet {} does not exist", target.statefulset()));
+        };
+        progress.original_replicas = Some(replicas);
+        actions.push(Action::AddFinalizer);
+        return decision(
+            RestorePhase::Running,
+            format!("recorded {replicas} replicas; stopping the target"),
+            step(&progress, RestoreStep::StoppingCluster),
+            actions,
+        );
+    }
+    if progress.database_existed == Some(true) {
+        actions.push(Action::Cypher(Cypher::Stop));
+    }
+    decision(RestorePhase::Running, "restoring", step(&progress, RestoreStep::Restoring), actions)
+}
+
+fn stopping(observed: &Observed, progress: RestoreProgress) -> Decision {
+    match observed.servers {
+        Some(servers) if servers.replicas != 0 => {
+            decision(RestorePhase::Running, "scaling the target to 0", progress, vec![Action::Scale(0)])
+        }
+        Some(servers) if servers.pods > 0 => decision(
+            RestorePhase::Running,
+            format!("waiting for {} server pod(s) to stop", servers.pods),
+            progress,
+            vec![],
+        ),
+        Some(_) => {
+            decision(RestorePhase::Running, "the target is stopped", step(&progress, RestoreStep::Restoring), vec![])
+        }
+        None => fail(&progress, observed, "the target's StatefulSet is gone".to_owned()),
+    }
+}
+
+fn restoring(
+    restore: &Neo4jRestore,
+    observed: &Observed,
+    target: &ResolvedTarget,
+    source: &SourceLocation,
+    progress: RestoreProgress,
+) -> Decision {
+    let artifact = chosen(&progress, source);
+    let data = DataVolume {
+        claim: target.data_pvc(0),
+        beside_pod: (!stop_cluster(restore)).then(|| format!("{}-0", target.statefulset())),
+    };
+    let planned = || restore_job(restore, target, source, &artifact, &data).map_err(|e| e.to_string());
+    match job_or_fail(&progress, observed, RestoreJob::Restore, planned) {
+        Ok(_) => {
+            let next = if progress.original_replicas.is_some() {
+                RestoreStep::StartingCluster
+            } else {
+                RestoreStep::BringingUp
+            };
+            decision(RestorePhase::Running, "the restore Job succeeded", step(&progress, next), vec![])
+        }
+        Err(decision) => *decision,
+    }
+}
+
+fn starting(observed: &Observed, progress: RestoreProgress) -> Decision {
+    let Some(count) = progress.original_replicas else {
+        return decision(
+            RestorePhase::Running,
+            "bringing the database up",
+            step(&progress, RestoreStep::BringingUp),
+            vec![],
+        );
+    };
+    match observed.servers {
+        Some(servers) if servers.replicas != count => decision(
+            RestorePhase::Running,
+            format!("scaling the target back to {count}"),
+            progress,
+            vec![Action::Scale(count)],
+        ),
+        Some(servers) if servers.ready < count => decision(
+            RestorePhase::Running,
+            format!("waiting for the target's servers: {} of {count} ready", servers.ready),
+            progress,
+            vec![],
+        ),
+        _ => decision(RestorePhase::Running, "the target is up", step(&progress, RestoreStep::BringingUp), vec![]),
+    }
+}
+
+fn bringing_up(observed: &Observed, progress: RestoreProgress) -> Decision {
+    match &observed.database {
+        Database::Present { online: true } => decision(
+            RestorePhase::Running,
+            "the database is online",
+            step(&progress, RestoreStep::PostRestoreHooks),
+            vec![],
+        ),
+        Database::Present { online: false }
+            if progress.database_existed == Some(true) || progress.original_replicas.is_some() =>
+        {
+            decision(RestorePhase::Running, "starting the database", progress, vec![Action::Cypher(Cypher::Start)])
+        }
+        Database::Present { online: false } => {
+            decision(RestorePhase::Running, "waiting for the database to come online", progress, vec![])
+        }
+        Database::Absent => {
+            decision(RestorePhase::Running, "creating the database", progress, vec![Action::Cypher(Cypher::Create)])
+        }
+        Database::Unreachable(why) => {
+            decision(RestorePhase::Running, format!("waiting to reach the target over Bolt: {why}"), progress, vec![])
+        }
+        Database::Unknown => decision(RestorePhase::Running, "asking the target about the database", progress, vec![]),
+    }
+}
+
+fn post_hooks(
+    restore: &Neo4jRestore,
+    observed: &Observed,
+    target: &ResolvedTarget,
+    progress: RestoreProgress,
+) -> Decision {
+    let hooks = restore.spec.options.as_ref().and_then(|o| o.post_restore.as_ref());
+    let mut actions = Vec::new();
+    if let Some(statements) = hooks.and_then(|h| h.cypher_statements.clone()).filter(|s| !s.is_empty())
+        && observed.job(RestoreJob::After) == JobState::Absent
+    {
+        actions.push(Action::Cypher(Cypher::Statements(statements)));
+    }
+    if hooks.is_some_and(|h| h.job.is_some()) {
+        let planned = || {
+            hook_job(restore, target, RestoreJob::After, hooks)
+                .map_err(|e| e.to_string())
+                .and_then(|job| job.ok_or_else(|| "no hook Job".to_owned()))
+        };
+        match job_or_fail(&progress, observed, RestoreJob::After, planned) {
+            Ok(_) => {}
+            Err(decision) => {
+                let mut decision = *decision;
+                actions.append(&mut decision.actions);
+                decision.actions = actions;
+                return decision;
+            }
+        }
+    }
+    actions.push(Action::RemoveFinalizer);
+    decision(
+        RestorePhase::Completed,
+        "the database is restored and online",
+        step(&progress, RestoreStep::Done),
+        actions,
+    )
+}

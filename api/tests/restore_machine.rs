@@ -1,0 +1,261 @@
+//! The restore state machine: every transition, each failure path, deletion mid-restore, and a
+//! controller restarted at every step (the same observation decided again repeats nothing destructive).
+
+use neo4j_api::plan::restore_job::RestoreJob;
+use neo4j_api::plan::target::ResolvedTarget;
+use neo4j_api::restore::machine::{Action, Cypher, Database, Decision, JobState, Observed, Servers, decide};
+use neo4j_api::restore::source::resolve_source;
+use neo4j_api::{Neo4jEnterpriseCluster, Neo4jRestore, RestorePhase, RestoreProgress, RestoreStep};
+use serde_json::{Value, json};
+
+fn restore(spec: Value, progress: Option<RestoreProgress>) -> Neo4jRestore {
+    let mut object = json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore",
+        "metadata": {"name": "recover", "namespace": "neo4j", "uid": "u-1", "generation": 1},
+        "spec": {"targetCluster": "prod", "databaseName": "orders",
+            "source": {"type": "storage", "storage": {"type": "pvc", "pvc": {"name": "backups"}}, "backupPath": "prod"}}});
+    json_patch::merge(&mut object["spec"], &spec);
+    if let Some(progress) = progress {
+        object["status"] = json!({"phase": "Running", "progress": progress});
+    }
+    serde_json::from_value(object).unwrap()
+}
+
+fn target() -> ResolvedTarget {
+    let cluster: Neo4jEnterpriseCluster = serde_json::from_value(json!({"apiVersion": "neo4j.neo4j.com/v1alpha1",
+        "kind": "Neo4jEnterpriseCluster", "metadata": {"name": "prod"},
+        "spec": {"image": {"tag": "2025.04.0-enterprise"}, "topology": {"servers": 3}}}))
+    .unwrap();
+    ResolvedTarget::from_cluster(&cluster, "neo4j").unwrap()
+}
+
+fn observed(restore: &Neo4jRestore) -> Observed {
+    Observed {
+        errors: vec![],
+        target: Ok(target()),
+        source: resolve_source(restore, None),
+        refusal: None,
+        jobs: vec![],
+        servers: Some(Servers { replicas: 3, pods: 3, ready: 3 }),
+        database: Database::Unknown,
+        deleting: false,
+        agent_image: "agent:1".into(),
+    }
+}
+
+fn at(step: RestoreStep, f: impl FnOnce(&mut RestoreProgress)) -> Option<RestoreProgress> {
+    let mut progress = RestoreProgress {
+        step: Some(step),
+        artifact: Some("/backups/prod/orders-2025-01-20T02-00-00.backup".into()),
+        generation: Some(1),
+        ..RestoreProgress::default()
+    };
+    f(&mut progress);
+    Some(progress)
+}
+
+fn created(decision: &Decision) -> Vec<String> {
+    decision
+        .actions
+        .iter()
+        .filter_map(|a| match a {
+            Action::CreateJob(job) => job.metadata.name.clone(),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn waits_for_the_target_and_the_source_without_doing_anything() {
+    let r = restore(json!({}), None);
+    let mut o = observed(&r);
+    o.target = Err(None);
+    let d = decide(&r, &o);
+    assert_eq!(
+        (d.phase, d.message.as_str(), d.actions.len()),
+        (RestorePhase::Pending, "waiting for the target to exist", 0)
+    );
+    let mut o = observed(&r);
+    o.source = Err("the Neo4jBackup \"nightly\" has no successful backup yet".into());
+    let d = decide(&r, &o);
+    assert_eq!(d.phase, RestorePhase::Pending);
+    assert_eq!(d.message, "the Neo4jBackup \"nightly\" has no successful backup yet");
+}
+
+#[test]
+fn a_folder_is_inspected_to_choose_the_artifact_then_verified() {
+    let r = restore(json!({"options": {"verifyBackup": true}}), None);
+    let mut o = observed(&r);
+    let d = decide(&r, &o);
+    assert_eq!(created(&d), ["recover-inspect"]);
+    assert_eq!(d.progress.step, Some(RestoreStep::Resolving));
+    assert_eq!(d.progress.generation, Some(1));
+
+    o.jobs = vec![(RestoreJob::Inspect, JobState::Running)];
+    assert!(decide(&r, &o).actions.is_empty());
+
+    let report = r#"{"uri":"file:///backups/prod/orders-2025-01-20T02-00-00.backup","database":"orders","time":"2025-01-20T02:00:00Z","full":true}"#;
+    o.jobs = vec![(RestoreJob::Inspect, JobState::Succeeded(Some(report.into())))];
+    let d = decide(&r, &o);
+    assert_eq!(d.progress.artifact.as_deref(), Some("/backups/prod/orders-2025-01-20T02-00-00.backup"));
+    assert_eq!(d.progress.step, Some(RestoreStep::Verifying));
+
+    let r = restore(json!({"options": {"verifyBackup": true}}), Some(d.progress));
+    let d = decide(&r, &o);
+    assert_eq!(created(&d), ["recover-verify"]);
+    o.jobs.push((RestoreJob::Verify, JobState::Failed("container verify exited with code 1".into())));
+    let d = decide(&r, &o);
+    assert_eq!(d.phase, RestorePhase::Failed);
+    assert_eq!(d.message, "the verify Job failed: container verify exited with code 1");
+    assert!(!d.actions.contains(&Action::Scale(0)), "nothing destructive happened");
+    assert_eq!(d.progress.step, Some(RestoreStep::Done));
+}
+
+#[test]
+fn a_failed_inspection_fails_before_anything_destructive() {
+    let r = restore(json!({}), None);
+    let mut o = observed(&r);
+    o.jobs = vec![(RestoreJob::Inspect, JobState::Failed("the location has no backup of database \"orders\"".into()))];
+    let d = decide(&r, &o);
+    assert_eq!(d.phase, RestorePhase::Failed);
+    assert_eq!(d.actions, vec![Action::RemoveFinalizer]);
+}
+
+#[test]
+fn a_stopped_cluster_restore_records_the_size_before_scaling_and_always_scales_back() {
+    let spec = json!({"stopCluster": true});
+    // Pre-restore: the database did not exist; the size is recorded, no scale yet.
+    let r = restore(spec.clone(), at(RestoreStep::PreRestoreHooks, |_| {}));
+    let mut o = observed(&r);
+    o.database = Database::Absent;
+    let d = decide(&r, &o);
+    assert_eq!(d.actions, vec![Action::AddFinalizer], "no scale-down in the same decision");
+    assert_eq!((d.progress.original_replicas, d.progress.database_existed), (Some(3), Some(false)));
+    assert_eq!(d.progress.step, Some(RestoreStep::StoppingCluster));
+
+    // Stopping: scale to 0, wait for the pods, go on.
+    let stopping = d.progress.clone();
+    let r = restore(spec.clone(), Some(stopping.clone()));
+    let d = decide(&r, &o);
+    assert_eq!(d.actions, vec![Action::Scale(0)]);
+    o.servers = Some(Servers { replicas: 0, pods: 2, ready: 0 });
+    let d = decide(&r, &o);
+    assert!(d.actions.is_empty());
+    assert_eq!(d.progress.original_replicas, Some(3), "a restart never records 0");
+    o.servers = Some(Servers { replicas: 0, pods: 0, ready: 0 });
+    let d = decide(&r, &o);
+    assert_eq!(d.progress.step, Some(RestoreStep::Restoring));
+
+    // Restoring: one Job, mounting the stopped server's claim; it fails: scale back, then Failed.
+    let r = restore(spec.clone(), Some(d.progress.clone()));
+    let d = decide(&r, &o);
+    assert_eq!(created(&d), ["recover-restore"]);
+    let Action::CreateJob(job) = &d.actions[0] else { panic!() };
+    let pod = job.spec.clone().unwrap().template.spec.unwrap();
+    assert!(pod.affinity.is_none());
+    assert_eq!(
+        pod.volumes.unwrap().last().unwrap().persistent_volume_claim.clone().unwrap().claim_name,
+        "data-prod-server-0"
+    );
+    o.jobs = vec![(RestoreJob::Restore, JobState::Running)];
+    assert!(decide(&r, &o).actions.is_empty(), "never a second restore Job");
+    o.jobs = vec![(RestoreJob::Restore, JobState::Failed("DeadlineExceeded".into()))];
+    let d = decide(&r, &o);
+    assert_eq!(d.actions, vec![Action::Scale(3)]);
+    assert_eq!(d.phase, RestorePhase::Running);
+    assert_eq!(d.message, "the restore Job failed: DeadlineExceeded; scaling the target back to 3 replicas");
+    let r = restore(spec, Some(d.progress));
+    o.servers = Some(Servers { replicas: 3, pods: 1, ready: 0 });
+    let d = decide(&r, &o);
+    assert_eq!(d.phase, RestorePhase::Failed);
+    assert_eq!(d.message, "the restore Job failed: DeadlineExceeded");
+    assert_eq!(d.actions, vec![Action::RemoveFinalizer]);
+}
+
+#[test]
+fn after_a_stopped_restore_the_target_comes_back_and_the_database_is_created() {
+    let spec =
+        json!({"stopCluster": true, "options": {"postRestore": {"cypherStatements": ["CALL db.awaitIndexes(60)"]}}});
+    let progress = at(RestoreStep::Restoring, |p| {
+        p.original_replicas = Some(3);
+        p.database_existed = Some(false);
+    });
+    let r = restore(spec.clone(), progress);
+    let mut o = observed(&r);
+    o.servers = Some(Servers { replicas: 0, pods: 0, ready: 0 });
+    o.jobs = vec![(RestoreJob::Restore, JobState::Succeeded(None))];
+    let d = decide(&r, &o);
+    assert_eq!(d.progress.step, Some(RestoreStep::StartingCluster));
+    let r = restore(spec.clone(), Some(d.progress));
+    assert_eq!(decide(&r, &o).actions, vec![Action::Scale(3)]);
+    o.servers = Some(Servers { replicas: 3, pods: 3, ready: 2 });
+    assert!(decide(&r, &o).actions.is_empty(), "waits for every server");
+    o.servers = Some(Servers { replicas: 3, pods: 3, ready: 3 });
+    let d = decide(&r, &o);
+    assert_eq!(d.progress.step, Some(RestoreStep::BringingUp));
+    let r = restore(spec.clone(), Some(d.progress));
+    o.database = Database::Absent;
+    assert_eq!(decide(&r, &o).actions, vec![Action::Cypher(Cypher::Create)]);
+    o.database = Database::Present { online: true };
+    let d = decide(&r, &o);
+    let r = restore(spec, Some(d.progress));
+    let d = decide(&r, &o);
+    assert_eq!(d.phase, RestorePhase::Completed);
+    assert_eq!(
+        d.actions,
+        vec![Action::Cypher(Cypher::Statements(vec!["CALL db.awaitIndexes(60)".into()])), Action::RemoveFinalizer]
+    );
+    assert_eq!(d.progress.step, Some(RestoreStep::Done));
+}
+
+#[test]
+fn an_online_restore_over_an_existing_database_stops_it_restores_beside_server_0_and_starts_it() {
+    let spec = json!({"force": true});
+    let r = restore(spec.clone(), at(RestoreStep::PreRestoreHooks, |_| {}));
+    let mut o = observed(&r);
+    o.database = Database::Present { online: true };
+    let d = decide(&r, &o);
+    assert_eq!(d.actions, vec![Action::Cypher(Cypher::Stop)]);
+    assert_eq!((d.progress.database_existed, d.progress.original_replicas), (Some(true), None));
+    let r = restore(spec.clone(), Some(d.progress));
+    let d = decide(&r, &o);
+    let Action::CreateJob(job) = &d.actions[0] else { panic!("{:?}", d.actions) };
+    assert!(job.spec.clone().unwrap().template.spec.unwrap().affinity.is_some(), "shares server-0's claim on its node");
+    o.jobs = vec![(RestoreJob::Restore, JobState::Succeeded(None))];
+    let d = decide(&r, &o);
+    assert_eq!(d.progress.step, Some(RestoreStep::BringingUp), "nothing to scale back");
+    let r = restore(spec, Some(d.progress));
+    o.database = Database::Present { online: false };
+    assert_eq!(decide(&r, &o).actions, vec![Action::Cypher(Cypher::Start)]);
+}
+
+#[test]
+fn deleting_mid_restore_scales_back_before_the_finalizer_goes() {
+    let r = restore(json!({"stopCluster": true}), at(RestoreStep::Restoring, |p| p.original_replicas = Some(3)));
+    let mut o = observed(&r);
+    o.deleting = true;
+    o.servers = Some(Servers { replicas: 0, pods: 0, ready: 0 });
+    assert_eq!(decide(&r, &o).actions, vec![Action::Scale(3)]);
+    o.servers = Some(Servers { replicas: 3, pods: 0, ready: 0 });
+    assert_eq!(decide(&r, &o).actions, vec![Action::RemoveFinalizer]);
+}
+
+#[test]
+fn a_spec_changed_after_the_start_stops_the_restore_safely() {
+    let mut r = restore(json!({"stopCluster": true}), at(RestoreStep::Restoring, |p| p.original_replicas = Some(3)));
+    r.metadata.generation = Some(2);
+    let mut o = observed(&r);
+    o.servers = Some(Servers { replicas: 0, pods: 0, ready: 0 });
+    let d = decide(&r, &o);
+    assert_eq!(d.actions, vec![Action::Scale(3)]);
+    assert_eq!(
+        d.progress.failure.as_deref(),
+        Some("the spec changed after the restore started; delete this Neo4jRestore and create a new one")
+    );
+}
+
+#[test]
+fn a_finished_restore_does_nothing_more() {
+    let r = restore(json!({}), at(RestoreStep::Done, |_| {}));
+    let d = decide(&r, &observed(&r));
+    assert!(d.actions.is_empty());
+}
