@@ -142,6 +142,15 @@ fn failing(progress: &RestoreProgress, reason: String) -> RestoreProgress {
     RestoreProgress { failure: Some(reason), ..progress.clone() }
 }
 
+/// What every step reads.
+#[derive(Clone, Copy)]
+struct Inputs<'a> {
+    restore: &'a Neo4jRestore,
+    observed: &'a Observed,
+    target: &'a ResolvedTarget,
+    source: &'a SourceLocation,
+}
+
 /// Decides the next step of `restore`.
 pub fn decide(restore: &Neo4jRestore, observed: &Observed) -> Decision {
     let progress = restore.status.as_ref().and_then(|s| s.progress.clone()).unwrap_or_default();
@@ -194,15 +203,16 @@ pub fn decide(restore: &Neo4jRestore, observed: &Observed) -> Decision {
     if let Some(refusal) = &observed.refusal {
         return fail(&progress, observed, refusal.clone());
     }
+    let inputs = Inputs { restore, observed, target, source };
     match progress.step.clone().unwrap_or(RestoreStep::Resolving) {
-        RestoreStep::Resolving => resolving(restore, observed, target, source, progress),
-        RestoreStep::Verifying => verifying(restore, observed, target, source, progress),
-        RestoreStep::PreRestoreHooks => pre_hooks(restore, observed, target, progress),
+        RestoreStep::Resolving => resolving(&inputs, progress),
+        RestoreStep::Verifying => verifying(&inputs, progress),
+        RestoreStep::PreRestoreHooks => pre_hooks(&inputs, progress),
         RestoreStep::StoppingCluster => stopping(observed, progress),
-        RestoreStep::Restoring => restoring(restore, observed, target, source, progress),
+        RestoreStep::Restoring => restoring(&inputs, progress),
         RestoreStep::StartingCluster => starting(observed, progress),
         RestoreStep::BringingUp => bringing_up(observed, progress),
-        RestoreStep::PostRestoreHooks => post_hooks(restore, observed, target, progress),
+        RestoreStep::PostRestoreHooks => post_hooks(&inputs, progress),
         RestoreStep::Done | RestoreStep::Unknown(_) => decision(RestorePhase::Failed, "unknown step", progress, vec![]),
     }
 }
@@ -252,13 +262,8 @@ fn job_or_fail(
     }
 }
 
-fn resolving(
-    restore: &Neo4jRestore,
-    observed: &Observed,
-    target: &ResolvedTarget,
-    source: &SourceLocation,
-    progress: RestoreProgress,
-) -> Decision {
+fn resolving(inputs: &Inputs, progress: RestoreProgress) -> Decision {
+    let Inputs { restore, observed, target, source } = *inputs;
     let mut progress = RestoreProgress { generation: restore.metadata.generation, ..progress };
     if progress.artifact.is_none() {
         if source.names_an_artifact() {
@@ -301,13 +306,8 @@ fn chosen(progress: &RestoreProgress, source: &SourceLocation) -> ChosenArtifact
     }
 }
 
-fn verifying(
-    restore: &Neo4jRestore,
-    observed: &Observed,
-    target: &ResolvedTarget,
-    source: &SourceLocation,
-    progress: RestoreProgress,
-) -> Decision {
+fn verifying(inputs: &Inputs, progress: RestoreProgress) -> Decision {
+    let Inputs { restore, observed, target, source } = *inputs;
     let artifact = chosen(&progress, source);
     let planned = || verify_job(restore, target, source, &artifact).map_err(|e| e.to_string());
     match job_or_fail(&progress, observed, RestoreJob::Verify, planned) {
@@ -325,12 +325,8 @@ fn stop_cluster(restore: &Neo4jRestore) -> bool {
     restore.spec.stop_cluster == Some(true)
 }
 
-fn pre_hooks(
-    restore: &Neo4jRestore,
-    observed: &Observed,
-    target: &ResolvedTarget,
-    progress: RestoreProgress,
-) -> Decision {
+fn pre_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
+    let Inputs { restore, observed, target, .. } = *inputs;
     // Whether the database exists decides START or CREATE later; ask while the servers run.
     let mut progress = progress;
     if progress.database_existed.is_none() {
@@ -407,13 +403,8 @@ fn stopping(observed: &Observed, progress: RestoreProgress) -> Decision {
     }
 }
 
-fn restoring(
-    restore: &Neo4jRestore,
-    observed: &Observed,
-    target: &ResolvedTarget,
-    source: &SourceLocation,
-    progress: RestoreProgress,
-) -> Decision {
+fn restoring(inputs: &Inputs, progress: RestoreProgress) -> Decision {
+    let Inputs { restore, observed, target, source } = *inputs;
     let artifact = chosen(&progress, source);
     let data = DataVolume {
         claim: target.data_pvc(0),
@@ -485,12 +476,8 @@ fn bringing_up(observed: &Observed, progress: RestoreProgress) -> Decision {
     }
 }
 
-fn post_hooks(
-    restore: &Neo4jRestore,
-    observed: &Observed,
-    target: &ResolvedTarget,
-    progress: RestoreProgress,
-) -> Decision {
+fn post_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
+    let Inputs { restore, observed, target, .. } = *inputs;
     let hooks = restore.spec.options.as_ref().and_then(|o| o.post_restore.as_ref());
     let mut actions = Vec::new();
     if let Some(statements) = hooks.and_then(|h| h.cypher_statements.clone()).filter(|s| !s.is_empty())
