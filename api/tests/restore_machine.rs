@@ -259,3 +259,68 @@ fn a_finished_restore_does_nothing_more() {
     let d = decide(&r, &observed(&r));
     assert!(d.actions.is_empty());
 }
+
+fn condition(status: &neo4j_api::Neo4jRestoreStatus, kind: &str) -> (String, String, String) {
+    let c = status.conditions.iter().find(|c| c.type_ == kind).unwrap_or_else(|| panic!("{kind}"));
+    (c.status.clone(), c.reason.clone(), c.message.clone())
+}
+
+#[test]
+fn the_status_follows_each_step_with_an_event() {
+    use neo4j_api::status::restore::restore_status;
+    let now: k8s_openapi::jiff::Timestamp = "2025-01-20T03:00:00Z".parse().unwrap();
+    let r = restore(json!({"options": {"verifyBackup": true}}), None);
+    let mut o = observed(&r);
+    let report = r#"{"uri":"file:///backups/prod/orders-2025-01-20T02-00-00.backup","database":"orders","time":"2025-01-20T02:00:00Z","full":true}"#;
+    o.jobs = vec![(RestoreJob::Inspect, JobState::Succeeded(Some(report.into())))];
+    let d = decide(&r, &o);
+    let (status, transitions) = restore_status(&r, &d, &o, now);
+    assert_eq!(status.phase, Some(RestorePhase::Running));
+    assert_eq!(status.start_time.as_ref().map(|t| t.0), Some(now));
+    let info = status.backup_info.clone().unwrap();
+    assert_eq!(info.backup_path.as_deref(), Some("/backups/prod/orders-2025-01-20T02-00-00.backup"));
+    assert_eq!(info.original_database.as_deref(), Some("orders"));
+    assert_eq!(info.backup_created_at.map(|t| t.0.to_string()).as_deref(), Some("2025-01-20T02:00:00Z"));
+    assert_eq!(condition(&status, "BackupVerified").1, "NotChecked");
+    assert_eq!(condition(&status, "JobCreated").1, "NotYet");
+    assert_eq!(transitions.len(), 1);
+    assert_eq!(
+        (transitions[0].reason, transitions[0].message.as_str()),
+        ("VerifyingBackup", "the backup to restore is chosen")
+    );
+
+    // The check fails: Failed, BackupVerified False, one Warning event, a completion time.
+    let mut stored = r.clone();
+    stored.status = Some(status);
+    o.jobs.push((RestoreJob::Verify, JobState::Failed("inconsistent".into())));
+    let later: k8s_openapi::jiff::Timestamp = "2025-01-20T03:12:30Z".parse().unwrap();
+    let d = decide(&stored, &o);
+    let (status, transitions) = restore_status(&stored, &d, &o, later);
+    assert_eq!(
+        condition(&status, "BackupVerified"),
+        ("False".into(), "CheckFailed".into(), "the check failed: inconsistent; the target was not touched".into())
+    );
+    assert_eq!(condition(&status, "Ready").0, "False");
+    assert_eq!(status.stats.unwrap().duration.as_deref(), Some("12m30s"));
+    assert_eq!(transitions.iter().map(|t| t.reason).collect::<Vec<_>>(), ["RestoreFailed"]);
+    assert_eq!(transitions[0].event_type, "Warning");
+}
+
+#[test]
+fn cluster_stopped_and_job_created_conditions() {
+    use neo4j_api::status::restore::restore_status;
+    let now: k8s_openapi::jiff::Timestamp = "2025-01-20T03:00:00Z".parse().unwrap();
+    let r = restore(json!({"stopCluster": true}), at(RestoreStep::Restoring, |p| p.original_replicas = Some(3)));
+    let mut o = observed(&r);
+    o.servers = Some(Servers { replicas: 0, pods: 0, ready: 0 });
+    let d = decide(&r, &o);
+    let (status, _) = restore_status(&r, &d, &o, now);
+    assert_eq!(
+        condition(&status, "ClusterStopped"),
+        ("True".into(), "ScaledDown".into(), "scaled to 0; 3 replicas are restored afterwards".into())
+    );
+    assert_eq!(
+        condition(&status, "JobCreated"),
+        ("True".into(), "Created".into(), "Job recover-restore created".into())
+    );
+}
