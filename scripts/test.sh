@@ -20,6 +20,12 @@ if cargo tree --workspace --locked -i aws-lc-rs >/dev/null 2>&1; then
   exit 1
 fi
 
+step "boltkit (Neo4j's scripted Bolt server, for the Bolt tests)"
+if ! python3 -c "import boltkit" 2>/dev/null; then
+  python3 -m pip install --quiet --disable-pip-version-check "boltkit==1.3.2"
+fi
+python3 -c "import boltkit.server"
+
 step "cargo test"
 # Always --workspace: testing one crate alone unifies features differently and rebuilds kube.
 cargo test --workspace --locked

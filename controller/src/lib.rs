@@ -6,6 +6,7 @@ pub mod backup;
 pub mod error;
 pub mod leader;
 pub mod metrics;
+pub mod restore;
 
 /// Field manager of everything the controller applies.
 pub const FIELD_MANAGER: &str = "kubectl-neo4j-controller";

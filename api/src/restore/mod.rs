@@ -2,6 +2,7 @@
 //! restore reads, and (later) the steps a restore goes through.
 
 pub mod artifact;
+pub mod cypher;
 pub mod machine;
 pub mod source;
 pub mod until;

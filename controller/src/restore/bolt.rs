@@ -1,0 +1,102 @@
+//! Talking to the target over Bolt (neo4rs): `SHOW DATABASE`, `CREATE`/`START`/`STOP DATABASE`
+//! and the user's hook statements. What is sent is decided in `neo4j_api::restore::cypher`.
+
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use neo4j_api::restore::cypher::{Statement, database_state, show_database, statements};
+use neo4j_api::restore::machine::{Cypher, Database};
+use neo4rs::{ConfigBuilder, Graph, query};
+
+/// Where and as whom to connect.
+#[derive(Clone)]
+pub struct Endpoint {
+    /// `neo4j://host:7687` (a cluster: routed) or `bolt://host:7687` (one server).
+    pub uri: String,
+    /// The admin user.
+    pub user: String,
+    /// Its password (never logged).
+    pub password: String,
+    /// The CA to verify the server's certificate with, when the target uses TLS (then the URI
+    /// scheme is `neo4j+s`/`bolt+s`); verification is never skipped.
+    pub ca_file: Option<std::path::PathBuf>,
+}
+
+impl std::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Endpoint").field("uri", &self.uri).field("user", &self.user).finish_non_exhaustive()
+    }
+}
+
+/// What the restore controller needs from the target's database server.
+pub trait DatabaseAdmin: Send + Sync {
+    /// The state of database `name`.
+    fn show<'a>(&'a self, endpoint: &'a Endpoint, name: &'a str) -> BoxFuture<'a, Result<Database, String>>;
+    /// Runs `cypher` for database `name`.
+    fn run<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        name: &'a str,
+        cypher: &'a Cypher,
+    ) -> BoxFuture<'a, Result<(), String>>;
+}
+
+/// The real one, over neo4rs.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Bolt;
+
+fn connect(endpoint: &Endpoint) -> Result<Graph, String> {
+    let mut config = ConfigBuilder::new()
+        .uri(endpoint.uri.clone())
+        .user(endpoint.user.clone())
+        .password(endpoint.password.clone())
+        .max_connections(1)
+        .connection_timeout(Duration::from_secs(10));
+    if let Some(ca) = &endpoint.ca_file {
+        config = config.with_client_certificate(ca);
+    }
+    let config = config.build().map_err(|err| format!("Bolt configuration for {}: {err}", endpoint.uri))?;
+    Graph::connect(config).map_err(|err| format!("cannot connect to {}: {err}", endpoint.uri))
+}
+
+async fn execute(graph: &Graph, statement: &Statement) -> Result<Vec<neo4rs::Row>, String> {
+    let mut q = query(&statement.text);
+    for (key, value) in &statement.params {
+        q = q.param(key, value.clone());
+    }
+    let mut stream = graph
+        .execute_on(statement.database.as_str(), q)
+        .await
+        .map_err(|err| format!("{} failed: {err}", statement.text))?;
+    let mut rows = Vec::new();
+    while let Some(row) = stream.next().await.map_err(|err| format!("{} failed: {err}", statement.text))? {
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+impl DatabaseAdmin for Bolt {
+    fn show<'a>(&'a self, endpoint: &'a Endpoint, name: &'a str) -> BoxFuture<'a, Result<Database, String>> {
+        Box::pin(async move {
+            let graph = connect(endpoint)?;
+            let rows = execute(&graph, &show_database(name)).await?;
+            let statuses: Vec<String> = rows.iter().filter_map(|row| row.get::<String>("currentStatus").ok()).collect();
+            Ok(database_state(&statuses))
+        })
+    }
+
+    fn run<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        name: &'a str,
+        cypher: &'a Cypher,
+    ) -> BoxFuture<'a, Result<(), String>> {
+        Box::pin(async move {
+            let graph = connect(endpoint)?;
+            for statement in statements(cypher, name) {
+                execute(&graph, &statement).await?;
+            }
+            Ok(())
+        })
+    }
+}
