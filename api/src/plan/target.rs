@@ -35,6 +35,21 @@ pub struct ResolvedTarget {
     pub pull_secrets: Vec<String>,
     /// Number of servers.
     pub servers: i32,
+    /// The Secret with the admin credentials (`spec.auth.adminSecret`, default `neo4j-admin-secret`).
+    pub admin_secret: String,
+    /// Whether Bolt uses TLS (`spec.tls.mode` other than `disabled`).
+    pub tls: bool,
+}
+
+/// The admin Secret when `spec.auth.adminSecret` is not set.
+pub const DEFAULT_ADMIN_SECRET: &str = "neo4j-admin-secret";
+/// Bolt's port on the client Service.
+pub const BOLT_PORT: u16 = 7687;
+
+fn connection(auth: &Option<crate::types::AuthSpec>, tls: &Option<crate::types::TlsSpec>) -> (String, bool) {
+    let secret = auth.as_ref().and_then(|a| a.admin_secret.clone()).unwrap_or_else(|| DEFAULT_ADMIN_SECRET.to_owned());
+    let tls = tls.as_ref().and_then(|t| t.mode.as_deref()).is_some_and(|mode| mode != "disabled");
+    (secret, tls)
 }
 
 fn image_of(image: &Option<ImageSpec>, what: &str) -> Result<(String, String, Option<String>, Vec<String>), String> {
@@ -51,6 +66,7 @@ impl ResolvedTarget {
         let (image, tag, pull_policy, pull_secrets) =
             image_of(&cluster.spec.image, &format!("Neo4jEnterpriseCluster {name:?}"))?;
         let servers = cluster.spec.topology.as_ref().and_then(|t| t.servers).unwrap_or(1).max(1);
+        let (admin_secret, tls) = connection(&cluster.spec.auth, &cluster.spec.tls);
         Ok(Self {
             target_type: TargetType::Cluster,
             name,
@@ -60,6 +76,8 @@ impl ResolvedTarget {
             pull_policy,
             pull_secrets,
             servers,
+            admin_secret,
+            tls,
         })
     }
 
@@ -68,6 +86,7 @@ impl ResolvedTarget {
         let name = standalone.metadata.name.clone().unwrap_or_default();
         let (image, tag, pull_policy, pull_secrets) =
             image_of(&standalone.spec.image, &format!("Neo4jEnterpriseStandalone {name:?}"))?;
+        let (admin_secret, tls) = connection(&standalone.spec.auth, &standalone.spec.tls);
         Ok(Self {
             target_type: TargetType::Standalone,
             name,
@@ -77,7 +96,25 @@ impl ResolvedTarget {
             pull_policy,
             pull_secrets,
             servers: 1,
+            admin_secret,
+            tls,
         })
+    }
+
+    /// The Bolt URI of the target's client Service: routed (`neo4j://`) for a cluster, direct
+    /// (`bolt://`) for a standalone; `+s` with TLS.
+    pub fn bolt_uri(&self) -> String {
+        let scheme = match self.target_type {
+            TargetType::Cluster => "neo4j",
+            TargetType::Standalone => "bolt",
+        };
+        let secure = if self.tls { "+s" } else { "" };
+        format!("{scheme}{secure}://{}-client.{}.svc.cluster.local:{BOLT_PORT}", self.name, self.namespace)
+    }
+
+    /// The Secret holding the CA of the target's certificates (with TLS), key `ca.crt`.
+    pub fn tls_secret(&self) -> String {
+        format!("{}-tls-secret", self.name)
     }
 
     /// What the rules need to know of this target.
@@ -168,6 +205,25 @@ mod tests {
         assert_eq!(target.image, "neo4j:5.26.0-enterprise", "the repo defaults to neo4j");
         assert_eq!((target.statefulset(), target.data_pvc(0)), ("dev".to_owned(), "neo4j-data-dev-0".to_owned()));
         assert_eq!(target.backup_addresses(), vec!["dev-0.dev-headless.dev-ns.svc.cluster.local:6362"]);
+        assert_eq!(target.bolt_uri(), "bolt://dev-client.dev-ns.svc.cluster.local:7687");
+        assert_eq!(target.admin_secret, "neo4j-admin-secret");
+    }
+
+    #[test]
+    fn bolt_follows_auth_and_tls() {
+        let secured = ResolvedTarget::from_cluster(
+            &cluster(json!({"image": {"tag": "2025.01.0-enterprise"}, "auth": {"adminSecret": "prod-admin"}, "tls": {"mode": "cert-manager"}})),
+            "db",
+        )
+        .unwrap();
+        assert_eq!(secured.bolt_uri(), "neo4j+s://prod-client.db.svc.cluster.local:7687");
+        assert_eq!((secured.admin_secret.as_str(), secured.tls_secret()), ("prod-admin", "prod-tls-secret".to_owned()));
+        let plain = ResolvedTarget::from_cluster(
+            &cluster(json!({"image": {"tag": "2025.01.0-enterprise"}, "tls": {"mode": "disabled"}})),
+            "db",
+        )
+        .unwrap();
+        assert_eq!(plain.bolt_uri(), "neo4j://prod-client.db.svc.cluster.local:7687");
     }
 
     #[test]
