@@ -75,6 +75,7 @@ fn bench(c: &mut Criterion) {
             metrics: Default::default(),
             agent_image: neo4j_api::plan::pod::DEFAULT_AGENT_IMAGE.to_owned(),
             cross_namespace_targets: false,
+            admin: Arc::new(neo4j_controller::restore::bolt::Bolt),
         })
     });
     let backup = Arc::new(backup());

@@ -3,6 +3,7 @@
 //! resolve -> validate -> plan -> apply -> status; only resolve, apply and status touch the API.
 
 pub mod backup;
+pub mod context;
 pub mod error;
 pub mod leader;
 pub mod metrics;
@@ -10,3 +11,5 @@ pub mod restore;
 
 /// Field manager of everything the controller applies.
 pub const FIELD_MANAGER: &str = "kubectl-neo4j-controller";
+
+pub use context::Ctx;

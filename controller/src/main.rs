@@ -81,6 +81,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         metrics,
         agent_image: args.agent_image.clone(),
         cross_namespace_targets: args.cross_namespace_targets,
+        admin: Arc::new(neo4j_controller::restore::bolt::Bolt),
     });
     tracing::info!("reconciling Neo4jBackups");
     match lost {

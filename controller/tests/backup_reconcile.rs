@@ -85,6 +85,7 @@ async fn run(backup: Value, steps: Vec<Step>) -> Action {
         metrics: Default::default(),
         agent_image: AGENT.to_owned(),
         cross_namespace_targets: false,
+        admin: Arc::new(neo4j_controller::restore::bolt::Bolt),
     });
     let backup: Neo4jBackup = serde_json::from_value(backup).expect("a Neo4jBackup");
     let server = tokio::spawn(serve(handle, steps));

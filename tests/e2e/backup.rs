@@ -43,6 +43,7 @@ async fn e2e_backup_one_shot_job_runs_and_status_follows() {
             metrics: Default::default(),
             agent_image: neo4j_api::plan::pod::DEFAULT_AGENT_IMAGE.to_owned(),
             cross_namespace_targets: false,
+            admin: Arc::new(neo4j_controller::restore::bolt::Bolt),
         });
         let scope = ns.clone();
         let controller = tokio::spawn(async move { run(ctx, Some(&scope)).await });

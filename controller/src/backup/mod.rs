@@ -11,10 +11,9 @@ use std::time::Duration;
 use futures::StreamExt;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::Pod;
-use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use kube::runtime::controller::{Action, Controller};
-use kube::runtime::events::{Event, EventType, Recorder};
+use kube::runtime::events::{Event, EventType};
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher;
 use kube::{Client, Resource, ResourceExt};
@@ -32,22 +31,7 @@ use serde_json::json;
 use crate::error::Error;
 use resolve::Lookup;
 
-/// What every reconcile shares.
-pub struct Ctx {
-    /// The API client.
-    pub client: Client,
-    /// Publishes Events.
-    pub recorder: Recorder,
-    /// The clock (a fixed one in tests).
-    pub now: fn() -> Timestamp,
-    /// Metrics.
-    pub metrics: std::sync::Arc<crate::metrics::Metrics>,
-    /// Image of `neo4j-agent`, for the Pod steps neo4j-admin cannot do (retention, verification lists).
-    pub agent_image: String,
-    /// Whether a backup may name a target in another namespace. Only the webhook can check that
-    /// whoever wrote the backup may read that target, so this is on only where the webhook runs.
-    pub cross_namespace_targets: bool,
-}
+pub use crate::context::Ctx;
 
 /// Label that ties a Job to its Neo4jBackup (also on Jobs a CronJob creates).
 const BACKUP_LABEL: &str = "neo4j.neo4j.com/backup";
