@@ -22,3 +22,51 @@ pub struct Ctx {
     /// Reaches the targets' databases over Bolt (a fake in tests).
     pub admin: std::sync::Arc<dyn crate::restore::bolt::DatabaseAdmin>,
 }
+
+impl Ctx {
+    /// Publishes one Event per transition on `object` (a failure to publish is logged, not fatal:
+    /// the status already says what happened).
+    pub async fn publish(
+        &self,
+        object: &k8s_openapi::api::core::v1::ObjectReference,
+        transitions: Vec<neo4j_api::status::backup::Transition>,
+        action: &str,
+    ) {
+        use kube::runtime::events::{Event, EventType};
+        for transition in transitions {
+            let event = Event {
+                type_: if transition.event_type == "Warning" { EventType::Warning } else { EventType::Normal },
+                reason: transition.reason.to_owned(),
+                note: Some(crate::backup::event_note(&transition.message)),
+                action: action.to_owned(),
+                secondary: None,
+            };
+            if let Err(err) = self.recorder.publish(&event, object).await {
+                tracing::warn!(object = ?object.name, error = %err, "could not publish an event");
+            }
+        }
+    }
+}
+
+/// An Api over every namespace, or only `namespace`.
+pub fn scoped<K>(client: &Client, namespace: Option<&str>) -> kube::Api<K>
+where
+    K: kube::Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
+{
+    match namespace {
+        Some(ns) => kube::Api::namespaced(client.clone(), ns),
+        None => kube::Api::all(client.clone()),
+    }
+}
+
+/// Drives a controller's stream of reconcile results until it ends (at shutdown).
+pub async fn drive<T, E: std::fmt::Display>(results: impl futures::Stream<Item = Result<T, E>>) {
+    use futures::StreamExt;
+    results
+        .for_each(|result| async move {
+            if let Err(err) = result {
+                tracing::debug!(error = %err, "reconcile did not complete");
+            }
+        })
+        .await;
+}

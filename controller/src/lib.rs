@@ -1,5 +1,5 @@
-//! The controller (`neo4j-controller`): reconciles Neo4jBackup (and, with issue 6, Neo4jRestore)
-//! into `neo4j-admin` Jobs and CronJobs. Each reconciler is a pipeline
+//! The controller (`neo4j-controller`): reconciles Neo4jBackup and Neo4jRestore into `neo4j-admin`
+//! Jobs and CronJobs, scale-downs and scale-ups, and Bolt calls. Each reconciler is a pipeline
 //! resolve -> validate -> plan -> apply -> status; only resolve, apply and status touch the API.
 
 pub mod backup;

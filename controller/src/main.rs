@@ -11,8 +11,8 @@ use neo4j_controller::leader;
 use neo4j_controller::metrics::Metrics;
 use neo4j_ops::LogFormat;
 
-/// Controller of kubectl-neo4j: runs Neo4jBackup resources as neo4j-admin Jobs and CronJobs and
-/// reports their status.
+/// Controller of kubectl-neo4j: runs Neo4jBackup resources as neo4j-admin Jobs and CronJobs, and
+/// Neo4jRestore resources as verified, crash-safe restores; reports their status.
 #[derive(Debug, Parser)]
 #[command(name = "neo4j-controller", version)]
 struct Args {
@@ -83,14 +83,17 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         cross_namespace_targets: args.cross_namespace_targets,
         admin: Arc::new(neo4j_controller::restore::bolt::Bolt),
     });
-    tracing::info!("reconciling Neo4jBackups");
+    tracing::info!("reconciling Neo4jBackups and Neo4jRestores");
+    let controllers = async {
+        tokio::join!(backup::run(ctx.clone(), None), neo4j_controller::restore::run(ctx, None));
+    };
     match lost {
         Some(lost) => tokio::select! {
-            _ = backup::run(ctx, None) => Ok(()),
+            _ = controllers => Ok(()),
             _ = lost => Err("lost leadership; exiting so a restart starts clean".into()),
         },
         None => {
-            backup::run(ctx, None).await;
+            controllers.await;
             Ok(())
         }
     }

@@ -8,15 +8,13 @@ pub mod resolve;
 use std::sync::Arc;
 use std::time::Duration;
 
-use futures::StreamExt;
 use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams, Patch, PatchParams};
 use kube::runtime::controller::{Action, Controller};
-use kube::runtime::events::{Event, EventType};
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher;
-use kube::{Client, Resource, ResourceExt};
+use kube::{Resource, ResourceExt};
 use neo4j_api::Neo4jBackup;
 use neo4j_api::grammar::cron::CronSchedule;
 use neo4j_api::plan::backup_job::plan_backup;
@@ -119,19 +117,7 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
         let backups: Api<Neo4jBackup> = Api::namespaced(ctx.client.clone(), &namespace);
         backups.patch_status(&name, &PatchParams::default(), &Patch::Merge(json!({ "status": status }))).await?;
     }
-    let reference = backup.object_ref(&());
-    for transition in transitions {
-        let event = Event {
-            type_: if transition.event_type == "Warning" { EventType::Warning } else { EventType::Normal },
-            reason: transition.reason.to_owned(),
-            note: Some(event_note(&transition.message)),
-            action: "Reconcile".to_owned(),
-            secondary: None,
-        };
-        if let Err(err) = ctx.recorder.publish(&event, &reference).await {
-            tracing::warn!(backup = %name, error = %err, "could not publish an event");
-        }
-    }
+    ctx.publish(&backup.object_ref(&()), transitions, "Reconcile").await;
 
     Ok(match status.phase {
         Some(neo4j_api::BackupPhase::Invalid) => Action::await_change(),
@@ -186,31 +172,18 @@ pub fn error_policy(backup: Arc<Neo4jBackup>, error: &Error, _: Arc<Ctx>) -> Act
 
 /// Runs the backup controller until shutdown, over every namespace or only `namespace`.
 pub async fn run(ctx: Arc<Ctx>, namespace: Option<&str>) {
-    fn api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
-    where
-        K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
-    {
-        match namespace {
-            Some(ns) => Api::namespaced(client.clone(), ns),
-            None => Api::all(client.clone()),
-        }
-    }
+    use crate::context::scoped as api;
     let client = ctx.client.clone();
     let managed = watcher::Config::default().labels("app.kubernetes.io/managed-by=kubectl-neo4j");
-    Controller::new(api::<Neo4jBackup>(&client, namespace), watcher::Config::default())
+    let controller = Controller::new(api::<Neo4jBackup>(&client, namespace), watcher::Config::default())
         .owns(api::<CronJob>(&client, namespace), managed.clone())
         .watches(api::<Job>(&client, namespace), managed, |job: Job| {
             let name = job.labels().get(BACKUP_LABEL)?.clone();
             Some(ObjectRef::<Neo4jBackup>::new(&name).within(&job.namespace()?))
         })
         .shutdown_on_signal()
-        .run(timed_reconcile, error_policy, ctx)
-        .for_each(|result| async move {
-            if let Err(err) = result {
-                tracing::debug!(error = %err, "reconcile did not complete");
-            }
-        })
-        .await;
+        .run(timed_reconcile, error_policy, ctx);
+    crate::context::drive(controller).await;
 }
 
 #[cfg(test)]

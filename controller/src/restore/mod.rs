@@ -1,3 +1,81 @@
 //! The Neo4jRestore reconciler: observe -> `neo4j_api::restore::machine::decide` -> act -> status.
+//! Progress lives on the object (`status.progress`), written only after the actions succeeded,
+//! so a restarted controller continues where the last one stopped.
 
+pub mod act;
 pub mod bolt;
+pub mod observe;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::api::batch::v1::Job;
+use kube::api::{Api, Patch, PatchParams};
+use kube::runtime::controller::{Action as Requeue, Controller};
+use kube::runtime::watcher;
+use kube::{Resource, ResourceExt};
+use neo4j_api::restore::machine::{Action, decide};
+use neo4j_api::status::restore::restore_status;
+use neo4j_api::{Neo4jRestore, RestorePhase};
+use serde_json::json;
+
+use crate::Ctx;
+use crate::context::{drive, scoped};
+use crate::error::Error;
+
+/// Reconciles one Neo4jRestore.
+pub async fn reconcile(restore: Arc<Neo4jRestore>, ctx: Arc<Ctx>) -> Result<Requeue, Error> {
+    let namespace = restore.namespace().ok_or_else(|| Error::NoNamespace(restore.name_any()))?;
+    let name = restore.name_any();
+    let now = (ctx.now)();
+    let observed = observe::observe(&ctx, &restore, &namespace).await?;
+    let mut decision = decide(&restore, &observed);
+    let target = observed.target.as_ref().ok();
+    if let Some(failure) = act::act(&ctx, &restore, target, &decision.actions).await? {
+        decision.message = failure.clone();
+        decision.progress.failure = Some(failure);
+    }
+    let gone = observed.deleting && decision.actions.contains(&Action::RemoveFinalizer);
+    let (status, transitions) = restore_status(&restore, &decision, &observed, now);
+    if !gone && Some(&status) != restore.status.as_ref() {
+        let restores: Api<Neo4jRestore> = Api::namespaced(ctx.client.clone(), &namespace);
+        let patch = Patch::Merge(json!({ "status": status }));
+        match restores.patch_status(&name, &PatchParams::default(), &patch).await {
+            Err(kube::Error::Api(status)) if status.code == 404 => {}
+            other => {
+                other?;
+            }
+        }
+    }
+    ctx.publish(&restore.object_ref(&()), transitions, "Restore").await;
+    Ok(match decision.phase {
+        _ if gone => Requeue::await_change(),
+        RestorePhase::Completed | RestorePhase::Failed if decision.actions.is_empty() => Requeue::await_change(),
+        RestorePhase::Pending => Requeue::requeue(Duration::from_secs(30)),
+        _ => Requeue::requeue(Duration::from_secs(5)),
+    })
+}
+
+/// Retries a failed reconcile after a pause.
+pub fn error_policy(restore: Arc<Neo4jRestore>, error: &Error, _: Arc<Ctx>) -> Requeue {
+    tracing::warn!(restore = %restore.name_any(), %error, "reconcile failed; retrying");
+    Requeue::requeue(Duration::from_secs(10))
+}
+
+async fn timed_reconcile(restore: Arc<Neo4jRestore>, ctx: Arc<Ctx>) -> Result<Requeue, Error> {
+    let started = std::time::Instant::now();
+    let result = reconcile(restore, ctx.clone()).await;
+    ctx.metrics.observe("Neo4jRestore", result.is_ok(), started.elapsed());
+    result
+}
+
+/// Runs the restore controller until shutdown, over every namespace or only `namespace`.
+pub async fn run(ctx: Arc<Ctx>, namespace: Option<&str>) {
+    let client = ctx.client.clone();
+    let managed = watcher::Config::default().labels("app.kubernetes.io/name=neo4j-restore");
+    let controller = Controller::new(scoped::<Neo4jRestore>(&client, namespace), watcher::Config::default())
+        .owns(scoped::<Job>(&client, namespace), managed)
+        .shutdown_on_signal()
+        .run(timed_reconcile, error_policy, ctx);
+    drive(controller).await;
+}

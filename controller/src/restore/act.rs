@@ -1,0 +1,84 @@
+//! Act: carry out the machine's actions, in order. A failed Kubernetes call is an error (the
+//! reconcile is retried and nothing is recorded); a failed Cypher call is the restore's failure
+//! (returned, so that the machine takes the failure path).
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::batch::v1::Job;
+use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::{Client, ResourceExt};
+use neo4j_api::Neo4jRestore;
+use neo4j_api::plan::target::ResolvedTarget;
+use neo4j_api::restore::machine::Action;
+use serde_json::json;
+
+use crate::Ctx;
+use crate::error::Error;
+use crate::restore::observe::endpoint;
+
+/// The finalizer that guarantees a stopped target is scaled back before the Neo4jRestore goes.
+pub const FINALIZER: &str = "neo4j.neo4j.com/restore-scale-up";
+
+async fn set_finalizer(client: &Client, restore: &Neo4jRestore, present: bool) -> Result<(), Error> {
+    let mut finalizers = restore.finalizers().to_vec();
+    let has = finalizers.iter().any(|f| f == FINALIZER);
+    if has == present {
+        return Ok(());
+    }
+    if present {
+        finalizers.push(FINALIZER.to_owned());
+    } else {
+        finalizers.retain(|f| f != FINALIZER);
+    }
+    let restores: Api<Neo4jRestore> = Api::namespaced(client.clone(), &restore.namespace().unwrap_or_default());
+    // The resourceVersion makes this fail rather than drop a finalizer someone else just added.
+    let patch = json!({"metadata": {"finalizers": finalizers, "resourceVersion": restore.resource_version()}});
+    match restores.patch(&restore.name_any(), &PatchParams::default(), &Patch::Merge(&patch)).await {
+        Err(kube::Error::Api(status)) if status.code == 404 && !present => Ok(()),
+        other => other.map(|_| ()).map_err(Error::from),
+    }
+}
+
+/// Runs `actions`; returns the failure of a Cypher action, if one failed (the later ones are skipped).
+pub async fn act(
+    ctx: &Ctx,
+    restore: &Neo4jRestore,
+    target: Option<&ResolvedTarget>,
+    actions: &[Action],
+) -> Result<Option<String>, Error> {
+    let client = &ctx.client;
+    let namespace = restore.namespace().unwrap_or_default();
+    for action in actions {
+        match action {
+            Action::CreateJob(job) => {
+                let jobs: Api<Job> = Api::namespaced(client.clone(), &namespace);
+                match jobs.create(&PostParams::default(), job).await {
+                    Err(kube::Error::Api(status)) if status.code == 409 => {}
+                    other => {
+                        other?;
+                    }
+                }
+            }
+            Action::Scale(replicas) => {
+                let Some(target) = target else { continue };
+                let sets: Api<StatefulSet> = Api::namespaced(client.clone(), &namespace);
+                let patch = json!({"spec": {"replicas": replicas}});
+                sets.patch(&target.statefulset(), &PatchParams::default(), &Patch::Merge(&patch)).await?;
+                tracing::info!(restore = %restore.name_any(), statefulset = %target.statefulset(), replicas, "scaled");
+            }
+            Action::AddFinalizer => set_finalizer(client, restore, true).await?,
+            Action::RemoveFinalizer => set_finalizer(client, restore, false).await?,
+            Action::Cypher(cypher) => {
+                let Some(target) = target else { return Ok(Some("the target is gone".to_owned())) };
+                let database = restore.spec.database_name.clone().unwrap_or_default();
+                let result = match endpoint(client, target).await {
+                    Ok(endpoint) => ctx.admin.run(&endpoint, &database, cypher).await,
+                    Err(why) => Err(why),
+                };
+                if let Err(why) = result {
+                    return Ok(Some(why));
+                }
+            }
+        }
+    }
+    Ok(None)
+}

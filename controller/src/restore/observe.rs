@@ -1,0 +1,202 @@
+//! Observe: everything the restore machine decides on, read from the API server and (when a step
+//! needs it) from the target's database over Bolt. Nothing here writes.
+
+use k8s_openapi::api::apps::v1::StatefulSet;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{Pod, Secret};
+use kube::api::{Api, ListParams};
+use kube::{Client, ResourceExt};
+use neo4j_api::plan::restore_job::{RESTORE_LABEL, RestoreJob};
+use neo4j_api::plan::target::ResolvedTarget;
+use neo4j_api::restore::machine::{Database, JobState, Observed, Servers};
+use neo4j_api::restore::source::resolve_source;
+use neo4j_api::review::review;
+use neo4j_api::rules::Context;
+use neo4j_api::status::pods::termination_report;
+use neo4j_api::version::ImageTag;
+use neo4j_api::{Neo4jBackup, Neo4jRestore, RestoreStep};
+
+use crate::Ctx;
+use crate::backup::is_finished;
+use crate::backup::resolve::{Lookup, resolve};
+use crate::error::Error;
+use crate::restore::bolt::Endpoint;
+
+fn target_of(lookup: Lookup) -> Result<ResolvedTarget, Option<String>> {
+    match lookup {
+        Lookup::Found(target) => Ok(target),
+        Lookup::Missing => Err(None),
+        Lookup::Unusable(why) => Err(Some(why)),
+        Lookup::Unnamed => Err(Some("spec.targetCluster is not set".to_owned())),
+    }
+}
+
+fn component(job: &Job) -> Option<RestoreJob> {
+    let label = job.labels().get("app.kubernetes.io/component")?;
+    [RestoreJob::Inspect, RestoreJob::Verify, RestoreJob::Restore, RestoreJob::Before, RestoreJob::After]
+        .into_iter()
+        .find(|kind| kind.as_str() == label)
+}
+
+async fn job_states(client: &Client, namespace: &str, name: &str) -> Result<Vec<(RestoreJob, JobState)>, Error> {
+    let jobs: Api<Job> = Api::namespaced(client.clone(), namespace);
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let mut states = Vec::new();
+    for job in jobs.list(&ListParams::default().labels(&format!("{RESTORE_LABEL}={name}"))).await?.items {
+        let Some(kind) = component(&job) else { continue };
+        let state = if is_finished(&job) {
+            let selector = format!("job-name={}", job.name_any());
+            let report = termination_report(&pods.list(&ListParams::default().labels(&selector)).await?.items);
+            let failed = job
+                .status
+                .iter()
+                .flat_map(|s| s.conditions.iter().flatten())
+                .find(|c| c.type_ == "Failed" && c.status == "True");
+            match failed {
+                Some(condition) => JobState::Failed(
+                    report
+                        .or_else(|| condition.message.clone())
+                        .or_else(|| condition.reason.clone())
+                        .unwrap_or_else(|| "see its logs".to_owned()),
+                ),
+                None => JobState::Succeeded(report),
+            }
+        } else {
+            JobState::Running
+        };
+        states.push((kind, state));
+    }
+    Ok(states)
+}
+
+/// The admin credentials and CA of the target, from its Secrets. Errors never carry Secret data.
+pub async fn endpoint(client: &Client, target: &ResolvedTarget) -> Result<Endpoint, String> {
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), &target.namespace);
+    let value = |secret: &Secret, key: &str| {
+        secret.data.as_ref().and_then(|d| d.get(key)).map(|v| String::from_utf8_lossy(&v.0).trim().to_owned())
+    };
+    let admin = secrets
+        .get_opt(&target.admin_secret)
+        .await
+        .map_err(|err| format!("cannot read the Secret {:?}: {err}", target.admin_secret))?
+        .ok_or_else(|| format!("the admin Secret {:?} does not exist", target.admin_secret))?;
+    let (user, password) = match (value(&admin, "username"), value(&admin, "password"), value(&admin, "NEO4J_AUTH")) {
+        (Some(user), Some(password), _) => (user, password),
+        (_, _, Some(auth)) => match auth.split_once('/') {
+            Some((user, password)) => (user.to_owned(), password.to_owned()),
+            None => return Err(format!("the Secret {:?} has NEO4J_AUTH without user/password", target.admin_secret)),
+        },
+        _ => {
+            return Err(format!(
+                "the Secret {:?} has neither username and password nor NEO4J_AUTH",
+                target.admin_secret
+            ));
+        }
+    };
+    let ca_file = if target.tls {
+        let name = target.tls_secret();
+        let tls = secrets
+            .get_opt(&name)
+            .await
+            .map_err(|err| format!("cannot read the Secret {name:?}: {err}"))?
+            .ok_or_else(|| format!("the TLS Secret {name:?} does not exist"))?;
+        let ca = tls
+            .data
+            .as_ref()
+            .and_then(|d| d.get("ca.crt"))
+            .ok_or_else(|| format!("the Secret {name:?} has no ca.crt"))?;
+        let path = std::env::temp_dir().join(format!("neo4j-ca-{}-{}.crt", target.namespace, target.name));
+        std::fs::write(&path, &ca.0).map_err(|err| format!("cannot keep the CA of {name:?}: {err}"))?;
+        Some(path)
+    } else {
+        None
+    };
+    Ok(Endpoint { uri: target.bolt_uri(), user, password, ca_file })
+}
+
+/// Whether the version of the backup is newer than the target's (Neo4j cannot restore into an older version).
+fn newer_backup(backup_target: &ResolvedTarget, target: &ResolvedTarget) -> Option<String> {
+    let from = ImageTag::parse(&backup_target.tag).ok()?.version;
+    let into = ImageTag::parse(&target.tag).ok()?.version;
+    (from > into).then(|| {
+        format!("the backup comes from Neo4j {from} and the target runs {into}: Neo4j cannot restore into an older version; upgrade the target first")
+    })
+}
+
+/// Observes one Neo4jRestore.
+pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Result<Observed, Error> {
+    let client = &ctx.client;
+    let name = restore.name_any();
+    let target = match restore.spec.target_cluster.as_deref() {
+        Some(target) => target_of(resolve(client, namespace, target).await?),
+        None => target_of(Lookup::Unnamed),
+    };
+    let referenced_name = restore.spec.source.as_ref().and_then(|s| s.referenced_backup()).map(str::to_owned);
+    let referenced: Option<Neo4jBackup> = match &referenced_name {
+        Some(backup) => Api::<Neo4jBackup>::namespaced(client.clone(), namespace).get_opt(backup).await?,
+        None => None,
+    };
+    let rules = Context {
+        target: target.as_ref().ok().map(ResolvedTarget::facts),
+        referenced_backup: referenced.as_ref(),
+        now: Some((ctx.now)()),
+        ..Context::default()
+    };
+    let verdict = review(None, &serde_json::to_value(restore)?, &rules).map(|r| r.verdict).unwrap_or_default();
+    let mut source = resolve_source(restore, referenced.as_ref());
+    if let (Ok(_), Some(backup)) = (&source, &referenced) {
+        let succeeded = backup.status.as_ref().and_then(|s| s.last_successful_backup_time.as_ref()).is_some();
+        if !succeeded {
+            source = Err(format!("waiting for the Neo4jBackup {:?} to complete a backup", backup.name_any()));
+        }
+    }
+    let mut refusal = None;
+    if let (Ok(target), Some(backup)) = (&target, &referenced)
+        && let Some((backup_ns, backup_target)) = backup.spec.target_object(namespace)
+        && let Lookup::Found(from) = resolve(client, &backup_ns, &backup_target).await?
+    {
+        refusal = newer_backup(&from, target);
+    }
+    let jobs = job_states(client, namespace, &name).await?;
+    let servers = match &target {
+        Ok(target) => {
+            Api::<StatefulSet>::namespaced(client.clone(), namespace).get_opt(&target.statefulset()).await?.map(|sts| {
+                let status = sts.status.unwrap_or_default();
+                Servers {
+                    replicas: sts.spec.and_then(|s| s.replicas).unwrap_or(1),
+                    pods: status.replicas,
+                    ready: status.ready_replicas.unwrap_or(0),
+                }
+            })
+        }
+        Err(_) => None,
+    };
+    let progress = restore.status.as_ref().and_then(|s| s.progress.clone()).unwrap_or_default();
+    let needs_database = match progress.step {
+        Some(RestoreStep::PreRestoreHooks) => progress.database_existed.is_none(),
+        Some(RestoreStep::BringingUp) => true,
+        _ => false,
+    };
+    let up = servers.is_some_and(|s| s.ready > 0);
+    let database = match (&target, needs_database && up) {
+        (Ok(target), true) => match endpoint(client, target).await {
+            Ok(endpoint) => {
+                let database = restore.spec.database_name.clone().unwrap_or_default();
+                ctx.admin.show(&endpoint, &database).await.unwrap_or_else(Database::Unreachable)
+            }
+            Err(why) => Database::Unreachable(why),
+        },
+        _ => Database::Unknown,
+    };
+    Ok(Observed {
+        errors: verdict.error_lines(),
+        target,
+        source,
+        refusal,
+        jobs,
+        servers,
+        database,
+        deleting: restore.metadata.deletion_timestamp.is_some(),
+        agent_image: ctx.agent_image.clone(),
+    })
+}
