@@ -1,100 +1,21 @@
 //! The backup reconciler against a scripted API server (kube's tower-test mock pattern): every
 //! call it makes is asserted in order, with its body, and answered as the API server would.
 
+mod support;
+
 use std::sync::Arc;
 
-use http::{Method, Request, Response, StatusCode};
-use k8s_openapi::jiff::Timestamp;
-use kube::Client;
-use kube::client::Body;
+use http::{Method, StatusCode};
 use kube::runtime::controller::Action;
-use kube::runtime::events::{Recorder, Reporter};
 use neo4j_api::Neo4jBackup;
-use neo4j_controller::backup::{Ctx, reconcile};
+use neo4j_controller::backup::reconcile;
 use serde_json::{Value, json};
-
-const AGENT: &str = "ghcr.io/kubectl-neo4j/neo4j-agent:0.1.0";
-
-type Handle = tower_test::mock::Handle<Request<Body>, Response<Body>>;
-
-/// One expected call: method, path (and query, when given), a check of the body, the answer.
-struct Step {
-    method: Method,
-    path: &'static str,
-    check: Box<dyn Fn(&Value) + Send>,
-    status: StatusCode,
-    answer: Value,
-}
-
-fn step(method: Method, path: &'static str, status: StatusCode, answer: Value) -> Step {
-    Step { method, path, check: Box::new(|_| {}), status, answer }
-}
-
-fn checked(
-    method: Method,
-    path: &'static str,
-    status: StatusCode,
-    answer: Value,
-    check: impl Fn(&Value) + Send + 'static,
-) -> Step {
-    Step { method, path, check: Box::new(check), status, answer }
-}
-
-fn not_found(what: &str) -> Value {
-    json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404, "message": format!("{what} not found")})
-}
-
-async fn serve(mut handle: Handle, steps: Vec<Step>) {
-    for (i, expected) in steps.into_iter().enumerate() {
-        let (request, respond) = handle
-            .next_request()
-            .await
-            .unwrap_or_else(|| panic!("step {i}: expected {} {}", expected.method, expected.path));
-        let uri = request.uri().to_string();
-        assert_eq!(request.method(), expected.method, "step {i}: {uri}");
-        assert!(
-            uri.starts_with(expected.path) || uri == expected.path,
-            "step {i}: expected {} {}, got {uri}",
-            expected.method,
-            expected.path
-        );
-        let bytes = request.into_body().collect_bytes().await.expect("body");
-        let body: Value =
-            if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON body") };
-        (expected.check)(&body);
-        let response = Response::builder()
-            .status(expected.status)
-            .body(Body::from(serde_json::to_vec(&expected.answer).unwrap()))
-            .unwrap();
-        respond.send_response(response);
-    }
-}
-
-fn now() -> Timestamp {
-    "2025-01-20T03:00:00Z".parse().unwrap()
-}
+use support::{AGENT, Step, checked, not_found, now, step};
 
 async fn run(backup: Value, steps: Vec<Step>) -> Action {
-    let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
-    let client = Client::new(service, "neo4j");
-    let recorder = Recorder::new(client.clone(), Reporter { controller: "kubectl-neo4j".into(), instance: None });
-    let ctx = Arc::new(Ctx {
-        client,
-        recorder,
-        now,
-        metrics: Default::default(),
-        agent_image: AGENT.to_owned(),
-        cross_namespace_targets: false,
-        admin: Arc::new(neo4j_controller::restore::bolt::Bolt),
-    });
     let backup: Neo4jBackup = serde_json::from_value(backup).expect("a Neo4jBackup");
-    let server = tokio::spawn(serve(handle, steps));
-    let action = tokio::time::timeout(std::time::Duration::from_secs(10), reconcile(Arc::new(backup), ctx))
-        .await
-        .expect("reconcile finishes")
-        .expect("reconcile succeeds");
-    tokio::time::timeout(std::time::Duration::from_secs(5), server).await.expect("every step served").expect("server");
-    action
+    let admin = Arc::new(neo4j_controller::restore::bolt::Bolt);
+    support::reconcile_with(admin, steps, |ctx| reconcile(Arc::new(backup), ctx)).await.expect("reconcile succeeds")
 }
 
 fn backup(spec: Value, status: Value) -> Value {
