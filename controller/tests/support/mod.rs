@@ -1,5 +1,7 @@
 //! The scripted API server of the reconcile tests (kube's tower-test mock pattern): each expected
 //! call is asserted in order (method, path and query, body) and answered as the API server would.
+// Each test crate uses its own part of this module.
+#![allow(dead_code)]
 
 use std::future::Future;
 use std::sync::Arc;

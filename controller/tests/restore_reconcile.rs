@@ -1,0 +1,230 @@
+//! The restore reconciler against a scripted API server and a fake Bolt admin: the calls of each
+//! step, in order, including the scale-down recorded before it happens, the guaranteed scale-up
+//! on failure and deletion, and the database bring-up.
+
+mod support;
+
+use std::sync::{Arc, Mutex};
+
+use futures::future::BoxFuture;
+use http::{Method, StatusCode};
+use kube::runtime::controller::Action as Requeue;
+use neo4j_api::Neo4jRestore;
+use neo4j_api::restore::machine::{Cypher, Database};
+use neo4j_controller::restore::bolt::{DatabaseAdmin, Endpoint};
+use neo4j_controller::restore::reconcile;
+use serde_json::{Value, json};
+use support::{Step, checked, step};
+
+/// Answers SHOW DATABASE with `database` and records what it was asked to run.
+struct FakeAdmin {
+    database: Database,
+    ran: Mutex<Vec<(String, Cypher)>>,
+}
+
+impl FakeAdmin {
+    fn new(database: Database) -> Arc<Self> {
+        Arc::new(Self { database, ran: Mutex::new(Vec::new()) })
+    }
+}
+
+impl DatabaseAdmin for FakeAdmin {
+    fn show<'a>(&'a self, endpoint: &'a Endpoint, _: &'a str) -> BoxFuture<'a, Result<Database, String>> {
+        assert_eq!(endpoint.uri, "neo4j://prod-client.neo4j.svc.cluster.local:7687");
+        assert_eq!((endpoint.user.as_str(), endpoint.password.as_str()), ("neo4j", "s3cret"));
+        Box::pin(async move { Ok(self.database.clone()) })
+    }
+    fn run<'a>(&'a self, _: &'a Endpoint, name: &'a str, cypher: &'a Cypher) -> BoxFuture<'a, Result<(), String>> {
+        self.ran.lock().unwrap().push((name.to_owned(), cypher.clone()));
+        Box::pin(async { Ok(()) })
+    }
+}
+
+const CLUSTER: &str = "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jenterpriseclusters/prod";
+const LIST_JOBS: &str = "/apis/batch/v1/namespaces/neo4j/jobs?&labelSelector=neo4j.neo4j.com%2Frestore%3Drecover";
+const STS: &str = "/apis/apps/v1/namespaces/neo4j/statefulsets/prod-server";
+const SECRET: &str = "/api/v1/namespaces/neo4j/secrets/neo4j-admin-secret";
+const RESTORE: &str = "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jrestores/recover";
+const STATUS: &str = "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jrestores/recover/status";
+const EVENTS: &str = "/apis/events.k8s.io/v1/namespaces/neo4j/events";
+
+fn restore(spec: Value, status: Value) -> Value {
+    let mut object = json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore",
+        "metadata": {"name": "recover", "namespace": "neo4j", "uid": "0b1c2d3e-0000-4000-8000-00000000000b", "generation": 1, "resourceVersion": "7"},
+        "spec": {"targetCluster": "prod", "databaseName": "orders", "stopCluster": true,
+            "source": {"type": "storage", "storage": {"type": "pvc", "pvc": {"name": "backups"}}, "backupPath": "prod/orders-2025-01-20T02-00-00.backup"}},
+        "status": status});
+    json_patch::merge(&mut object["spec"], &spec);
+    object
+}
+
+fn progress(step: &str, extra: Value) -> Value {
+    let mut progress =
+        json!({"step": step, "artifact": "/backups/prod/orders-2025-01-20T02-00-00.backup", "generation": 1});
+    json_patch::merge(&mut progress, &extra);
+    json!({"phase": "Running", "progress": progress})
+}
+
+fn cluster() -> Value {
+    json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jEnterpriseCluster", "metadata": {"name": "prod", "namespace": "neo4j"},
+        "spec": {"image": {"repo": "neo4j", "tag": "2025.01.0-enterprise"}, "topology": {"servers": 3}}})
+}
+
+fn sts(replicas: i32, pods: i32, ready: i32) -> Value {
+    json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "prod-server", "namespace": "neo4j"},
+        "spec": {"replicas": replicas, "selector": {}, "template": {}, "serviceName": "prod-headless"},
+        "status": {"replicas": pods, "readyReplicas": ready}})
+}
+
+fn jobs(items: Vec<Value>) -> Value {
+    json!({"apiVersion": "batch/v1", "kind": "JobList", "metadata": {}, "items": items})
+}
+
+fn secret() -> Value {
+    // base64 of "neo4j" and "s3cret"
+    json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "neo4j-admin-secret"}, "data": {"username": "bmVvNGo=", "password": "czNjcmV0"}})
+}
+
+fn event(reason: &'static str) -> Step {
+    checked(Method::POST, EVENTS, StatusCode::CREATED, json!({}), move |body| {
+        assert_eq!(body["reason"], reason, "{body}")
+    })
+}
+
+fn observe_start(sts_answer: Value, job_items: Vec<Value>) -> Vec<Step> {
+    vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, jobs(job_items)),
+        step(Method::GET, STS, StatusCode::OK, sts_answer),
+    ]
+}
+
+async fn run(object: Value, admin: Arc<FakeAdmin>, steps: Vec<Step>) -> Requeue {
+    let restore: Neo4jRestore = serde_json::from_value(object).expect("a Neo4jRestore");
+    support::reconcile_with(admin, steps, |ctx| reconcile(Arc::new(restore), ctx)).await.expect("reconcile succeeds")
+}
+
+#[tokio::test]
+async fn the_size_is_recorded_with_the_finalizer_before_any_scale_down() {
+    let admin = FakeAdmin::new(Database::Absent);
+    let mut steps = observe_start(sts(3, 3, 3), vec![]);
+    steps.extend([
+        step(Method::GET, SECRET, StatusCode::OK, secret()),
+        checked(Method::PATCH, RESTORE, StatusCode::OK, restore(json!({}), json!(null)), |body| {
+            assert_eq!(body["metadata"]["finalizers"], json!(["neo4j.neo4j.com/restore-scale-up"]));
+            assert_eq!(body["metadata"]["resourceVersion"], "7");
+        }),
+        checked(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null)), |body| {
+            let progress = &body["status"]["progress"];
+            assert_eq!(
+                (progress["step"].clone(), progress["originalReplicas"].clone()),
+                (json!("StoppingCluster"), json!(3))
+            );
+            assert_eq!(progress["databaseExisted"], false);
+        }),
+        event("StoppingCluster"),
+    ]);
+    run(restore(json!({}), progress("PreRestoreHooks", json!({}))), admin, steps).await;
+}
+
+#[tokio::test]
+async fn stopping_scales_to_zero_and_a_failed_restore_scales_back() {
+    let admin = FakeAdmin::new(Database::Unknown);
+    let mut steps = observe_start(sts(3, 3, 3), vec![]);
+    steps.extend([
+        checked(Method::PATCH, STS, StatusCode::OK, sts(0, 3, 3), |body| {
+            assert_eq!(body, &json!({"spec": {"replicas": 0}}))
+        }),
+        step(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null))),
+    ]);
+    let stopping = progress("StoppingCluster", json!({"originalReplicas": 3, "databaseExisted": false}));
+    run(restore(json!({}), stopping), admin.clone(), steps).await;
+
+    let failed = json!({"apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {"name": "recover-restore", "namespace": "neo4j", "labels": {"app.kubernetes.io/component": "restore"}},
+        "status": {"failed": 1, "conditions": [{"type": "Failed", "status": "True", "reason": "DeadlineExceeded", "message": "Job was active longer than specified deadline"}]}});
+    let pods = json!({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": []});
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, jobs(vec![failed])),
+        step(
+            Method::GET,
+            "/api/v1/namespaces/neo4j/pods?&labelSelector=job-name%3Drecover-restore",
+            StatusCode::OK,
+            pods,
+        ),
+        step(Method::GET, STS, StatusCode::OK, sts(0, 0, 0)),
+        checked(Method::PATCH, STS, StatusCode::OK, sts(3, 0, 0), |body| {
+            assert_eq!(body, &json!({"spec": {"replicas": 3}}))
+        }),
+        checked(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null)), |body| {
+            assert_eq!(body["status"]["phase"], "Running");
+            assert_eq!(
+                body["status"]["message"],
+                "the restore Job failed: Job was active longer than specified deadline; scaling the target back to 3 replicas"
+            );
+        }),
+        event("StartingCluster"),
+    ];
+    let restoring = progress("Restoring", json!({"originalReplicas": 3, "databaseExisted": false}));
+    run(restore(json!({}), restoring), admin, steps).await;
+}
+
+#[tokio::test]
+async fn deletion_mid_restore_scales_back_then_lets_go() {
+    let admin = FakeAdmin::new(Database::Unknown);
+    let mut deleting = restore(json!({}), progress("Restoring", json!({"originalReplicas": 3})));
+    deleting["metadata"]["deletionTimestamp"] = json!("2025-01-20T02:59:00Z");
+    deleting["metadata"]["finalizers"] = json!(["neo4j.neo4j.com/restore-scale-up"]);
+    let mut steps = observe_start(sts(0, 0, 0), vec![]);
+    steps.extend([
+        checked(Method::PATCH, STS, StatusCode::OK, sts(3, 0, 0), |body| assert_eq!(body["spec"]["replicas"], 3)),
+        step(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null))),
+        event("RestoreFailed"),
+    ]);
+    run(deleting.clone(), admin.clone(), steps).await;
+    let mut steps = observe_start(sts(3, 1, 0), vec![]);
+    steps.push(checked(Method::PATCH, RESTORE, StatusCode::OK, deleting.clone(), |body| {
+        assert_eq!(body["metadata"]["finalizers"], json!([]));
+    }));
+    let action = run(deleting, admin, steps).await;
+    assert_eq!(action, Requeue::await_change());
+}
+
+#[tokio::test]
+async fn bring_up_creates_a_new_database_then_completes_with_the_hooks() {
+    let admin = FakeAdmin::new(Database::Absent);
+    let mut steps = observe_start(sts(3, 3, 3), vec![]);
+    steps.extend([
+        step(Method::GET, SECRET, StatusCode::OK, secret()),
+        step(Method::GET, SECRET, StatusCode::OK, secret()),
+        step(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null))),
+    ]);
+    let bringing_up = progress("BringingUp", json!({"originalReplicas": 3, "databaseExisted": false}));
+    run(restore(json!({}), bringing_up), admin.clone(), steps).await;
+    assert_eq!(*admin.ran.lock().unwrap(), vec![("orders".to_owned(), Cypher::Create)]);
+
+    let admin = FakeAdmin::new(Database::Present { online: true });
+    let spec = json!({"options": {"postRestore": {"cypherStatements": ["CALL db.awaitIndexes(60)"]}}});
+    let hooks = progress("PostRestoreHooks", json!({"originalReplicas": 3, "databaseExisted": false}));
+    let mut object = restore(spec, hooks);
+    object["metadata"]["finalizers"] = json!(["neo4j.neo4j.com/restore-scale-up"]);
+    let mut steps = observe_start(sts(3, 3, 3), vec![]);
+    steps.extend([
+        step(Method::GET, SECRET, StatusCode::OK, secret()),
+        checked(Method::PATCH, RESTORE, StatusCode::OK, restore(json!({}), json!(null)), |body| {
+            assert_eq!(body["metadata"]["finalizers"], json!([]));
+        }),
+        checked(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null)), |body| {
+            assert_eq!(body["status"]["phase"], "Completed");
+            assert_eq!(body["status"]["message"], "the database is restored and online");
+        }),
+        event("RestoreSucceeded"),
+    ]);
+    let action = run(object, admin.clone(), steps).await;
+    assert_eq!(action, Requeue::requeue(std::time::Duration::from_secs(5)));
+    assert_eq!(
+        *admin.ran.lock().unwrap(),
+        vec![("orders".to_owned(), Cypher::Statements(vec!["CALL db.awaitIndexes(60)".into()]))]
+    );
+}
