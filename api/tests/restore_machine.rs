@@ -37,6 +37,7 @@ fn observed(restore: &Neo4jRestore) -> Observed {
         jobs: vec![],
         servers: Some(Servers { replicas: 3, pods: 3, ready: 3 }),
         database: Database::Unknown,
+        counts: None,
         deleting: false,
         agent_image: "agent:1".into(),
     }

@@ -94,3 +94,10 @@ async fn a_failure_comes_back_with_its_code_and_message() {
     assert!(!err.contains("s3cret"), "no password in errors");
     stop.finish();
 }
+
+#[tokio::test]
+async fn counts_come_from_the_restored_database() {
+    let counts = stub("counts.script");
+    assert_eq!(Bolt.counts(&counts.endpoint(), "orders").await, Ok((1250, 4800)));
+    counts.finish();
+}

@@ -34,6 +34,9 @@ impl DatabaseAdmin for FakeAdmin {
         assert_eq!((endpoint.user.as_str(), endpoint.password.as_str()), ("neo4j", "s3cret"));
         Box::pin(async move { Ok(self.database.clone()) })
     }
+    fn counts<'a>(&'a self, _: &'a Endpoint, _: &'a str) -> BoxFuture<'a, Result<(i64, i64), String>> {
+        Box::pin(async { Ok((1_250, 4_800)) })
+    }
     fn run<'a>(&'a self, _: &'a Endpoint, name: &'a str, cypher: &'a Cypher) -> BoxFuture<'a, Result<(), String>> {
         self.ran.lock().unwrap().push((name.to_owned(), cypher.clone()));
         Box::pin(async { Ok(()) })
@@ -212,10 +215,13 @@ async fn bring_up_creates_a_new_database_then_completes_with_the_hooks() {
     let mut steps = observe_start(sts(3, 3, 3), vec![]);
     steps.extend([
         step(Method::GET, SECRET, StatusCode::OK, secret()),
+        step(Method::GET, SECRET, StatusCode::OK, secret()),
         checked(Method::PATCH, RESTORE, StatusCode::OK, restore(json!({}), json!(null)), |body| {
             assert_eq!(body["metadata"]["finalizers"], json!([]));
         }),
         checked(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null)), |body| {
+            assert_eq!(body["status"]["stats"]["nodeCount"], 1_250);
+            assert_eq!(body["status"]["stats"]["relationshipCount"], 4_800);
             assert_eq!(body["status"]["phase"], "Completed");
             assert_eq!(body["status"]["message"], "the database is restored and online");
         }),

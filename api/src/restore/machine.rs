@@ -72,6 +72,8 @@ pub struct Observed {
     pub servers: Option<Servers>,
     /// The restored database.
     pub database: Database,
+    /// Nodes and relationships in the restored database, once it is online.
+    pub counts: Option<(i64, i64)>,
     /// The Neo4jRestore is being deleted.
     pub deleting: bool,
     /// The image of neo4j-agent.

@@ -64,6 +64,12 @@ pub fn restore_status(
         stats.duration = Some(human(end.0.duration_since(start.0).as_secs().max(0)));
     }
 
+    if let Some((nodes, relationships)) = observed.counts {
+        let stats = status.stats.get_or_insert_with(RestoreStats::default);
+        stats.node_count = Some(nodes);
+        stats.relationship_count = Some(relationships);
+    }
+
     // The backup restored: from the inspect Job's report, or the artifact named in the spec.
     if let Some(artifact) = &decision.progress.artifact {
         let info = status.backup_info.get_or_insert_with(RestoreBackupInfo::default);

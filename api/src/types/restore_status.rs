@@ -154,6 +154,14 @@ pub struct RestoreStats {
     /// Errors encountered during the restore.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error_count: Option<i32>,
+
+    /// Nodes in the restored database, counted once it was online.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node_count: Option<i64>,
+
+    /// Relationships in the restored database, counted once it was online.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub relationship_count: Option<i64>,
 }
 
 /// The backup a restore used.

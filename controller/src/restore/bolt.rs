@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use neo4j_api::restore::cypher::{Statement, database_state, show_database, statements};
+use neo4j_api::restore::cypher::{Statement, counts, database_state, show_database, statements};
 use neo4j_api::restore::machine::{Cypher, Database};
 use neo4rs::{ConfigBuilder, Graph, query};
 
@@ -32,6 +32,8 @@ impl std::fmt::Debug for Endpoint {
 pub trait DatabaseAdmin: Send + Sync {
     /// The state of database `name`.
     fn show<'a>(&'a self, endpoint: &'a Endpoint, name: &'a str) -> BoxFuture<'a, Result<Database, String>>;
+    /// Nodes and relationships in database `name`.
+    fn counts<'a>(&'a self, endpoint: &'a Endpoint, name: &'a str) -> BoxFuture<'a, Result<(i64, i64), String>>;
     /// Runs `cypher` for database `name`.
     fn run<'a>(
         &'a self,
@@ -82,6 +84,16 @@ impl DatabaseAdmin for Bolt {
             let rows = execute(&graph, &show_database(name)).await?;
             let statuses: Vec<String> = rows.iter().filter_map(|row| row.get::<String>("currentStatus").ok()).collect();
             Ok(database_state(&statuses))
+        })
+    }
+
+    fn counts<'a>(&'a self, endpoint: &'a Endpoint, name: &'a str) -> BoxFuture<'a, Result<(i64, i64), String>> {
+        Box::pin(async move {
+            let graph = connect(endpoint)?;
+            let rows = execute(&graph, &counts(name)).await?;
+            let row = rows.first().ok_or("counting returned no row")?;
+            let read = |key: &str| row.get::<i64>(key).map_err(|err| format!("counting: {key}: {err}"));
+            Ok((read("nodes")?, read("relationships")?))
         })
     }
 

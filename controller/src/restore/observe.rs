@@ -178,16 +178,21 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
         _ => false,
     };
     let up = servers.is_some_and(|s| s.ready > 0);
-    let database = match (&target, needs_database && up) {
-        (Ok(target), true) => match endpoint(client, target).await {
-            Ok(endpoint) => {
-                let database = restore.spec.database_name.clone().unwrap_or_default();
-                ctx.admin.show(&endpoint, &database).await.unwrap_or_else(Database::Unreachable)
+    let needs_counts = progress.step == Some(RestoreStep::PostRestoreHooks);
+    let name_of_database = restore.spec.database_name.clone().unwrap_or_default();
+    let (mut database, mut counts) = (Database::Unknown, None);
+    if let (Ok(target), true) = (&target, (needs_database || needs_counts) && up) {
+        match endpoint(client, target).await {
+            Ok(endpoint) if needs_database => {
+                database = ctx.admin.show(&endpoint, &name_of_database).await.unwrap_or_else(Database::Unreachable);
             }
-            Err(why) => Database::Unreachable(why),
-        },
-        _ => Database::Unknown,
-    };
+            Ok(endpoint) => match ctx.admin.counts(&endpoint, &name_of_database).await {
+                Ok(found) => counts = Some(found),
+                Err(why) => tracing::warn!(restore = %name, error = %why, "could not count the restored database"),
+            },
+            Err(why) => database = Database::Unreachable(why),
+        }
+    }
     Ok(Observed {
         errors: verdict.error_lines(),
         target,
@@ -196,6 +201,7 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
         jobs,
         servers,
         database,
+        counts,
         deleting: restore.metadata.deletion_timestamp.is_some(),
         agent_image: ctx.agent_image.clone(),
     })
