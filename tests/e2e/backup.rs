@@ -6,14 +6,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{PersistentVolumeClaim, Pod};
-use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
-use kube::runtime::events::{Recorder, Reporter};
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+use kube::api::{Api, PostParams};
 use neo4j_api::{Neo4jBackup, Neo4jEnterpriseCluster};
-use neo4j_controller::backup::{Ctx, run};
+use neo4j_controller::backup::run;
 use serde_json::json;
 
-use crate::support::{client, eventually, in_namespace, install_crds};
+use crate::support::{client, controller_ctx, eventually, finish_job_pod, in_namespace, install_crds};
 
 #[tokio::test]
 #[ignore = "needs a cluster: KUBECONFIG"]
@@ -35,16 +34,7 @@ async fn e2e_backup_one_shot_job_runs_and_status_follows() {
         .expect("backup");
         backups.create(&PostParams::default(), &backup).await.expect("create the backup");
 
-        let recorder = Recorder::new(client.clone(), Reporter { controller: "kubectl-neo4j-e2e".into(), instance: None });
-        let ctx = Arc::new(Ctx {
-            client: client.clone(),
-            recorder,
-            now: k8s_openapi::jiff::Timestamp::now,
-            metrics: Default::default(),
-            agent_image: neo4j_api::plan::pod::DEFAULT_AGENT_IMAGE.to_owned(),
-            cross_namespace_targets: false,
-            admin: Arc::new(neo4j_controller::restore::bolt::Bolt),
-        });
+        let ctx = controller_ctx(&client, Arc::new(neo4j_controller::restore::bolt::Bolt));
         let scope = ns.clone();
         let controller = tokio::spawn(async move { run(ctx, Some(&scope)).await });
 
@@ -54,7 +44,10 @@ async fn e2e_backup_one_shot_job_runs_and_status_follows() {
             async move { jobs.get_opt("nightly-backup").await.ok().flatten() }
         })
         .await;
-        let argv = job.spec.as_ref().and_then(|s| s.template.spec.as_ref()).map(|p| p.containers[0].command.clone().unwrap_or_default()).unwrap_or_default();
+        // With verification (the default) the backup is the init container and the check follows it.
+        let pod = job.spec.as_ref().and_then(|s| s.template.spec.clone()).expect("pod template");
+        let argv = pod.init_containers.iter().flatten().chain(&pod.containers).find(|c| c.name == "backup").and_then(|c| c.command.clone()).unwrap_or_default();
+        assert_eq!(pod.containers[0].name, "verify");
         assert_eq!(argv[..3], ["neo4j-admin", "database", "backup"], "{argv:?}");
         assert!(argv.contains(&format!("--from=prod-server-0.prod-headless.{ns}.svc.cluster.local:6362,prod-server-1.prod-headless.{ns}.svc.cluster.local:6362,prod-server-2.prod-headless.{ns}.svc.cluster.local:6362")), "{argv:?}");
         assert!(argv.contains(&"--to-path=/backups/prod".to_owned()), "{argv:?}");
@@ -64,17 +57,7 @@ async fn e2e_backup_one_shot_job_runs_and_status_follows() {
         assert!(claim.metadata.owner_references.is_none(), "backups outlive the Neo4jBackup");
 
         // No kubelet: finish the Job's pod by hand; the Job controller then completes the Job.
-        let pods: Api<Pod> = Api::namespaced(client.clone(), &ns);
-        let pod = eventually("the backup pod", Duration::from_secs(60), || {
-            let pods = pods.clone();
-            async move { pods.list(&ListParams::default().labels("batch.kubernetes.io/job-name=nightly-backup")).await.ok()?.items.into_iter().next() }
-        })
-        .await;
-        let pod_name = pod.metadata.name.clone().expect("pod name");
-        let finished = json!({"status": {"phase": "Succeeded", "containerStatuses": [{"name": "backup", "ready": false, "restartCount": 0,
-            "image": "neo4j:2025.01.0-enterprise", "imageID": "", "state": {"terminated": {"exitCode": 0, "reason": "Completed",
-            "startedAt": "2025-01-20T02:00:00Z", "finishedAt": "2025-01-20T02:05:00Z"}}}]}});
-        pods.patch_status(&pod_name, &PatchParams::default(), &Patch::Merge(&finished)).await.expect("finish the pod");
+        finish_job_pod(&client, &ns, "nightly-backup", "verify").await;
 
         let status = eventually("the backup to complete", Duration::from_secs(120), || {
             let backups = backups.clone();

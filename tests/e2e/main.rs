@@ -3,5 +3,6 @@
 
 mod backup;
 mod crds;
+mod restore;
 mod support;
 mod webhook;

@@ -80,6 +80,7 @@ where
     namespace.metadata.labels = Some([("app.kubernetes.io/created-by".to_owned(), FIELD_MANAGER.to_owned())].into());
     namespaces.create(&PostParams::default(), &namespace).await.expect("create test namespace");
     let outcome = tokio::spawn(test(name.clone())).await;
+    release_restores(client, &name).await;
     if let Err(err) = namespaces.delete(&name, &DeleteParams::default()).await {
         eprintln!("could not delete namespace {name}: {err}");
     }
@@ -89,4 +90,60 @@ where
             Err(err) => panic!("test task failed: {err}"),
         }
     }
+}
+
+/// A test that failed mid-restore leaves a Neo4jRestore with our finalizer and no controller to
+/// remove it; drop it so the namespace can go.
+async fn release_restores(client: &Client, namespace: &str) {
+    let restores: Api<neo4j_api::Neo4jRestore> = Api::namespaced(client.clone(), namespace);
+    let Ok(list) = restores.list(&Default::default()).await else { return };
+    for restore in list.items {
+        if restore.finalizers().is_empty() {
+            continue;
+        }
+        let patch = serde_json::json!({"metadata": {"finalizers": null}});
+        if let Err(err) = restores.patch(&restore.name_any(), &PatchParams::default(), &Patch::Merge(&patch)).await {
+            eprintln!("could not release {}: {err}", restore.name_any());
+        }
+    }
+}
+
+/// The controller's shared state for an in-process controller of the test.
+pub fn controller_ctx(
+    client: &Client,
+    admin: std::sync::Arc<dyn neo4j_controller::restore::bolt::DatabaseAdmin>,
+) -> std::sync::Arc<neo4j_controller::Ctx> {
+    use kube::runtime::events::{Recorder, Reporter};
+    let recorder = Recorder::new(client.clone(), Reporter { controller: "kubectl-neo4j-e2e".into(), instance: None });
+    std::sync::Arc::new(neo4j_controller::Ctx {
+        client: client.clone(),
+        recorder,
+        now: k8s_openapi::jiff::Timestamp::now,
+        metrics: Default::default(),
+        agent_image: neo4j_api::plan::pod::DEFAULT_AGENT_IMAGE.to_owned(),
+        cross_namespace_targets: false,
+        admin,
+    })
+}
+
+/// Plays the kubelet for a Job: waits for its Pod and marks it Succeeded (container `container`
+/// exited 0); the Job controller then completes the Job.
+pub async fn finish_job_pod(client: &Client, namespace: &str, job: &str, container: &str) {
+    use k8s_openapi::api::core::v1::Pod;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let selector = format!("batch.kubernetes.io/job-name={job}");
+    let pod =
+        eventually(&format!("the Pod of Job {job}"), Duration::from_secs(60), || {
+            let (pods, selector) = (pods.clone(), selector.clone());
+            async move {
+                pods.list(&kube::api::ListParams::default().labels(&selector)).await.ok()?.items.into_iter().next()
+            }
+        })
+        .await;
+    let finished = serde_json::json!({"status": {"phase": "Succeeded", "containerStatuses": [{"name": container, "ready": false,
+        "restartCount": 0, "image": "neo4j:2025.01.0-enterprise", "imageID": "", "state": {"terminated": {"exitCode": 0,
+        "reason": "Completed", "startedAt": "2025-01-20T02:00:00Z", "finishedAt": "2025-01-20T02:05:00Z"}}}]}});
+    pods.patch_status(&pod.name_any(), &PatchParams::default(), &Patch::Merge(&finished))
+        .await
+        .unwrap_or_else(|err| panic!("finish the Pod of Job {job}: {err}"));
 }
