@@ -28,6 +28,13 @@ fn target() -> ResolvedTarget {
     ResolvedTarget::from_cluster(&cluster, "neo4j").unwrap()
 }
 
+fn single_server() -> ResolvedTarget {
+    let standalone: neo4j_api::Neo4jEnterpriseStandalone = serde_json::from_value(json!({"apiVersion": "neo4j.neo4j.com/v1alpha1",
+        "kind": "Neo4jEnterpriseStandalone", "metadata": {"name": "prod"}, "spec": {"image": {"tag": "2025.04.0-enterprise"}}}))
+    .unwrap();
+    ResolvedTarget::from_standalone(&standalone, "neo4j").unwrap()
+}
+
 fn observed(restore: &Neo4jRestore) -> Observed {
     Observed {
         errors: vec![],
@@ -195,7 +202,16 @@ fn after_a_stopped_restore_the_target_comes_back_and_the_database_is_created() {
     assert_eq!(d.progress.step, Some(RestoreStep::BringingUp));
     let r = restore(spec.clone(), Some(d.progress));
     o.database = Database::Absent;
-    assert_eq!(decide(&r, &o).actions, vec![Action::Cypher(Cypher::Create)]);
+    let seed_host = "prod-server-0.prod-headless.neo4j.svc.cluster.local".to_owned();
+    assert_eq!(
+        decide(&r, &o).actions,
+        vec![Action::Cypher(Cypher::CreateSeeded { seed_host })],
+        "only server 0 has the restored store: the cluster creates the database from it"
+    );
+    let mut standalone = observed(&r);
+    standalone.target = Ok(single_server());
+    standalone.database = Database::Absent;
+    assert_eq!(decide(&r, &standalone).actions, vec![Action::Cypher(Cypher::Create)]);
     o.database = Database::Present { online: true };
     let d = decide(&r, &o);
     let r = restore(spec, Some(d.progress));
@@ -224,9 +240,18 @@ fn an_online_restore_over_an_existing_database_stops_it_restores_beside_server_0
     o.jobs = vec![(RestoreJob::Restore, JobState::Succeeded(None))];
     let d = decide(&r, &o);
     assert_eq!(d.progress.step, Some(RestoreStep::BringingUp), "nothing to scale back");
-    let r = restore(spec, Some(d.progress));
+    let r = restore(spec.clone(), Some(d.progress));
     o.database = Database::Present { online: false };
-    assert_eq!(decide(&r, &o).actions, vec![Action::Cypher(Cypher::Start)]);
+    let seed_host = "prod-server-0.prod-headless.neo4j.svc.cluster.local".to_owned();
+    let d = decide(&r, &o);
+    assert_eq!(
+        d.actions,
+        vec![Action::Cypher(Cypher::Recreate { seed_host })],
+        "servers 1 and 2 still hold the old store"
+    );
+    assert_eq!(d.progress.reseeded, Some(true));
+    let r = restore(spec, Some(d.progress));
+    assert_eq!(decide(&r, &o).actions, vec![Action::Cypher(Cypher::Start)], "re-seeded once, then started");
 }
 
 #[test]

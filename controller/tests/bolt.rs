@@ -101,3 +101,11 @@ async fn counts_come_from_the_restored_database() {
     assert_eq!(Bolt.counts(&counts.endpoint(), "orders").await, Ok((1250, 4800)));
     counts.finish();
 }
+
+#[tokio::test]
+async fn a_cluster_creates_the_database_from_server_0() {
+    let create = stub("create-seeded.script");
+    let seed_host = "prod-server-0.prod-headless.neo4j.svc.cluster.local".to_owned();
+    assert_eq!(Bolt.run(&create.endpoint(), "orders", &Cypher::CreateSeeded { seed_host }).await, Ok(()));
+    create.finish();
+}

@@ -205,7 +205,8 @@ async fn bring_up_creates_a_new_database_then_completes_with_the_hooks() {
     ]);
     let bringing_up = progress("BringingUp", json!({"originalReplicas": 3, "databaseExisted": false}));
     run(restore(json!({}), bringing_up), admin.clone(), steps).await;
-    assert_eq!(*admin.ran.lock().unwrap(), vec![("orders".to_owned(), Cypher::Create)]);
+    let seed_host = "prod-server-0.prod-headless.neo4j.svc.cluster.local".to_owned();
+    assert_eq!(*admin.ran.lock().unwrap(), vec![("orders".to_owned(), Cypher::CreateSeeded { seed_host })]);
 
     let admin = FakeAdmin::new(Database::Present { online: true });
     let spec = json!({"options": {"postRestore": {"cypherStatements": ["CALL db.awaitIndexes(60)"]}}});

@@ -38,7 +38,7 @@ impl DatabaseAdmin for StandIn {
         Box::pin(async { Ok((10, 20)) })
     }
     fn run<'a>(&'a self, _: &'a Endpoint, _: &'a str, cypher: &'a Cypher) -> BoxFuture<'a, Result<(), String>> {
-        if *cypher == Cypher::Create {
+        if matches!(cypher, Cypher::Create | Cypher::CreateSeeded { .. }) {
             *self.created.lock().unwrap() = true;
         }
         Box::pin(async { Ok(()) })

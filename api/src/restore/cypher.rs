@@ -45,9 +45,48 @@ pub fn database_state(statuses: &[String]) -> Database {
     }
 }
 
-/// The statements of an action, in order.
+/// Lists the cluster's servers: `serverId` and `address` (`host:port`).
+pub fn show_servers() -> Statement {
+    Statement { database: SYSTEM.to_owned(), text: "SHOW SERVERS YIELD serverId, address".to_owned(), params: vec![] }
+}
+
+/// The id of the server whose address is on `host`, from `(serverId, address)` rows. Ids are
+/// Neo4j's UUIDs; anything else is refused, since the id is written into the statement.
+pub fn seed_server(rows: &[(String, String)], host: &str) -> Result<String, String> {
+    let (id, _) = rows
+        .iter()
+        .find(|(_, address)| address.rsplit_once(':').map_or(address.as_str(), |(h, _)| h) == host)
+        .ok_or_else(|| {
+            format!(
+                "no server of the cluster has the address {host}; SHOW SERVERS lists {}",
+                rows.iter().map(|(_, a)| a.as_str()).collect::<Vec<_>>().join(", ")
+            )
+        })?;
+    let uuid = id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    if !uuid {
+        return Err(format!("the server id {id:?} is not a UUID"));
+    }
+    Ok(id.clone())
+}
+
+/// The statement of a seeding action, once the seeding server's id is known.
+pub fn seeded(cypher: &Cypher, name: &str, server_id: &str) -> Option<Statement> {
+    let text = match cypher {
+        Cypher::CreateSeeded { .. } => format!(
+            "CREATE DATABASE $name IF NOT EXISTS OPTIONS {{existingData: 'use', existingDataSeedServer: '{server_id}'}}"
+        ),
+        Cypher::Recreate { .. } => {
+            format!("CALL dbms.cluster.recreateDatabase($name, {{seedingServers: ['{server_id}']}})")
+        }
+        _ => return None,
+    };
+    Some(admin(&text, name))
+}
+
+/// The statements of an action, in order (the seeding actions need [`seeded`] instead).
 pub fn statements(cypher: &Cypher, name: &str) -> Vec<Statement> {
     match cypher {
+        Cypher::CreateSeeded { .. } | Cypher::Recreate { .. } => vec![],
         Cypher::Stop => vec![admin("STOP DATABASE $name", name)],
         Cypher::Create => vec![admin("CREATE DATABASE $name IF NOT EXISTS", name)],
         Cypher::Start => vec![admin("START DATABASE $name", name)],
@@ -75,6 +114,37 @@ mod tests {
             hooks,
             vec![Statement { database: "orders".into(), text: "CALL db.awaitIndexes(60)".into(), params: vec![] }]
         );
+    }
+
+    #[test]
+    fn seeding_names_server_0_by_its_id() {
+        let rows = vec![
+            (
+                "8512c9b9-d9e8-48e6-b037-b15b0004ca18".to_owned(),
+                "prod-server-1.prod-headless.db.svc.cluster.local:7687".to_owned(),
+            ),
+            (
+                "25a7efc7-d063-44b8-bdee-f23357f89f01".to_owned(),
+                "prod-server-0.prod-headless.db.svc.cluster.local:7687".to_owned(),
+            ),
+        ];
+        let host = "prod-server-0.prod-headless.db.svc.cluster.local";
+        let id = seed_server(&rows, host).unwrap();
+        assert_eq!(id, "25a7efc7-d063-44b8-bdee-f23357f89f01");
+        let create = seeded(&Cypher::CreateSeeded { seed_host: host.into() }, "orders", &id).unwrap();
+        assert_eq!(
+            create.text,
+            "CREATE DATABASE $name IF NOT EXISTS OPTIONS {existingData: 'use', existingDataSeedServer: '25a7efc7-d063-44b8-bdee-f23357f89f01'}"
+        );
+        assert_eq!(create.params, vec![("name".to_owned(), "orders".to_owned())]);
+        let recreate = seeded(&Cypher::Recreate { seed_host: host.into() }, "orders", &id).unwrap();
+        assert_eq!(
+            recreate.text,
+            "CALL dbms.cluster.recreateDatabase($name, {seedingServers: ['25a7efc7-d063-44b8-bdee-f23357f89f01']})"
+        );
+        assert!(seed_server(&rows, "other").unwrap_err().starts_with("no server of the cluster has the address other"));
+        let forged = vec![("x'}) DROP".to_owned(), format!("{host}:7687"))];
+        assert_eq!(seed_server(&forged, host).unwrap_err(), "the server id \"x'}) DROP\" is not a UUID");
     }
 
     #[test]

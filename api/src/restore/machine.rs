@@ -10,7 +10,7 @@
 use k8s_openapi::api::batch::v1::Job;
 
 use crate::plan::restore_job::{DataVolume, RestoreJob, hook_job, inspect_job, restore_job, verify_job};
-use crate::plan::target::ResolvedTarget;
+use crate::plan::target::{ResolvedTarget, TargetType};
 use crate::restore::artifact::ChosenArtifact;
 use crate::restore::source::SourceLocation;
 use crate::types::{Neo4jRestore, RestorePhase, RestoreProgress, RestoreStep};
@@ -95,6 +95,18 @@ pub enum Cypher {
     Create,
     /// `START DATABASE`, for a database that existed.
     Start,
+    /// In a multi-server cluster, `CREATE DATABASE` from the store restored on the server at
+    /// `seed_host` (server 0): `existingData: 'use'` with that server as the seed.
+    CreateSeeded {
+        /// Host name of the seeding server, as `SHOW SERVERS` lists its address.
+        seed_host: String,
+    },
+    /// In a multi-server cluster, replace every server's store of an existing database with the
+    /// one restored on `seed_host` (`dbms.cluster.recreateDatabase`, Neo4j 5.24+).
+    Recreate {
+        /// Host name of the seeding server.
+        seed_host: String,
+    },
     /// The user's hook statements, in order, against the restored database.
     Statements(Vec<String>),
 }
@@ -213,7 +225,7 @@ pub fn decide(restore: &Neo4jRestore, observed: &Observed) -> Decision {
         RestoreStep::StoppingCluster => stopping(observed, progress),
         RestoreStep::Restoring => restoring(&inputs, progress),
         RestoreStep::StartingCluster => starting(observed, progress),
-        RestoreStep::BringingUp => bringing_up(observed, progress),
+        RestoreStep::BringingUp => bringing_up(&inputs, progress),
         RestoreStep::PostRestoreHooks => post_hooks(&inputs, progress),
         RestoreStep::Done | RestoreStep::Unknown(_) => decision(RestorePhase::Failed, "unknown step", progress, vec![]),
     }
@@ -452,29 +464,58 @@ fn starting(observed: &Observed, progress: RestoreProgress) -> Decision {
     }
 }
 
-fn bringing_up(observed: &Observed, progress: RestoreProgress) -> Decision {
-    match &observed.database {
-        Database::Present { online: true } => decision(
+/// The host name of server 0, which holds the restored store, in a multi-server cluster.
+fn seed_host(target: &ResolvedTarget) -> Option<String> {
+    (target.target_type == TargetType::Cluster && target.servers > 1).then(|| {
+        format!("{}-0.{}.{}.svc.cluster.local", target.statefulset(), target.headless_service(), target.namespace)
+    })
+}
+
+fn bringing_up(inputs: &Inputs, progress: RestoreProgress) -> Decision {
+    let Inputs { observed, target, .. } = *inputs;
+    let seed = seed_host(target);
+    match (&observed.database, seed) {
+        // Only server 0 has the restored store: every other server takes it from there, once.
+        (Database::Present { .. }, Some(seed_host))
+            if progress.database_existed == Some(true) && progress.reseeded != Some(true) =>
+        {
+            let progress = RestoreProgress { reseeded: Some(true), ..progress };
+            decision(
+                RestorePhase::Running,
+                "re-seeding every server from server 0",
+                progress,
+                vec![Action::Cypher(Cypher::Recreate { seed_host })],
+            )
+        }
+        (Database::Present { online: true }, _) => decision(
             RestorePhase::Running,
             "the database is online",
             step(&progress, RestoreStep::PostRestoreHooks),
             vec![],
         ),
-        Database::Present { online: false }
+        (Database::Present { online: false }, _)
             if progress.database_existed == Some(true) || progress.original_replicas.is_some() =>
         {
             decision(RestorePhase::Running, "starting the database", progress, vec![Action::Cypher(Cypher::Start)])
         }
-        Database::Present { online: false } => {
+        (Database::Present { online: false }, _) => {
             decision(RestorePhase::Running, "waiting for the database to come online", progress, vec![])
         }
-        Database::Absent => {
+        (Database::Absent, Some(seed_host)) => decision(
+            RestorePhase::Running,
+            "creating the database from the store restored on server 0",
+            progress,
+            vec![Action::Cypher(Cypher::CreateSeeded { seed_host })],
+        ),
+        (Database::Absent, None) => {
             decision(RestorePhase::Running, "creating the database", progress, vec![Action::Cypher(Cypher::Create)])
         }
-        Database::Unreachable(why) => {
+        (Database::Unreachable(why), _) => {
             decision(RestorePhase::Running, format!("waiting to reach the target over Bolt: {why}"), progress, vec![])
         }
-        Database::Unknown => decision(RestorePhase::Running, "asking the target about the database", progress, vec![]),
+        (Database::Unknown, _) => {
+            decision(RestorePhase::Running, "asking the target about the database", progress, vec![])
+        }
     }
 }
 

@@ -122,6 +122,11 @@ pub struct RestoreProgress {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_existed: Option<bool>,
 
+    /// In a multi-server cluster: every server's store of the existing database was replaced from
+    /// server 0 (done once).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reseeded: Option<bool>,
+
     /// The `metadata.generation` the restore started with; a later spec change stops it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub generation: Option<i64>,

@@ -4,7 +4,9 @@
 use std::time::Duration;
 
 use futures::future::BoxFuture;
-use neo4j_api::restore::cypher::{Statement, counts, database_state, show_database, statements};
+use neo4j_api::restore::cypher::{
+    Statement, counts, database_state, seed_server, seeded, show_database, show_servers, statements,
+};
 use neo4j_api::restore::machine::{Cypher, Database};
 use neo4rs::{ConfigBuilder, Graph, query};
 
@@ -105,6 +107,18 @@ impl DatabaseAdmin for Bolt {
     ) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
             let graph = connect(endpoint)?;
+            if let Cypher::CreateSeeded { seed_host } | Cypher::Recreate { seed_host } = cypher {
+                let rows = execute(&graph, &show_servers()).await?;
+                let servers: Vec<(String, String)> = rows
+                    .iter()
+                    .filter_map(|row| Some((row.get::<String>("serverId").ok()?, row.get::<String>("address").ok()?)))
+                    .collect();
+                let id = seed_server(&servers, seed_host)?;
+                if let Some(statement) = seeded(cypher, name, &id) {
+                    execute(&graph, &statement).await?;
+                }
+                return Ok(());
+            }
             for statement in statements(cypher, name) {
                 execute(&graph, &statement).await?;
             }
