@@ -41,6 +41,7 @@ fn observed(restore: &Neo4jRestore) -> Observed {
         target: Ok(target()),
         source: resolve_source(restore, None),
         refusal: None,
+        backup_version: None,
         jobs: vec![],
         servers: Some(Servers { replicas: 3, pods: 3, ready: 3 }),
         database: Database::Unknown,
@@ -349,4 +350,65 @@ fn cluster_stopped_and_job_created_conditions() {
         condition(&status, "JobCreated"),
         ("True".into(), "Created".into(), "Job recover-restore created".into())
     );
+}
+
+/// A controller restarted at any step sees the same object and the same world again: it must
+/// decide exactly the same (an absolute scale, a Job under a fixed name, nothing recorded twice).
+#[test]
+fn a_restart_at_every_step_repeats_nothing() {
+    let spec = json!({"stopCluster": true, "options": {"verifyBackup": true}});
+    let mut world = observed(&restore(spec.clone(), None));
+    let mut progress: Option<RestoreProgress> = None;
+    let mut seen_steps = Vec::new();
+    for _ in 0..30 {
+        let r = restore(spec.clone(), progress.clone());
+        let first = decide(&r, &world);
+        let again = decide(&r, &world);
+        assert_eq!(first, again, "the same observation decides the same at {:?}", first.progress.step);
+        let scale_downs = first.actions.iter().filter(|a| **a == Action::Scale(0)).count();
+        assert!(scale_downs <= 1);
+        if scale_downs == 1 {
+            assert_eq!(
+                r.status.as_ref().and_then(|s| s.progress.clone()).and_then(|p| p.original_replicas),
+                Some(3),
+                "recorded before"
+            );
+        }
+        seen_steps.push(first.progress.step.clone());
+        // The world follows the actions, as the API server, the Jobs and Neo4j would.
+        for action in &first.actions {
+            match action {
+                Action::CreateJob(job) => {
+                    let kind = [RestoreJob::Inspect, RestoreJob::Verify, RestoreJob::Restore]
+                        .into_iter()
+                        .find(|k| job.metadata.name.as_deref() == Some(k.job_name("recover").as_str()))
+                        .expect("a known Job");
+                    let report = (kind == RestoreJob::Inspect).then(|| {
+                        r#"{"uri":"file:///backups/prod/orders-2025-01-20T02-00-00.backup","database":"orders","time":"2025-01-20T02:00:00Z","full":true}"#.to_owned()
+                    });
+                    world.jobs.push((kind, JobState::Succeeded(report)));
+                }
+                Action::Scale(n) => world.servers = Some(Servers { replicas: *n, pods: *n, ready: *n }),
+                Action::Cypher(Cypher::CreateSeeded { .. }) => world.database = Database::Present { online: true },
+                _ => {}
+            }
+        }
+        if first.progress.step == Some(RestoreStep::PreRestoreHooks) && world.database == Database::Unknown {
+            world.database = Database::Absent;
+        }
+        progress = Some(first.progress.clone());
+        if first.phase == RestorePhase::Completed {
+            break;
+        }
+    }
+    assert_eq!(progress.and_then(|p| p.step), Some(RestoreStep::Done), "went through: {seen_steps:?}");
+    for step in [
+        RestoreStep::Verifying,
+        RestoreStep::StoppingCluster,
+        RestoreStep::Restoring,
+        RestoreStep::StartingCluster,
+        RestoreStep::BringingUp,
+    ] {
+        assert!(seen_steps.contains(&Some(step.clone())), "{step:?} in {seen_steps:?}");
+    }
 }

@@ -66,6 +66,8 @@ pub struct Observed {
     pub source: Result<SourceLocation, String>,
     /// A reason the restore must not run (e.g. the backup is of a newer Neo4j than the target).
     pub refusal: Option<String>,
+    /// The Neo4j version the backups were taken from, when known (a Neo4jBackup's target).
+    pub backup_version: Option<String>,
     /// The state of each Job of the restore.
     pub jobs: Vec<(RestoreJob, JobState)>,
     /// The target's StatefulSet, when it exists.

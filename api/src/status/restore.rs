@@ -77,6 +77,9 @@ pub fn restore_status(
         if let Ok(source) = &observed.source {
             info.original_database.get_or_insert_with(|| source.database.clone());
         }
+        if let Some(version) = &observed.backup_version {
+            info.neo4j_version = Some(version.clone());
+        }
         let report = observed.jobs.iter().find_map(|(kind, state)| match (kind, state) {
             (RestoreJob::Inspect, JobState::Succeeded(Some(report))) => {
                 serde_json::from_str::<ChosenArtifact>(report).ok()

@@ -150,12 +150,13 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
             source = Err(format!("waiting for the Neo4jBackup {:?} to complete a backup", backup.name_any()));
         }
     }
-    let mut refusal = None;
+    let (mut refusal, mut backup_version) = (None, None);
     if let (Ok(target), Some(backup)) = (&target, &referenced)
         && let Some((backup_ns, backup_target)) = backup.spec.target_object(namespace)
         && let Lookup::Found(from) = resolve(client, &backup_ns, &backup_target).await?
     {
         refusal = newer_backup(&from, target);
+        backup_version = ImageTag::parse(&from.tag).ok().map(|tag| tag.version.to_string());
     }
     let jobs = job_states(client, namespace, &name).await?;
     let servers = match &target {
@@ -198,6 +199,7 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
         target,
         source,
         refusal,
+        backup_version,
         jobs,
         servers,
         database,
