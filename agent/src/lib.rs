@@ -4,6 +4,7 @@
 
 pub mod choose;
 pub mod databases;
+pub mod measure;
 pub mod prune;
 
 use std::path::Path;

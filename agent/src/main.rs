@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use k8s_openapi::jiff::Timestamp;
 use neo4j_agent::choose::choose_artifact;
 use neo4j_agent::databases::write_databases;
+use neo4j_agent::measure::{measure, report};
 use neo4j_agent::prune::{Disposal, prune};
 use neo4j_api::retention::Policy;
 
@@ -57,6 +58,12 @@ enum Command {
         #[arg(long)]
         point_in_time: Option<String>,
     },
+    /// Report the bytes and files a restore wrote, as JSON.
+    Measure {
+        /// Directories (or files) to measure, e.g. the database's store and transaction directories.
+        #[arg(long = "path", required = true)]
+        paths: Vec<PathBuf>,
+    },
     /// Write the databases of a backup location, one per line.
     Databases {
         /// Output of `neo4j-admin backup inspect` for the location.
@@ -84,6 +91,10 @@ fn run(command: Command) -> Result<String, String> {
             choose_artifact(&inventory, &database, point_in_time.as_deref())
                 .map_err(|err| err.to_string())
                 .and_then(|chosen| serde_json::to_string(&chosen).map_err(|err| err.to_string()))
+        }
+        Command::Measure { paths } => {
+            let paths: Vec<&std::path::Path> = paths.iter().map(PathBuf::as_path).collect();
+            measure(&paths).map(|(bytes, files)| report(bytes, files)).map_err(|err| err.to_string())
         }
         Command::Databases { inventory, out } => write_databases(&inventory, &out)
             .map(|names| format!("{} to verify: {}", names.len(), names.join(", ")))

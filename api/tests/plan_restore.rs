@@ -58,13 +58,14 @@ fn restore_from_s3_online_runs_beside_server_0() {
     let restore = stored(seed("001-restore-dev-s3-restore"));
     let source = source_of(&restore);
     let data = DataVolume { claim: "data-prod-server-0".into(), beside_pod: Some("prod-server-0".into()) };
-    let job = restore_job(&restore, &cluster(), &source, &s3_artifact(), &data).unwrap();
+    let job = restore_job(&restore, &cluster(), &source, &s3_artifact(), &data, AGENT).unwrap();
     assert_eq!(job.metadata.name.as_deref(), Some("dev-s3-restore-restore"));
     let spec = job.spec.clone().unwrap();
     assert_eq!((spec.active_deadline_seconds, spec.backoff_limit), (Some(1800), Some(0)), "timeout: 30m, no retries");
     let pod = pod(&job);
+    let restore_container = pod.init_containers.clone().unwrap()[0].clone();
     assert_eq!(
-        pod.containers[0].command.clone().unwrap(),
+        restore_container.command.clone().unwrap(),
         vec![
             "neo4j-admin",
             "database",
@@ -75,11 +76,18 @@ fn restore_from_s3_online_runs_beside_server_0() {
             "dev-app",
         ]
     );
-    assert_eq!(pod.containers[0].image.as_deref(), Some("neo4j:2025.04.0-enterprise"));
-    let env: Vec<String> = pod.containers[0].env.clone().unwrap().into_iter().map(|e| e.name).collect();
+    assert_eq!(restore_container.image.as_deref(), Some("neo4j:2025.04.0-enterprise"));
+    let env: Vec<String> = restore_container.env.clone().unwrap().into_iter().map(|e| e.name).collect();
     assert_eq!(env, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REGION"]);
+    // Then the agent measures what was written, without credentials.
+    assert_eq!(pod.containers[0].image.as_deref(), Some(AGENT));
+    assert_eq!(
+        pod.containers[0].args.clone().unwrap(),
+        ["measure", "--path=/data/databases/dev-app", "--path=/data/transactions/dev-app"]
+    );
+    assert_eq!(pod.containers[0].env, None);
     let mounts: Vec<(String, String)> =
-        pod.containers[0].volume_mounts.clone().unwrap().into_iter().map(|m| (m.name, m.mount_path)).collect();
+        restore_container.volume_mounts.clone().unwrap().into_iter().map(|m| (m.name, m.mount_path)).collect();
     assert_eq!(mounts, [("temp".into(), "/tmp/neo4j-restore".into()), ("data".into(), "/data".into())]);
     let claim = pod.volumes.clone().unwrap()[1].persistent_volume_claim.clone().unwrap();
     assert_eq!(claim.claim_name, "data-prod-server-0");
@@ -112,9 +120,9 @@ fn point_in_time_and_a_stopped_cluster() {
         full: false,
     };
     let data = DataVolume { claim: "data-prod-server-0".into(), beside_pod: None };
-    let job = restore_job(&restore, &cluster(), &source, &artifact, &data).unwrap();
+    let job = restore_job(&restore, &cluster(), &source, &artifact, &data, AGENT).unwrap();
     let pod = pod(&job);
-    let argv = pod.containers[0].command.clone().unwrap();
+    let argv = pod.init_containers.clone().unwrap()[0].command.clone().unwrap();
     assert!(argv.contains(&"--restore-until=2025-01-04 12:30:00".to_owned()), "UTC, neo4j-admin's form: {argv:?}");
     assert!(argv.contains(&"--from-path=/backups/base/orders-2025-01-05T02-00-00.backup".to_owned()), "{argv:?}");
     assert!(!argv.iter().any(|a| a.starts_with("--temp-path")), "a local artifact needs no temp path");

@@ -412,3 +412,21 @@ fn a_restart_at_every_step_repeats_nothing() {
         assert!(seen_steps.contains(&Some(step.clone())), "{step:?} in {seen_steps:?}");
     }
 }
+
+#[test]
+fn what_the_restore_wrote_lands_in_the_stats() {
+    use neo4j_api::status::restore::restore_status;
+    let now: k8s_openapi::jiff::Timestamp = "2025-01-20T03:00:00Z".parse().unwrap();
+    let r = restore(json!({"stopCluster": true}), at(RestoreStep::Restoring, |p| p.original_replicas = Some(3)));
+    let mut o = observed(&r);
+    o.servers = Some(Servers { replicas: 0, pods: 0, ready: 0 });
+    o.jobs = vec![(RestoreJob::Restore, JobState::Succeeded(Some(r#"{"bytes":4509715660,"files":212}"#.into())))];
+    let d = decide(&r, &o);
+    let (status, _) = restore_status(&r, &d, &o, now);
+    let stats = status.stats.clone().unwrap();
+    assert_eq!((stats.data_size.as_deref(), stats.file_count, stats.error_count), (Some("4.2Gi"), Some(212), Some(0)));
+    assert_eq!(
+        condition(&status, "JobCreated"),
+        ("True".into(), "Succeeded".into(), "Job recover-restore succeeded".into())
+    );
+}

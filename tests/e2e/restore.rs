@@ -131,14 +131,15 @@ async fn e2e_restore_stop_cluster_scales_to_zero_and_back() {
         })
         .await;
         let pod_spec = job.spec.and_then(|s| s.template.spec).expect("pod");
-        let argv = pod_spec.containers[0].command.clone().unwrap_or_default();
+        let argv = pod_spec.init_containers.clone().unwrap_or_default()[0].command.clone().unwrap_or_default();
+        assert_eq!(pod_spec.containers[0].name, "measure", "then the agent measures what was written");
         assert_eq!(
             argv,
             ["neo4j-admin", "database", "restore", "--from-path=/backups/prod/orders-2025-01-20T02-00-00.backup", "orders"]
         );
         let claims: Vec<String> = pod_spec.volumes.iter().flatten().filter_map(|v| v.persistent_volume_claim.as_ref().map(|c| c.claim_name.clone())).collect();
         assert_eq!(claims, ["backups", "data-prod-server-0"]);
-        finish_job_pod(&client, &ns, "recover-restore", "restore").await;
+        finish_job_pod(&client, &ns, "recover-restore", "measure").await;
 
         // Back to the recorded size, the database created, the restore complete and released.
         let status = eventually("the restore to complete", Duration::from_secs(180), || {

@@ -204,13 +204,15 @@ pub struct DataVolume {
 }
 
 /// The restore Job: the target's image, the source's credentials, the server's data claim at
-/// `/data`, `activeDeadlineSeconds` from `spec.timeout`, no retries.
+/// `/data`, `activeDeadlineSeconds` from `spec.timeout`, no retries. neo4j-admin runs first (an
+/// init container); then the agent measures what it wrote for `status.stats`.
 pub fn restore_job(
     restore: &Neo4jRestore,
     target: &ResolvedTarget,
     source: &SourceLocation,
     artifact: &ChosenArtifact,
     data: &DataVolume,
+    agent_image: &str,
 ) -> Result<Job, PlanError> {
     let name = name_of(restore)?;
     let argv = restore_argv(restore, source, artifact)?;
@@ -225,8 +227,15 @@ pub fn restore_job(
     });
     access.mounts.push(VolumeMount { name: "data".into(), mount_path: DATA_MOUNT.into(), ..VolumeMount::default() });
     let deadline = deadline(restore.spec.timeout.as_deref(), DEFAULT_RESTORE_DEADLINE_SECONDS, "spec.timeout")?;
-    let container = neo4j_container("restore", target, &access, argv);
-    let mut spec = job_spec(target, access, labels(&name, RestoreJob::Restore), vec![], vec![container], deadline, 0);
+    let database = literal(restore.spec.database_name.as_deref().unwrap_or_default());
+    let measure = vec![
+        "measure".to_owned(),
+        format!("--path={DATA_MOUNT}/databases/{database}"),
+        format!("--path={DATA_MOUNT}/transactions/{database}"),
+    ];
+    let init = vec![neo4j_container("restore", target, &access, argv)];
+    let main = vec![agent_container("measure", agent_image, &access, measure)];
+    let mut spec = job_spec(target, access, labels(&name, RestoreJob::Restore), init, main, deadline, 0);
     if let (Some(pod), Some(template)) = (&data.beside_pod, spec.template.spec.as_mut()) {
         template.affinity = Some(Affinity {
             pod_affinity: Some(PodAffinity {

@@ -426,7 +426,8 @@ fn restoring(inputs: &Inputs, progress: RestoreProgress) -> Decision {
         claim: target.data_pvc(0),
         beside_pod: (!stop_cluster(restore)).then(|| format!("{}-0", target.statefulset())),
     };
-    let planned = || restore_job(restore, target, source, &artifact, &data).map_err(|e| e.to_string());
+    let planned =
+        || restore_job(restore, target, source, &artifact, &data, &observed.agent_image).map_err(|e| e.to_string());
     match job_or_fail(&progress, observed, RestoreJob::Restore, planned) {
         Ok(_) => {
             let next = if progress.original_replicas.is_some() {

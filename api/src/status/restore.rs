@@ -24,6 +24,28 @@ fn human(seconds: i64) -> String {
     }
 }
 
+/// `512B`, `1.5Ki`, `4.2Gi`: sizes in the units of Kubernetes quantities.
+fn bytes(n: u64) -> String {
+    const UNITS: [&str; 5] = ["Ki", "Mi", "Gi", "Ti", "Pi"];
+    if n < 1024 {
+        return format!("{n}B");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1}{}", UNITS[unit])
+}
+
+/// What the restore Job's agent measured: `{"bytes":N,"files":M}`.
+#[derive(serde::Deserialize)]
+struct Measured {
+    bytes: u64,
+    files: u64,
+}
+
 fn step_event(step: &RestoreStep) -> (&'static str, &'static str) {
     match step {
         RestoreStep::Resolving => ("Normal", "Resolving"),
@@ -64,6 +86,16 @@ pub fn restore_status(
         stats.duration = Some(human(end.0.duration_since(start.0).as_secs().max(0)));
     }
 
+    let measured = observed.jobs.iter().find_map(|(kind, state)| match (kind, state) {
+        (RestoreJob::Restore, JobState::Succeeded(Some(report))) => serde_json::from_str::<Measured>(report).ok(),
+        _ => None,
+    });
+    if let Some(measured) = measured {
+        let stats = status.stats.get_or_insert_with(RestoreStats::default);
+        stats.data_size = Some(bytes(measured.bytes));
+        stats.file_count = Some(i32::try_from(measured.files).unwrap_or(i32::MAX));
+        stats.error_count = Some(0);
+    }
     if let Some((nodes, relationships)) = observed.counts {
         let stats = status.stats.get_or_insert_with(RestoreStats::default);
         stats.node_count = Some(nodes);
@@ -192,6 +224,13 @@ pub fn restore_status(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn sizes_read_like_quantities() {
+        assert_eq!(bytes(512), "512B");
+        assert_eq!(bytes(1536), "1.5Ki");
+        assert_eq!(bytes(4_509_715_660), "4.2Gi");
+    }
 
     #[test]
     fn durations_read_like_kubectl() {
