@@ -90,3 +90,17 @@ fn stdin_and_exit_codes() {
     assert_eq!(usage.status.code(), Some(2), "clap's usage error");
     assert!(text(&usage.stderr).contains("--filename <FILE|DIR|->"), "{}", text(&usage.stderr));
 }
+
+#[test]
+fn the_readme_command_validates_the_examples() {
+    let output = validate(&["-f", "../examples/"], None);
+    assert_eq!(
+        text(&output.stdout),
+        "\
+neo4jbackup/nightly (neo4j, ../examples/nightly-backup.yaml): valid
+neo4jrestore/orders-before-the-bad-deploy (neo4j, ../examples/orders-point-in-time.yaml): valid
+neo4jenterprisecluster/prod (neo4j, ../examples/prod-cluster.yaml): valid
+"
+    );
+    assert_eq!(output.status.code(), Some(0));
+}
