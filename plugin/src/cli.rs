@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::manifests;
 
@@ -40,12 +40,78 @@ pub enum Command {
         #[arg(short = 'f', long = "filename", value_name = "FILE|DIR|-", required = true)]
         files: Vec<String>,
     },
+    /// Compose and create Neo4jBackups.
+    #[command(subcommand)]
+    Backup(BackupCommand),
+    /// Compose and create Neo4jRestores.
+    #[command(subcommand)]
+    Restore(RestoreCommand),
     /// Print the manifests to install as YAML (today: the Neo4jBackup and Neo4jRestore CRDs).
     ///
     /// Needs no cluster. Pipe into `kubectl apply --server-side -f -` to install.
     Manifests,
     /// Print the version of kubectl-neo4j.
     Version,
+}
+
+/// `kubectl neo4j backup ...`.
+#[derive(Debug, Subcommand)]
+pub enum BackupCommand {
+    /// Compose a Neo4jBackup from flags: complete (every default filled in) and validated.
+    #[command(
+        after_help = "Examples:\n  kubectl neo4j backup create nightly --cluster prod --schedule \"0 2 * * *\" --s3 my-bucket/prod --secret aws-creds --dry-run=client -o yaml\n  kubectl neo4j backup create orders-once --cluster prod --database orders --pvc-size 50Gi --dry-run=client -o yaml | kubectl apply -f -"
+    )]
+    Create {
+        #[command(flatten)]
+        flags: crate::compose::BackupFlags,
+        #[command(flatten)]
+        emit: Emit,
+    },
+}
+
+/// `kubectl neo4j restore ...`.
+#[derive(Debug, Subcommand)]
+pub enum RestoreCommand {
+    /// Compose a Neo4jRestore from flags: complete (every default filled in) and validated.
+    #[command(
+        after_help = "Examples:\n  kubectl neo4j restore create orders-back --cluster prod --database orders-copy --from-backup nightly --dry-run=client -o yaml\n  kubectl neo4j restore create before-deploy --cluster prod --database orders-0412 --from-backup nightly --point-in-time 2025-04-12T12:30:00Z --stop-cluster --dry-run=client -o yaml"
+    )]
+    Create {
+        #[command(flatten)]
+        flags: crate::compose::RestoreFlags,
+        #[command(flatten)]
+        emit: Emit,
+    },
+}
+
+/// How a composed object is emitted.
+#[derive(Debug, Args)]
+pub struct Emit {
+    /// Namespace of the object.
+    #[arg(short = 'n', long, default_value = "default")]
+    pub namespace: String,
+    /// `client`: print the object instead of creating it (like kubectl).
+    #[arg(long, value_name = "client")]
+    pub dry_run: Option<DryRun>,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "yaml")]
+    pub output: Format,
+}
+
+/// Dry-run strategies.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum DryRun {
+    /// Compose locally; nothing is sent to a cluster.
+    Client,
+}
+
+/// Formats of a single object.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Format {
+    /// YAML.
+    Yaml,
+    /// JSON.
+    Json,
 }
 
 /// Failure of a verb, reported on stderr as one line.
@@ -60,6 +126,12 @@ pub enum CliError {
     /// Inputs could not be read.
     #[error(transparent)]
     Input(#[from] crate::validate::InputError),
+    /// A composed object breaks the rules.
+    #[error("the {0} would be refused: {1}")]
+    Refused(&'static str, String),
+    /// Bad flags.
+    #[error("{0}")]
+    Usage(String),
     /// Something was invalid (the report is already written).
     #[error("{0} of {1} object(s) invalid")]
     Invalid(usize, usize),
@@ -69,7 +141,7 @@ impl CliError {
     /// The process exit code: 1 for invalid manifests, 2 for usage and read errors.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Invalid(..) => 1,
+            Self::Invalid(..) | Self::Refused(..) => 1,
             _ => 2,
         }
     }
@@ -88,6 +160,14 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                 return Err(CliError::Invalid(invalid, reports.len()));
             }
         }
+        Command::Backup(BackupCommand::Create { flags, emit }) => {
+            let object = crate::compose::backup(&flags, &emit.namespace).map_err(CliError::Usage)?;
+            emit_object("Neo4jBackup", object, &emit, out)?;
+        }
+        Command::Restore(RestoreCommand::Create { flags, emit }) => {
+            let object = crate::compose::restore(&flags, &emit.namespace).map_err(CliError::Usage)?;
+            emit_object("Neo4jRestore", object, &emit, out)?;
+        }
         Command::Manifests => {
             let files = manifests::crd_files()?;
             out.write_all(manifests::multi_document(&files).as_bytes())?;
@@ -95,5 +175,33 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
         Command::Version => writeln!(out, "kubectl-neo4j {}", env!("CARGO_PKG_VERSION"))?,
     }
     out.flush()?;
+    Ok(())
+}
+
+fn emit_object(
+    kind: &'static str,
+    object: serde_json::Value,
+    emit: &Emit,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let (object, warnings) =
+        crate::compose::finish(object).map_err(|errors| CliError::Refused(kind, errors.join("; ")))?;
+    if emit.dry_run.is_none() {
+        return Err(CliError::Usage(format!(
+            "creating the {kind} in the cluster is not available yet; compose it with --dry-run=client -o yaml and pipe it to kubectl apply -f -"
+        )));
+    }
+    for warning in warnings {
+        eprintln!("warning: {warning}");
+    }
+    let text = match emit.output {
+        Format::Yaml => {
+            serde_saphyr::to_string(&object).map_err(|err| CliError::Usage(format!("cannot render YAML: {err}")))?
+        }
+        Format::Json => {
+            format!("{}\n", serde_json::to_string_pretty(&object).map_err(|err| CliError::Usage(err.to_string()))?)
+        }
+    };
+    out.write_all(text.as_bytes())?;
     Ok(())
 }

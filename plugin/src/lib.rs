@@ -2,5 +2,6 @@
 //! The binary in `main.rs` only parses arguments and reports errors; the verbs live here.
 
 pub mod cli;
+pub mod compose;
 pub mod manifests;
 pub mod validate;

@@ -1,30 +1,15 @@
 //! `kubectl neo4j validate`, run as a user runs it: output, stderr and exit codes.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+mod support;
 
-fn root() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use std::process::Output;
+
+use support::{root, run, text};
 
 fn validate(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kubectl-neo4j"))
-        .current_dir(root())
-        .arg("validate")
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run kubectl-neo4j");
-    let mut input = child.stdin.take().unwrap();
-    input.write_all(stdin.unwrap_or_default().as_bytes()).unwrap();
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    let mut all = vec!["validate"];
+    all.extend_from_slice(args);
+    run(&all, stdin)
 }
 
 #[test]
