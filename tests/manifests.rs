@@ -208,3 +208,27 @@ fn the_controller_has_exactly_the_rights_it_uses() {
     let agent = format!("--agent-image={}", neo4j_api::plan::pod::DEFAULT_AGENT_IMAGE);
     assert!(container["args"].as_array().unwrap().contains(&json!(agent)), "the agent of this release");
 }
+
+#[test]
+fn the_install_bundles_equal_the_kustomizations_they_come_from() {
+    use kubectl_neo4j::manifests::{Tls, install_bundle};
+    for tls in [Tls::CertManager, Tls::SelfManaged] {
+        let generated = install_bundle(&workspace_root(), tls).expect("renders");
+        assert!(
+            tls.embedded() == generated,
+            "manifests/install/{}.yaml differs from manifests/; run `cargo run -p kubectl-neo4j --bin crdgen` and commit",
+            tls.name()
+        );
+        let kinds: Vec<String> = serde_saphyr::from_multiple::<serde_json::Value>(&generated)
+            .expect("YAML")
+            .iter()
+            .map(|o| o["kind"].as_str().unwrap_or_default().to_owned())
+            .collect();
+        let position =
+            |kind: &str| kinds.iter().position(|k| k == kind).unwrap_or_else(|| panic!("{kind} in {kinds:?}"));
+        assert!(position("CustomResourceDefinition") < position("Namespace"));
+        assert!(position("Namespace") < position("Deployment"), "the namespace before what lives in it");
+        assert_eq!(kinds.iter().filter(|k| *k == "Deployment").count(), 2, "webhook and controller");
+        assert_eq!(kinds.iter().any(|k| k == "Certificate"), tls == Tls::CertManager);
+    }
+}

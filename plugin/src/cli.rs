@@ -46,10 +46,27 @@ pub enum Command {
     /// Compose and create Neo4jRestores.
     #[command(subcommand)]
     Restore(RestoreCommand),
-    /// Print the manifests to install as YAML (today: the Neo4jBackup and Neo4jRestore CRDs).
+    /// Print everything to install as YAML: the CRDs, the admission webhook and the controller.
     ///
-    /// Needs no cluster. Pipe into `kubectl apply --server-side -f -` to install.
-    Manifests,
+    /// Needs no cluster; the manifests are embedded in the binary (the same bytes as
+    /// manifests/install/ in the repository). Pipe into `kubectl apply --server-side -f -`.
+    Manifests {
+        /// How the webhook gets its certificate.
+        #[arg(long, value_enum, default_value = "cert-manager")]
+        tls: crate::manifests::Tls,
+    },
+    /// Install kubectl-neo4j into the cluster; with --dry-run=client -o yaml, print what would be applied.
+    Install {
+        /// How the webhook gets its certificate.
+        #[arg(long, value_enum, default_value = "cert-manager")]
+        tls: crate::manifests::Tls,
+        /// `client`: print the manifests instead of applying them.
+        #[arg(long, value_name = "client")]
+        dry_run: Option<DryRun>,
+        /// Output format of --dry-run (YAML).
+        #[arg(short = 'o', long, value_enum, default_value = "yaml")]
+        output: Format,
+    },
     /// Print the version of kubectl-neo4j.
     Version,
 }
@@ -168,9 +185,17 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             let object = crate::compose::restore(&flags, &emit.namespace).map_err(CliError::Usage)?;
             emit_object("Neo4jRestore", object, &emit, out)?;
         }
-        Command::Manifests => {
-            let files = manifests::crd_files()?;
-            out.write_all(manifests::multi_document(&files).as_bytes())?;
+        Command::Manifests { tls } => out.write_all(tls.embedded().as_bytes())?,
+        Command::Install { tls, dry_run, output } => {
+            if dry_run.is_none() {
+                return Err(CliError::Usage(
+                    "installing into the cluster is not available yet; use --dry-run=client -o yaml | kubectl apply --server-side -f -".to_owned(),
+                ));
+            }
+            if matches!(output, Format::Json) {
+                return Err(CliError::Usage("install --dry-run prints YAML only; use -o yaml".to_owned()));
+            }
+            out.write_all(tls.embedded().as_bytes())?;
         }
         Command::Version => writeln!(out, "kubectl-neo4j {}", env!("CARGO_PKG_VERSION"))?,
     }

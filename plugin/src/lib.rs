@@ -3,5 +3,6 @@
 
 pub mod cli;
 pub mod compose;
+pub mod kustomize;
 pub mod manifests;
 pub mod validate;

@@ -22,15 +22,15 @@ fn help_names_the_plugin_as_kubectl_invokes_it_and_lists_the_verbs() {
 }
 
 #[test]
-fn manifests_prints_exactly_the_committed_crds() {
+fn manifests_and_install_dry_run_print_exactly_the_committed_bundles() {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../manifests/install/");
+    let committed = |name: &str| std::fs::read_to_string(format!("{root}{name}.yaml")).expect("committed bundle");
     let output = run(&["manifests"]);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../manifests/crds/");
-    let committed: Vec<String> = ["neo4jbackups.yaml", "neo4jrestores.yaml"]
-        .iter()
-        .map(|name| std::fs::read_to_string(format!("{root}{name}")).expect("committed CRD"))
-        .collect();
-    assert_eq!(stdout(&output), committed.join("---\n"));
+    assert_eq!(stdout(&output), committed("cert-manager"));
+    let output = run(&["install", "--tls", "self-managed", "--dry-run=client", "-o", "yaml"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(stdout(&output), committed("self-managed"));
 }
 
 #[test]

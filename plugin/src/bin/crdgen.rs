@@ -1,7 +1,8 @@
 //! Regenerates what is committed but generated from the code: the CRDs in `manifests/crds/`
 //! (what we install), the stand-ins for the Neo4j operator's target kinds in `tests/fixtures/crds/`
 //! (for end-to-end tests), and `docs/validation.md` (from the rule catalogue). A test fails when
-//! a committed file differs from what this writes.
+//! a committed file differs from what this writes. It also renders the install bundles
+//! (`manifests/install/`, embedded in the plugin) from the kustomizations in `manifests/`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -25,6 +26,12 @@ fn main() -> ExitCode {
         write_all(&root, "tests/fixtures/crds", &manifests::stand_in_crd_files()?)?;
         std::fs::write(root.join("docs/validation.md"), neo4j_api::rules::catalogue::render_markdown())?;
         println!("wrote docs/validation.md");
+        std::fs::create_dir_all(root.join("manifests/install"))?;
+        for tls in [manifests::Tls::CertManager, manifests::Tls::SelfManaged] {
+            let path = format!("manifests/install/{}.yaml", tls.name());
+            std::fs::write(root.join(&path), manifests::install_bundle(&root, tls)?)?;
+            println!("wrote {path}");
+        }
         Ok(())
     };
     match run() {
