@@ -69,6 +69,25 @@ pub enum Command {
     },
     /// Print the version of kubectl-neo4j.
     Version,
+    /// Print a shell completion script for kubectl-neo4j.
+    ///
+    /// For `kubectl neo4j <TAB>`, put the `kubectl_complete-neo4j` script shipped next to the
+    /// binary on your PATH (kubectl 1.26+ runs it).
+    #[command(
+        after_help = "Examples:\n  source <(kubectl-neo4j completion bash)\n  kubectl-neo4j completion zsh > \"${fpath[1]}/_kubectl-neo4j\"\n  kubectl-neo4j completion fish > ~/.config/fish/completions/kubectl-neo4j.fish"
+    )]
+    Completion {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: Shell,
+    },
+    /// Completion candidates for kubectl's plugin completion (used by kubectl_complete-neo4j).
+    #[command(name = "__complete", hide = true)]
+    Complete {
+        /// The words typed after `kubectl neo4j`; the last is the one being completed.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        words: Vec<String>,
+    },
 }
 
 /// `kubectl neo4j backup ...`.
@@ -113,6 +132,17 @@ pub struct Emit {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "yaml")]
     pub output: Format,
+}
+
+/// Shells with completion scripts.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Shell {
+    /// Bash.
+    Bash,
+    /// Zsh.
+    Zsh,
+    /// Fish.
+    Fish,
 }
 
 /// Dry-run strategies.
@@ -198,6 +228,21 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             out.write_all(tls.embedded().as_bytes())?;
         }
         Command::Version => writeln!(out, "kubectl-neo4j {}", env!("CARGO_PKG_VERSION"))?,
+        Command::Completion { shell } => {
+            use clap::CommandFactory;
+            let shell = match shell {
+                Shell::Bash => clap_complete::Shell::Bash,
+                Shell::Zsh => clap_complete::Shell::Zsh,
+                Shell::Fish => clap_complete::Shell::Fish,
+            };
+            let mut command = Cli::command().bin_name("kubectl-neo4j");
+            clap_complete::generate(shell, &mut command, "kubectl-neo4j", out);
+        }
+        Command::Complete { words } => {
+            use clap::CommandFactory;
+            let candidates = crate::complete::candidates(&Cli::command(), &words);
+            out.write_all(crate::complete::render(&candidates).as_bytes())?;
+        }
     }
     out.flush()?;
     Ok(())

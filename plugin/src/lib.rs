@@ -2,6 +2,7 @@
 //! The binary in `main.rs` only parses arguments and reports errors; the verbs live here.
 
 pub mod cli;
+pub mod complete;
 pub mod compose;
 pub mod kustomize;
 pub mod manifests;

@@ -47,3 +47,29 @@ fn an_unknown_verb_is_a_usage_error_with_exit_code_2() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("unrecognized subcommand 'bakup'"), "{stderr}");
 }
+
+#[test]
+fn kubectl_plugin_completion_answers_in_cobras_protocol() {
+    let verbs = run(&["__complete", ""]);
+    assert!(verbs.status.success());
+    let text = stdout(&verbs);
+    assert!(text.starts_with("validate\tCheck Neo4jBackup, Neo4jRestore and target manifests offline"), "{text}");
+    assert!(text.contains("\nbackup\tCompose and create Neo4jBackups\n"), "{text}");
+    assert!(!text.contains("__complete"), "the hidden verb is not offered");
+    assert!(text.ends_with("\n:4\n"), "{text}");
+    let flags = stdout(&run(&["__complete", "restore", "create", "r", "--point"]));
+    assert_eq!(flags, "--point-in-time\tRestore to this moment (RFC 3339), e.g. 2025-01-20T14:30:00Z\n:4\n");
+    let shim =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/kubectl_complete-neo4j")).expect("the shim");
+    assert!(shim.contains("exec kubectl-neo4j __complete \"$@\""), "{shim}");
+}
+
+#[test]
+fn completion_scripts_for_each_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = run(&["completion", shell]);
+        assert!(output.status.success(), "{shell}");
+        assert!(stdout(&output).contains("kubectl-neo4j"), "{shell}: {}", stdout(&output));
+    }
+    assert_eq!(run(&["completion", "tcsh"]).status.code(), Some(2));
+}
