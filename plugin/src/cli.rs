@@ -21,6 +21,8 @@ use crate::manifests;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    #[command(flatten)]
+    pub connection: crate::kubeconfig::ConnectionFlags,
 }
 
 /// The verbs.
@@ -123,9 +125,6 @@ pub enum RestoreCommand {
 /// How a composed object is emitted.
 #[derive(Debug, Args)]
 pub struct Emit {
-    /// Namespace of the object.
-    #[arg(short = 'n', long, default_value = "default")]
-    pub namespace: String,
     /// `client`: print the object instead of creating it (like kubectl).
     #[arg(long, value_name = "client")]
     pub dry_run: Option<DryRun>,
@@ -208,11 +207,11 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             }
         }
         Command::Backup(BackupCommand::Create { flags, emit }) => {
-            let object = crate::compose::backup(&flags, &emit.namespace).map_err(CliError::Usage)?;
+            let object = crate::compose::backup(&flags, &offline_namespace(&cli.connection)).map_err(CliError::Usage)?;
             emit_object("Neo4jBackup", object, &emit, out)?;
         }
         Command::Restore(RestoreCommand::Create { flags, emit }) => {
-            let object = crate::compose::restore(&flags, &emit.namespace).map_err(CliError::Usage)?;
+            let object = crate::compose::restore(&flags, &offline_namespace(&cli.connection)).map_err(CliError::Usage)?;
             emit_object("Neo4jRestore", object, &emit, out)?;
         }
         Command::Manifests { tls } => out.write_all(tls.embedded().as_bytes())?,
@@ -246,6 +245,12 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// The namespace of a composed object: `-n`, else the kubeconfig context's when there is one, else `default`.
+fn offline_namespace(flags: &crate::kubeconfig::ConnectionFlags) -> String {
+    let config = crate::kubeconfig::from_environment(flags).ok();
+    crate::kubeconfig::namespace(config.as_ref(), flags)
 }
 
 fn emit_object(

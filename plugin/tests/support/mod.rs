@@ -13,6 +13,8 @@ pub fn root() -> std::path::PathBuf {
 pub fn run(args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_kubectl-neo4j"))
         .current_dir(root())
+        // No kubeconfig of the machine running the tests leaks in (namespaces default to `default`).
+        .env("KUBECONFIG", root().join("tests/fixtures/no-such-kubeconfig"))
         .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
