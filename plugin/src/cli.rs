@@ -48,6 +48,12 @@ pub enum Command {
     /// Compose and create Neo4jRestores.
     #[command(subcommand)]
     Restore(RestoreCommand),
+    /// Every Neo4jBackup and Neo4jRestore of the namespace at a glance: last success, failures, phase.
+    Status {
+        /// Across all namespaces.
+        #[arg(short = 'A', long)]
+        all_namespaces: bool,
+    },
     /// Print everything to install as YAML: the CRDs, the admission webhook and the controller.
     ///
     /// Needs no cluster; the manifests are embedded in the binary (the same bytes as
@@ -92,9 +98,36 @@ pub enum Command {
     },
 }
 
+/// `list` flags.
+#[derive(Debug, Args)]
+pub struct ListFlags {
+    /// List across all namespaces.
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: crate::online::list::Output,
+}
+
+/// `get` flags.
+#[derive(Debug, Args)]
+pub struct GetFlags {
+    /// The object's name.
+    pub name: String,
+    /// Output format.
+    #[arg(short = 'o', long, value_enum, default_value = "table")]
+    pub output: crate::online::list::Output,
+}
+
 /// `kubectl neo4j backup ...`.
 #[derive(Debug, Subcommand)]
+// Parsed once per process; boxing the flags would only obscure them.
+#[allow(clippy::large_enum_variant)]
 pub enum BackupCommand {
+    /// List Neo4jBackups: target, storage, schedule, phase, last success.
+    List(ListFlags),
+    /// Show one Neo4jBackup.
+    Get(GetFlags),
     /// Compose a Neo4jBackup from flags: complete (every default filled in) and validated.
     #[command(
         after_help = "Examples:\n  kubectl neo4j backup create nightly --cluster prod --schedule \"0 2 * * *\" --s3 my-bucket/prod --secret aws-creds --dry-run=client -o yaml\n  kubectl neo4j backup create orders-once --cluster prod --database orders --pvc-size 50Gi --dry-run=client -o yaml | kubectl apply -f -"
@@ -109,7 +142,13 @@ pub enum BackupCommand {
 
 /// `kubectl neo4j restore ...`.
 #[derive(Debug, Subcommand)]
+// Parsed once per process; boxing the flags would only obscure them.
+#[allow(clippy::large_enum_variant)]
 pub enum RestoreCommand {
+    /// List Neo4jRestores: target, database, source, phase, step.
+    List(ListFlags),
+    /// Show one Neo4jRestore.
+    Get(GetFlags),
     /// Compose a Neo4jRestore from flags: complete (every default filled in) and validated.
     #[command(
         after_help = "Examples:\n  kubectl neo4j restore create orders-back --cluster prod --database orders-copy --from-backup nightly --dry-run=client -o yaml\n  kubectl neo4j restore create before-deploy --cluster prod --database orders-0412 --from-backup nightly --point-in-time 2025-04-12T12:30:00Z --stop-cluster --dry-run=client -o yaml"
@@ -178,6 +217,9 @@ pub enum CliError {
     /// Bad flags.
     #[error("{0}")]
     Usage(String),
+    /// The cluster could not be reached or refused a call.
+    #[error("{0}")]
+    Cluster(String),
     /// Something was invalid (the report is already written).
     #[error("{0} of {1} object(s) invalid")]
     Invalid(usize, usize),
@@ -187,7 +229,7 @@ impl CliError {
     /// The process exit code: 1 for invalid manifests, 2 for usage and read errors.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Invalid(..) | Self::Refused(..) => 1,
+            Self::Invalid(..) | Self::Refused(..) | Self::Cluster(..) => 1,
             _ => 2,
         }
     }
@@ -207,12 +249,44 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             }
         }
         Command::Backup(BackupCommand::Create { flags, emit }) => {
-            let object = crate::compose::backup(&flags, &offline_namespace(&cli.connection)).map_err(CliError::Usage)?;
+            let object =
+                crate::compose::backup(&flags, &offline_namespace(&cli.connection)).map_err(CliError::Usage)?;
             emit_object("Neo4jBackup", object, &emit, out)?;
         }
         Command::Restore(RestoreCommand::Create { flags, emit }) => {
-            let object = crate::compose::restore(&flags, &offline_namespace(&cli.connection)).map_err(CliError::Usage)?;
+            let object =
+                crate::compose::restore(&flags, &offline_namespace(&cli.connection)).map_err(CliError::Usage)?;
             emit_object("Neo4jRestore", object, &emit, out)?;
+        }
+        Command::Backup(BackupCommand::List(list)) => {
+            let text = online(&cli.connection, list.all_namespaces, |client, scope, now| async move {
+                crate::online::list::backups(&client, &scope, None, list.output, now).await
+            })?;
+            out.write_all(text.as_bytes())?;
+        }
+        Command::Backup(BackupCommand::Get(get)) => {
+            let text = online(&cli.connection, false, |client, scope, now| async move {
+                crate::online::list::backups(&client, &scope, Some(&get.name), get.output, now).await
+            })?;
+            out.write_all(text.as_bytes())?;
+        }
+        Command::Restore(RestoreCommand::List(list)) => {
+            let text = online(&cli.connection, list.all_namespaces, |client, scope, now| async move {
+                crate::online::list::restores(&client, &scope, None, list.output, now).await
+            })?;
+            out.write_all(text.as_bytes())?;
+        }
+        Command::Restore(RestoreCommand::Get(get)) => {
+            let text = online(&cli.connection, false, |client, scope, now| async move {
+                crate::online::list::restores(&client, &scope, Some(&get.name), get.output, now).await
+            })?;
+            out.write_all(text.as_bytes())?;
+        }
+        Command::Status { all_namespaces } => {
+            let text = online(&cli.connection, all_namespaces, |client, scope, now| async move {
+                crate::online::list::status(&client, &scope, now).await
+            })?;
+            out.write_all(text.as_bytes())?;
         }
         Command::Manifests { tls } => out.write_all(tls.embedded().as_bytes())?,
         Command::Install { tls, dry_run, output } => {
@@ -245,6 +319,24 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// Runs an online verb: a client from the kubeconfig, the scope (`-A` or the namespace), now.
+fn online<F, Fut>(connection: &crate::kubeconfig::ConnectionFlags, all: bool, verb: F) -> Result<String, CliError>
+where
+    F: FnOnce(kube::Client, crate::online::list::Scope, k8s_openapi::jiff::Timestamp) -> Fut,
+    Fut: std::future::Future<Output = Result<String, String>>,
+{
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|err| CliError::Usage(format!("cannot start: {err}")))?;
+    runtime.block_on(async {
+        let (client, namespace) = crate::kubeconfig::client(connection).await.map_err(CliError::Cluster)?;
+        let scope =
+            if all { crate::online::list::Scope::All } else { crate::online::list::Scope::Namespace(namespace) };
+        verb(client, scope, k8s_openapi::jiff::Timestamp::now()).await.map_err(CliError::Cluster)
+    })
 }
 
 /// The namespace of a composed object: `-n`, else the kubeconfig context's when there is one, else `default`.

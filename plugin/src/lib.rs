@@ -7,4 +7,5 @@ pub mod compose;
 pub mod kubeconfig;
 pub mod kustomize;
 pub mod manifests;
+pub mod online;
 pub mod validate;

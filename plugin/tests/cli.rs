@@ -16,7 +16,12 @@ fn help_names_the_plugin_as_kubectl_invokes_it_and_lists_the_verbs() {
     assert!(output.status.success());
     let text = stdout(&output);
     assert!(text.contains("Usage: kubectl neo4j [OPTIONS] <COMMAND>"), "{text}");
-    assert!(text.contains("--kubeconfig <FILE>") && text.contains("--context <NAME>") && text.contains("-n, --namespace <NAMESPACE>"), "{text}");
+    assert!(
+        text.contains("--kubeconfig <FILE>")
+            && text.contains("--context <NAME>")
+            && text.contains("-n, --namespace <NAMESPACE>"),
+        "{text}"
+    );
     assert!(text.contains("manifests"), "{text}");
     assert!(text.contains("version"), "{text}");
     assert!(text.contains("kubectl neo4j manifests | kubectl apply --server-side -f -"), "{text}");

@@ -1,0 +1,5 @@
+//! The verbs that talk to a cluster. Each takes a `kube::Client`, so tests drive them against
+//! kube's mock service.
+
+pub mod list;
+pub mod table;
