@@ -260,25 +260,27 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
         }
         Command::Backup(BackupCommand::List(list)) => {
             let text = online(&cli.connection, list.all_namespaces, |client, scope, now| async move {
-                crate::online::list::backups(&client, &scope, None, list.output, now).await
+                crate::online::list::show::<neo4j_api::Neo4jBackup>(&client, &scope, None, list.output, now).await
             })?;
             out.write_all(text.as_bytes())?;
         }
         Command::Backup(BackupCommand::Get(get)) => {
             let text = online(&cli.connection, false, |client, scope, now| async move {
-                crate::online::list::backups(&client, &scope, Some(&get.name), get.output, now).await
+                crate::online::list::show::<neo4j_api::Neo4jBackup>(&client, &scope, Some(&get.name), get.output, now)
+                    .await
             })?;
             out.write_all(text.as_bytes())?;
         }
         Command::Restore(RestoreCommand::List(list)) => {
             let text = online(&cli.connection, list.all_namespaces, |client, scope, now| async move {
-                crate::online::list::restores(&client, &scope, None, list.output, now).await
+                crate::online::list::show::<neo4j_api::Neo4jRestore>(&client, &scope, None, list.output, now).await
             })?;
             out.write_all(text.as_bytes())?;
         }
         Command::Restore(RestoreCommand::Get(get)) => {
             let text = online(&cli.connection, false, |client, scope, now| async move {
-                crate::online::list::restores(&client, &scope, Some(&get.name), get.output, now).await
+                crate::online::list::show::<neo4j_api::Neo4jRestore>(&client, &scope, Some(&get.name), get.output, now)
+                    .await
             })?;
             out.write_all(text.as_bytes())?;
         }

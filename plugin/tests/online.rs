@@ -7,7 +7,8 @@ use http::{Request, Response, StatusCode};
 use k8s_openapi::jiff::Timestamp;
 use kube::Client;
 use kube::client::Body;
-use kubectl_neo4j::online::list::{Output, Scope, backups, restores, status};
+use kubectl_neo4j::online::list::{Output, Scope, show, status};
+use neo4j_api::{Neo4jBackup, Neo4jRestore};
 use serde_json::{Value, json};
 
 fn backup(namespace: &str, name: &str, status: Value) -> Value {
@@ -82,52 +83,54 @@ fn ns(name: &str) -> Scope {
 
 #[tokio::test]
 async fn backups_as_a_table_wide_and_across_namespaces() {
-    let table = backups(&client(), &ns("neo4j"), None, Output::Table, now()).await.unwrap();
+    let table = show::<Neo4jBackup>(&client(), &ns("neo4j"), None, Output::Table, now()).await.unwrap();
     assert_eq!(
         table,
         "NAME      TARGET   STORAGE          SCHEDULE    PHASE       LAST SUCCESS   AGE\n\
          nightly   prod     s3://b/nightly   0 2 * * *   Completed   3h ago         5d\n"
     );
-    let wide = backups(&client(), &ns("neo4j"), None, Output::Wide, now()).await.unwrap();
+    let wide = show::<Neo4jBackup>(&client(), &ns("neo4j"), None, Output::Wide, now()).await.unwrap();
     assert!(wide.lines().next().unwrap().ends_with("AGE   NEXT RUN               FAILURES   MESSAGE"), "{wide}");
     assert!(wide.contains("2025-01-21T02:00:00Z   0"), "{wide}");
-    let all = backups(&client(), &Scope::All, None, Output::Table, now()).await.unwrap();
+    let all = show::<Neo4jBackup>(&client(), &Scope::All, None, Output::Table, now()).await.unwrap();
     let lines: Vec<&str> = all.lines().collect();
     assert!(lines[0].starts_with("NAMESPACE   NAME      "), "{all}");
     assert!(lines[2].starts_with("other       hourly    prod"), "{all}");
     assert_eq!(
-        backups(&client(), &ns("empty"), None, Output::Table, now()).await.unwrap(),
+        show::<Neo4jBackup>(&client(), &ns("empty"), None, Output::Table, now()).await.unwrap(),
         "No Neo4jBackups found in namespace empty.\n"
     );
 }
 
 #[tokio::test]
 async fn machine_readable_outputs() {
-    let names = backups(&client(), &Scope::All, None, Output::Name, now()).await.unwrap();
+    let names = show::<Neo4jBackup>(&client(), &Scope::All, None, Output::Name, now()).await.unwrap();
     assert_eq!(names, "neo4jbackup.neo4j.neo4j.com/nightly\nneo4jbackup.neo4j.neo4j.com/hourly\n");
     let listed: Value =
-        serde_json::from_str(&backups(&client(), &ns("neo4j"), None, Output::Json, now()).await.unwrap()).unwrap();
+        serde_json::from_str(&show::<Neo4jBackup>(&client(), &ns("neo4j"), None, Output::Json, now()).await.unwrap())
+            .unwrap();
     assert_eq!(
         (listed["kind"].as_str(), listed["items"][0]["metadata"]["name"].as_str()),
         (Some("List"), Some("nightly"))
     );
-    let one: Value =
-        serde_saphyr::from_str(&backups(&client(), &ns("neo4j"), Some("nightly"), Output::Yaml, now()).await.unwrap())
-            .unwrap();
+    let one: Value = serde_saphyr::from_str(
+        &show::<Neo4jBackup>(&client(), &ns("neo4j"), Some("nightly"), Output::Yaml, now()).await.unwrap(),
+    )
+    .unwrap();
     assert_eq!(one["kind"], "Neo4jBackup", "get prints the object itself");
 }
 
 #[tokio::test]
 async fn a_missing_object_names_the_fix() {
-    let err = backups(&client(), &ns("neo4j"), Some("nope"), Output::Table, now()).await.unwrap_err();
+    let err = show::<Neo4jBackup>(&client(), &ns("neo4j"), Some("nope"), Output::Table, now()).await.unwrap_err();
     assert_eq!(err, "neo4jbackup \"nope\" not found; `kubectl neo4j backup list` shows what exists");
-    let err = restores(&client(), &ns("neo4j"), Some("nope"), Output::Table, now()).await.unwrap_err();
+    let err = show::<Neo4jRestore>(&client(), &ns("neo4j"), Some("nope"), Output::Table, now()).await.unwrap_err();
     assert_eq!(err, "neo4jrestore \"nope\" not found; `kubectl neo4j restore list` shows what exists");
 }
 
 #[tokio::test]
 async fn restores_show_their_step() {
-    let table = restores(&client(), &ns("neo4j"), None, Output::Table, now()).await.unwrap();
+    let table = show::<Neo4jRestore>(&client(), &ns("neo4j"), None, Output::Table, now()).await.unwrap();
     assert_eq!(
         table,
         "NAME          TARGET   DATABASE   SOURCE   PHASE     STEP        AGE\n\

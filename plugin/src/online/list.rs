@@ -209,28 +209,6 @@ pub async fn show<K: Listed>(
     }
 }
 
-/// The Neo4jBackups of `scope` (or the one named), in `output`.
-pub async fn backups(
-    client: &Client,
-    scope: &Scope,
-    name: Option<&str>,
-    output: Output,
-    now: Timestamp,
-) -> Result<String, String> {
-    show::<Neo4jBackup>(client, scope, name, output, now).await
-}
-
-/// The Neo4jRestores of `scope` (or the one named), in `output`.
-pub async fn restores(
-    client: &Client,
-    scope: &Scope,
-    name: Option<&str>,
-    output: Output,
-    now: Timestamp,
-) -> Result<String, String> {
-    show::<Neo4jRestore>(client, scope, name, output, now).await
-}
-
 fn in_scope(scope: &Scope) -> String {
     match scope {
         Scope::Namespace(ns) => format!(" in namespace {ns}"),
