@@ -128,6 +128,21 @@ pub enum BackupCommand {
     List(ListFlags),
     /// Show one Neo4jBackup.
     Get(GetFlags),
+    /// The runs of a Neo4jBackup, newest first: Job, type, phase, start, duration, location.
+    History {
+        /// The Neo4jBackup.
+        name: String,
+    },
+    /// Run a scheduled backup now (like `kubectl create job --from=cronjob/<name>-backup`).
+    Run {
+        /// The Neo4jBackup.
+        name: String,
+    },
+    /// Delete a Neo4jBackup (its backup artifacts and claims are kept).
+    Delete {
+        /// The Neo4jBackup.
+        name: String,
+    },
     /// Compose a Neo4jBackup from flags: complete (every default filled in) and validated.
     #[command(
         after_help = "Examples:\n  kubectl neo4j backup create nightly --cluster prod --schedule \"0 2 * * *\" --s3 my-bucket/prod --secret aws-creds --dry-run=client -o yaml\n  kubectl neo4j backup create orders-once --cluster prod --database orders --pvc-size 50Gi --dry-run=client -o yaml | kubectl apply -f -"
@@ -149,6 +164,19 @@ pub enum RestoreCommand {
     List(ListFlags),
     /// Show one Neo4jRestore.
     Get(GetFlags),
+    /// Follow a Neo4jRestore until it ends; exit code 0 when it completed, 1 when it failed.
+    Watch {
+        /// The Neo4jRestore.
+        name: String,
+        /// How long to follow it, e.g. 2h.
+        #[arg(long, value_name = "DURATION", default_value = "2h")]
+        timeout: String,
+    },
+    /// Delete a Neo4jRestore (a stopped target is scaled back first by the controller).
+    Delete {
+        /// The Neo4jRestore.
+        name: String,
+    },
     /// Compose a Neo4jRestore from flags: complete (every default filled in) and validated.
     #[command(
         after_help = "Examples:\n  kubectl neo4j restore create orders-back --cluster prod --database orders-copy --from-backup nightly --dry-run=client -o yaml\n  kubectl neo4j restore create before-deploy --cluster prod --database orders-0412 --from-backup nightly --point-in-time 2025-04-12T12:30:00Z --stop-cluster --dry-run=client -o yaml"
@@ -170,6 +198,16 @@ pub struct Emit {
     /// Output format.
     #[arg(short = 'o', long, value_enum, default_value = "yaml")]
     pub output: Format,
+    /// After creating, follow it until it finishes (a one-shot backup or a restore) or is set up
+    /// (a schedule); the exit code says whether it succeeded.
+    #[arg(long)]
+    pub wait: bool,
+    /// How long --wait waits, e.g. 30m.
+    #[arg(long, value_name = "DURATION", default_value = "1h")]
+    pub wait_timeout: String,
+    /// Do not ask before a destructive restore (--force, --stop-cluster).
+    #[arg(short = 'y', long)]
+    pub yes: bool,
 }
 
 /// Shells with completion scripts.
@@ -213,7 +251,10 @@ pub enum CliError {
     Input(#[from] crate::validate::InputError),
     /// A composed object breaks the rules.
     #[error("the {0} would be refused: {1}")]
-    Refused(&'static str, String),
+    Refused(String, String),
+    /// What was followed failed.
+    #[error("{0}")]
+    Failed(String),
     /// Bad flags.
     #[error("{0}")]
     Usage(String),
@@ -229,7 +270,7 @@ impl CliError {
     /// The process exit code: 1 for invalid manifests, 2 for usage and read errors.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Self::Invalid(..) | Self::Refused(..) | Self::Cluster(..) => 1,
+            Self::Invalid(..) | Self::Refused(..) | Self::Cluster(..) | Self::Failed(..) => 1,
             _ => 2,
         }
     }
@@ -251,12 +292,53 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
         Command::Backup(BackupCommand::Create { flags, emit }) => {
             let object =
                 crate::compose::backup(&flags, &offline_namespace(&cli.connection)).map_err(CliError::Usage)?;
-            emit_object("Neo4jBackup", object, &emit, out)?;
+            emit_object::<neo4j_api::Neo4jBackup>(object, &emit, &cli.connection, out)?;
         }
         Command::Restore(RestoreCommand::Create { flags, emit }) => {
             let object =
                 crate::compose::restore(&flags, &offline_namespace(&cli.connection)).map_err(CliError::Usage)?;
-            emit_object("Neo4jRestore", object, &emit, out)?;
+            if (flags.force || flags.stop_cluster) && emit.dry_run.is_none() && !emit.yes {
+                confirm(&format!(
+                    "restore {:?} into {:?} on {}{}{}",
+                    flags.name,
+                    flags.database,
+                    flags.cluster,
+                    if flags.stop_cluster { ", stopping the cluster while it runs" } else { "" },
+                    if flags.force { ", replacing the existing database" } else { "" }
+                ))?;
+            }
+            emit_object::<neo4j_api::Neo4jRestore>(object, &emit, &cli.connection, out)?;
+        }
+        Command::Backup(BackupCommand::History { name }) => {
+            let text = online(&cli.connection, false, |client, scope, now| async move {
+                crate::online::act::history(&client, &scope_namespace(&scope), &name, now).await
+            })?;
+            out.write_all(text.as_bytes())?;
+        }
+        Command::Backup(BackupCommand::Run { name }) => {
+            let text = online(&cli.connection, false, |client, scope, now| async move {
+                crate::online::act::run_now(&client, &scope_namespace(&scope), &name, now).await
+            })?;
+            out.write_all(text.as_bytes())?;
+        }
+        Command::Backup(BackupCommand::Delete { name }) => {
+            let text = online(&cli.connection, false, |client, scope, _| async move {
+                crate::online::act::delete::<neo4j_api::Neo4jBackup>(&client, &scope_namespace(&scope), &name).await
+            })?;
+            out.write_all(text.as_bytes())?;
+        }
+        Command::Restore(RestoreCommand::Delete { name }) => {
+            let text = online(&cli.connection, false, |client, scope, _| async move {
+                crate::online::act::delete::<neo4j_api::Neo4jRestore>(&client, &scope_namespace(&scope), &name).await
+            })?;
+            out.write_all(text.as_bytes())?;
+        }
+        Command::Restore(RestoreCommand::Watch { name, timeout }) => {
+            let timeout = duration(&timeout)?;
+            let succeeded = follow::<neo4j_api::Neo4jRestore>(&cli.connection, &name, timeout, out)?;
+            if !succeeded {
+                return Err(CliError::Failed(format!("neo4jrestore {name:?} failed")));
+            }
         }
         Command::Backup(BackupCommand::List(list)) => {
             let text = online(&cli.connection, list.all_namespaces, |client, scope, now| async move {
@@ -347,21 +429,35 @@ fn offline_namespace(flags: &crate::kubeconfig::ConnectionFlags) -> String {
     crate::kubeconfig::namespace(config.as_ref(), flags)
 }
 
-fn emit_object(
-    kind: &'static str,
+fn emit_object<K: crate::online::list::Listed + crate::online::act::Finish>(
     object: serde_json::Value,
     emit: &Emit,
+    connection: &crate::kubeconfig::ConnectionFlags,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
+    let kind = K::kind(&()).into_owned();
     let (object, warnings) =
-        crate::compose::finish(object).map_err(|errors| CliError::Refused(kind, errors.join("; ")))?;
-    if emit.dry_run.is_none() {
-        return Err(CliError::Usage(format!(
-            "creating the {kind} in the cluster is not available yet; compose it with --dry-run=client -o yaml and pipe it to kubectl apply -f -"
-        )));
-    }
+        crate::compose::finish(object).map_err(|errors| CliError::Refused(kind.clone(), errors.join("; ")))?;
     for warning in warnings {
         eprintln!("warning: {warning}");
+    }
+    if emit.dry_run.is_none() {
+        let name = object["metadata"]["name"].as_str().unwrap_or_default().to_owned();
+        let namespace = object["metadata"]["namespace"].as_str().unwrap_or("default").to_owned();
+        let (ns, created) = (namespace.clone(), object);
+        let text = online(connection, false, |client, _, _| async move {
+            crate::online::act::create::<K>(&client, &ns, created).await
+        })?;
+        out.write_all(text.as_bytes())?;
+        if emit.wait {
+            out.flush()?;
+            let timeout = duration(&emit.wait_timeout)?;
+            let connection = crate::kubeconfig::ConnectionFlags { namespace: Some(namespace), ..connection.clone() };
+            if !follow::<K>(&connection, &name, timeout, out)? {
+                return Err(CliError::Failed(format!("{} {name:?} failed", K::KIND)));
+            }
+        }
+        return Ok(());
     }
     let text = match emit.output {
         Format::Yaml => {
@@ -373,4 +469,53 @@ fn emit_object(
     };
     out.write_all(text.as_bytes())?;
     Ok(())
+}
+
+/// Follows an object to its end, printing each change of its progress; whether it succeeded.
+fn follow<K: crate::online::list::Listed + crate::online::act::Finish>(
+    connection: &crate::kubeconfig::ConnectionFlags,
+    name: &str,
+    timeout: std::time::Duration,
+    out: &mut impl Write,
+) -> Result<bool, CliError> {
+    // What was written before comes first; progress lines then go straight to stdout as they happen.
+    out.flush()?;
+    let verdict = online(connection, false, |client, scope, _| async move {
+        let namespace = scope_namespace(&scope);
+        let poll = std::time::Duration::from_secs(2);
+        let succeeded =
+            crate::online::act::watch::<K>(&client, &namespace, name, timeout, poll, |line| println!("{line}")).await?;
+        Ok(if succeeded { "succeeded" } else { "failed" }.to_owned())
+    })?;
+    Ok(verdict == "succeeded")
+}
+
+/// A duration flag in seconds.
+fn duration(text: &str) -> Result<std::time::Duration, CliError> {
+    neo4j_api::grammar::duration::parse_duration(text)
+        .map(std::time::Duration::from_secs)
+        .map_err(|err| CliError::Usage(format!("{text:?} {err}")))
+}
+
+fn scope_namespace(scope: &crate::online::list::Scope) -> String {
+    match scope {
+        crate::online::list::Scope::Namespace(ns) => ns.clone(),
+        crate::online::list::Scope::All => "default".to_owned(),
+    }
+}
+
+/// Asks on a terminal before something destructive; elsewhere (scripts, pipes) it goes ahead.
+fn confirm(what: &str) -> Result<(), CliError> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() {
+        return Ok(());
+    }
+    eprint!("This will {what}. Continue? [y/N] ");
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    if matches!(answer.trim(), "y" | "Y" | "yes") {
+        Ok(())
+    } else {
+        Err(CliError::Usage("cancelled; nothing was created (--yes skips this question)".to_owned()))
+    }
 }

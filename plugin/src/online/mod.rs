@@ -1,5 +1,6 @@
 //! The verbs that talk to a cluster. Each takes a `kube::Client`, so tests drive them against
 //! kube's mock service.
 
+pub mod act;
 pub mod list;
 pub mod table;

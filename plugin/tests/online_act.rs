@@ -1,0 +1,180 @@
+//! create, delete, run, history and watch against an API server stand-in that records what it
+//! was asked.
+
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use http::{Method, Request, Response, StatusCode};
+use k8s_openapi::jiff::Timestamp;
+use kube::Client;
+use kube::client::Body;
+use kubectl_neo4j::online::act::{create, delete, history, run_now, watch};
+use neo4j_api::{Neo4jBackup, Neo4jRestore};
+use serde_json::{Value, json};
+
+type Log = Arc<Mutex<Vec<(Method, String, Value)>>>;
+
+fn scheduled() -> Value {
+    json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jBackup",
+        "metadata": {"name": "nightly", "namespace": "neo4j"},
+        "spec": {"target": {"kind": "Cluster", "name": "prod"}, "schedule": "0 2 * * *", "storage": {"type": "pvc", "pvc": {"name": "b"}}},
+        "status": {"phase": "Completed", "history": [
+            {"jobName": "nightly-backup-29000120", "type": "FULL", "phase": "Failed", "startTime": "2025-01-20T02:00:00Z",
+             "completionTime": "2025-01-20T02:01:30Z", "artifact": "pvc://b", "message": "BackoffLimitExceeded"},
+            {"jobName": "nightly-backup-28998680", "type": "FULL", "phase": "Succeeded", "startTime": "2025-01-19T02:00:00Z",
+             "completionTime": "2025-01-19T02:05:00Z", "artifact": "pvc://b"}]}})
+}
+
+fn restore(phase: &str, step: &str, message: &str) -> Value {
+    json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore", "metadata": {"name": "back", "namespace": "neo4j"},
+        "spec": {"targetCluster": "prod", "databaseName": "orders"},
+        "status": {"phase": phase, "message": message, "progress": {"step": step}}})
+}
+
+fn server(log: Log) -> Client {
+    let polls = Arc::new(Mutex::new(0));
+    let service = tower::service_fn(move |request: Request<Body>| {
+        let (log, polls) = (log.clone(), polls.clone());
+        async move {
+            let (method, path) = (request.method().clone(), request.uri().path().to_owned());
+            let bytes = request.into_body().collect_bytes().await.unwrap();
+            let body: Value = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap() };
+            log.lock().unwrap().push((method.clone(), path.clone(), body.clone()));
+            let exists = log
+                .lock()
+                .unwrap()
+                .iter()
+                .filter(|(m, p, _)| *m == Method::POST && p.ends_with("/neo4jbackups"))
+                .count()
+                > 1;
+            let (code, answer) = match (method, path.as_str()) {
+                (Method::POST, "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jbackups") if exists => (
+                    409,
+                    json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "AlreadyExists", "code": 409, "message": "exists"}),
+                ),
+                (Method::POST, _) => (201, body),
+                (Method::DELETE, _) => (200, json!({"kind": "Status", "apiVersion": "v1", "status": "Success"})),
+                (Method::GET, "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jbackups/nightly") => {
+                    (200, scheduled())
+                }
+                (Method::GET, "/apis/batch/v1/namespaces/neo4j/cronjobs/nightly-backup") => (
+                    200,
+                    json!({"apiVersion": "batch/v1", "kind": "CronJob",
+                    "metadata": {"name": "nightly-backup", "uid": "cron-uid"},
+                    "spec": {"schedule": "0 2 * * *", "jobTemplate": {"metadata": {"labels": {"neo4j.neo4j.com/backup": "nightly"}},
+                        "spec": {"template": {"spec": {"containers": [{"name": "backup", "image": "neo4j:2025.01.0-enterprise"}]}}}}}}),
+                ),
+                (Method::GET, "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jrestores/back") => {
+                    let mut n = polls.lock().unwrap();
+                    *n += 1;
+                    let answer = match *n {
+                        1 => restore("Running", "Restoring", "Job back-restore created"),
+                        2 => restore("Running", "Restoring", "Job back-restore created"),
+                        3 => restore("Running", "BringingUp", "creating the database"),
+                        _ => restore("Completed", "Done", "the database is restored and online"),
+                    };
+                    (200, answer)
+                }
+                _ => (
+                    404,
+                    json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404, "message": "not found"}),
+                ),
+            };
+            Ok::<_, Infallible>(
+                Response::builder()
+                    .status(StatusCode::from_u16(code).unwrap())
+                    .body(Body::from(serde_json::to_vec(&answer).unwrap()))
+                    .unwrap(),
+            )
+        }
+    });
+    Client::new(service, "neo4j")
+}
+
+fn now() -> Timestamp {
+    "2025-01-20T12:00:00Z".parse().unwrap()
+}
+
+#[tokio::test]
+async fn create_posts_the_object_and_a_second_create_names_the_fix() {
+    let log = Log::default();
+    let client = server(log.clone());
+    let object = json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jBackup", "metadata": {"name": "nightly", "namespace": "neo4j"},
+        "spec": {"target": {"kind": "Cluster", "name": "prod"}, "storage": {"type": "pvc", "pvc": {"name": "b"}}}});
+    assert_eq!(
+        create::<Neo4jBackup>(&client, "neo4j", object.clone()).await.unwrap(),
+        "neo4jbackup.neo4j.neo4j.com/nightly created\n"
+    );
+    assert_eq!(log.lock().unwrap()[0].2["spec"]["storage"]["pvc"]["name"], "b");
+    assert_eq!(
+        create::<Neo4jBackup>(&client, "neo4j", object).await.unwrap_err(),
+        "neo4jbackup \"nightly\" already exists in neo4j; `kubectl neo4j backup get nightly` shows it"
+    );
+}
+
+#[tokio::test]
+async fn delete_says_what_is_kept() {
+    let client = server(Log::default());
+    assert_eq!(
+        delete::<Neo4jBackup>(&client, "neo4j", "nightly").await.unwrap(),
+        "neo4jbackup.neo4j.neo4j.com/nightly deleted (its backup artifacts and claims are kept)\n"
+    );
+    assert_eq!(
+        delete::<Neo4jRestore>(&client, "neo4j", "back").await.unwrap(),
+        "neo4jrestore.neo4j.neo4j.com/back deleted\n"
+    );
+}
+
+#[tokio::test]
+async fn run_creates_a_job_from_the_cronjob_owned_by_it() {
+    let log = Log::default();
+    let client = server(log.clone());
+    let said = run_now(&client, "neo4j", "nightly", now()).await.unwrap();
+    assert_eq!(
+        said,
+        "job.batch/nightly-backup-manual-28956240 created; follow it with `kubectl logs -f job/nightly-backup-manual-28956240 --all-containers -n neo4j`\n"
+    );
+    let posted =
+        log.lock().unwrap().iter().find(|(m, p, _)| *m == Method::POST && p.ends_with("/jobs")).cloned().unwrap().2;
+    assert_eq!(posted["metadata"]["annotations"]["cronjob.kubernetes.io/instantiate"], "manual");
+    assert_eq!(posted["metadata"]["labels"]["neo4j.neo4j.com/backup"], "nightly", "the controller sees it as a run");
+    assert_eq!(posted["metadata"]["ownerReferences"][0]["uid"], "cron-uid");
+    assert_eq!(posted["spec"]["template"]["spec"]["containers"][0]["name"], "backup");
+}
+
+#[tokio::test]
+async fn history_lists_the_runs_newest_first() {
+    let client = server(Log::default());
+    assert_eq!(
+        history(&client, "neo4j", "nightly", now()).await.unwrap(),
+        "\
+JOB                       TYPE   PHASE       STARTED   DURATION   LOCATION   MESSAGE
+nightly-backup-29000120   FULL   Failed      10h ago   90s        pvc://b    BackoffLimitExceeded
+nightly-backup-28998680   FULL   Succeeded   34h ago   300s       pvc://b
+"
+    );
+}
+
+#[tokio::test]
+async fn watch_prints_each_change_until_the_end() {
+    let client = server(Log::default());
+    let mut lines = Vec::new();
+    let ok = watch::<Neo4jRestore>(&client, "neo4j", "back", Duration::from_secs(10), Duration::from_millis(1), |l| {
+        lines.push(l.to_owned())
+    })
+    .await
+    .unwrap();
+    assert!(ok);
+    assert_eq!(
+        lines,
+        [
+            "Running (Restoring): Job back-restore created",
+            "Running (BringingUp): creating the database",
+            "Completed (Done): the database is restored and online"
+        ]
+    );
+    let missing =
+        watch::<Neo4jRestore>(&client, "neo4j", "nope", Duration::from_secs(1), Duration::from_millis(1), |_| {}).await;
+    assert_eq!(missing.unwrap_err(), "neo4jrestore \"nope\" not found; `kubectl neo4j restore list` shows what exists");
+}
