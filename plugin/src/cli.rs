@@ -48,6 +48,14 @@ pub enum Command {
     /// Compose and create Neo4jRestores.
     #[command(subcommand)]
     Restore(RestoreCommand),
+    /// The output of the newest Job of a backup or restore: every container, neo4j-admin first.
+    Logs {
+        /// `backup` or `restore`.
+        #[arg(value_enum)]
+        kind: LogsOf,
+        /// Its name.
+        name: String,
+    },
     /// Every Neo4jBackup and Neo4jRestore of the namespace at a glance: last success, failures, phase.
     Status {
         /// Across all namespaces.
@@ -133,6 +141,11 @@ pub enum BackupCommand {
         /// The Neo4jBackup.
         name: String,
     },
+    /// Everything about one Neo4jBackup: phase, spec, conditions, history, events.
+    Describe {
+        /// The Neo4jBackup.
+        name: String,
+    },
     /// Run a scheduled backup now (like `kubectl create job --from=cronjob/<name>-backup`).
     Run {
         /// The Neo4jBackup.
@@ -164,6 +177,11 @@ pub enum RestoreCommand {
     List(ListFlags),
     /// Show one Neo4jRestore.
     Get(GetFlags),
+    /// Everything about one Neo4jRestore: phase, step, artifact, recorded size, stats, conditions, events.
+    Describe {
+        /// The Neo4jRestore.
+        name: String,
+    },
     /// Follow a Neo4jRestore until it ends; exit code 0 when it completed, 1 when it failed.
     Watch {
         /// The Neo4jRestore.
@@ -208,6 +226,15 @@ pub struct Emit {
     /// Do not ask before a destructive restore (--force, --stop-cluster).
     #[arg(short = 'y', long)]
     pub yes: bool,
+}
+
+/// What `logs` reads.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LogsOf {
+    /// A Neo4jBackup's newest Job.
+    Backup,
+    /// A Neo4jRestore's newest Job.
+    Restore,
 }
 
 /// Shells with completion scripts.
@@ -308,6 +335,28 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                 ))?;
             }
             emit_object::<neo4j_api::Neo4jRestore>(object, &emit, &cli.connection, out)?;
+        }
+        Command::Backup(BackupCommand::Describe { name }) => {
+            let text = online(&cli.connection, false, |client, scope, now| async move {
+                crate::online::inspect::describe_backup(&client, &scope_namespace(&scope), &name, now).await
+            })?;
+            out.write_all(text.as_bytes())?;
+        }
+        Command::Restore(RestoreCommand::Describe { name }) => {
+            let text = online(&cli.connection, false, |client, scope, now| async move {
+                crate::online::inspect::describe_restore(&client, &scope_namespace(&scope), &name, now).await
+            })?;
+            out.write_all(text.as_bytes())?;
+        }
+        Command::Logs { kind, name } => {
+            let label = match kind {
+                LogsOf::Backup => "neo4j.neo4j.com/backup",
+                LogsOf::Restore => neo4j_api::plan::restore_job::RESTORE_LABEL,
+            };
+            let text = online(&cli.connection, false, |client, scope, _| async move {
+                crate::online::inspect::logs(&client, &scope_namespace(&scope), label, &name).await
+            })?;
+            out.write_all(text.as_bytes())?;
         }
         Command::Backup(BackupCommand::History { name }) => {
             let text = online(&cli.connection, false, |client, scope, now| async move {

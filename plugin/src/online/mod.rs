@@ -2,5 +2,6 @@
 //! kube's mock service.
 
 pub mod act;
+pub mod inspect;
 pub mod list;
 pub mod table;
