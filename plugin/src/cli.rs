@@ -85,6 +85,13 @@ pub enum Command {
     },
     /// Print the version of kubectl-neo4j.
     Version,
+    /// Remove the webhook and the controller. Keeps the CRDs (so every Neo4jBackup and
+    /// Neo4jRestore), the namespace, and all backup data and claims.
+    Uninstall {
+        /// The variant that was installed.
+        #[arg(long, value_enum, default_value = "cert-manager")]
+        tls: crate::manifests::Tls,
+    },
     /// Print a shell completion script for kubectl-neo4j.
     ///
     /// For `kubectl neo4j <TAB>`, put the `kubectl_complete-neo4j` script shipped next to the
@@ -424,14 +431,23 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
         Command::Manifests { tls } => out.write_all(tls.embedded().as_bytes())?,
         Command::Install { tls, dry_run, output } => {
             if dry_run.is_none() {
-                return Err(CliError::Usage(
-                    "installing into the cluster is not available yet; use --dry-run=client -o yaml | kubectl apply --server-side -f -".to_owned(),
-                ));
+                let text = online(&cli.connection, false, |client, _, _| async move {
+                    crate::online::install::install(&client, tls.embedded()).await
+                })?;
+                out.write_all(text.as_bytes())?;
+                out.flush()?;
+                return Ok(());
             }
             if matches!(output, Format::Json) {
                 return Err(CliError::Usage("install --dry-run prints YAML only; use -o yaml".to_owned()));
             }
             out.write_all(tls.embedded().as_bytes())?;
+        }
+        Command::Uninstall { tls } => {
+            let text = online(&cli.connection, false, |client, _, _| async move {
+                crate::online::install::uninstall(&client, tls.embedded()).await
+            })?;
+            out.write_all(text.as_bytes())?;
         }
         Command::Version => writeln!(out, "kubectl-neo4j {}", env!("CARGO_PKG_VERSION"))?,
         Command::Completion { shell } => {

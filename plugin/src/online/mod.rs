@@ -3,5 +3,6 @@
 
 pub mod act;
 pub mod inspect;
+pub mod install;
 pub mod list;
 pub mod table;
