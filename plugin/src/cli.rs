@@ -316,7 +316,7 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
         Command::Validate { files } => {
             let documents = crate::validate::read_inputs(&files, &mut std::io::stdin().lock())?;
             let reports = crate::validate::validate(&documents);
-            out.write_all(crate::validate::render(&reports).as_bytes())?;
+            out.write_all(crate::validate::render(&reports, crate::style::enabled()).as_bytes())?;
             out.flush()?;
             let invalid = reports.iter().filter(|r| !r.errors.is_empty()).count();
             if invalid > 0 {

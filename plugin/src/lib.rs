@@ -8,4 +8,5 @@ pub mod kubeconfig;
 pub mod kustomize;
 pub mod manifests;
 pub mod online;
+pub mod style;
 pub mod validate;

@@ -214,17 +214,23 @@ pub fn validate(documents: &[Document]) -> Vec<ObjectReport> {
         .collect()
 }
 
-/// One line per object with its verdict, then its errors and warnings, indented.
-pub fn render(reports: &[ObjectReport]) -> String {
+/// One line per object with its verdict, then its errors and warnings, indented; coloured when
+/// `colour` (see `crate::style`).
+pub fn render(reports: &[ObjectReport], colour: bool) -> String {
+    use crate::style::{Colour, paint};
     let mut out = String::new();
     for report in reports {
-        let verdict = if report.errors.is_empty() { "valid" } else { "invalid" };
+        let verdict = if report.errors.is_empty() {
+            paint("valid", Colour::Green, colour)
+        } else {
+            paint("invalid", Colour::Red, colour)
+        };
         out.push_str(&format!("{} ({}, {}): {verdict}\n", report.object, report.namespace, report.source));
         for error in &report.errors {
-            out.push_str(&format!("  error: {error}\n"));
+            out.push_str(&format!("  {}: {error}\n", paint("error", Colour::Red, colour)));
         }
         for warning in &report.warnings {
-            out.push_str(&format!("  warning: {warning}\n"));
+            out.push_str(&format!("  {}: {warning}\n", paint("warning", Colour::Yellow, colour)));
         }
     }
     out
