@@ -3,6 +3,7 @@
 
 mod backup;
 mod crds;
+mod plugin;
 mod restore;
 mod support;
 mod webhook;
