@@ -80,8 +80,12 @@ pub struct RestoreFlags {
     #[arg(long, value_name = "NAME")]
     pub database: String,
     /// Restore the latest successful backup of this Neo4jBackup.
-    #[arg(long, value_name = "NEO4JBACKUP", conflicts_with_all = ["s3", "gcs", "azure", "pvc", "pvc_size"])]
+    #[arg(long, value_name = "NEO4JBACKUP", conflicts_with_all = ["s3", "gcs", "azure", "pvc", "pvc_size", "from_storage"])]
     pub from_backup: Option<String>,
+    /// Restore from this location: s3://BUCKET/PATH, gs://BUCKET/PATH, azb://CONTAINER/PATH or
+    /// pvc://CLAIM/PATH, where PATH is a folder or one artifact (`.backup`).
+    #[arg(long, value_name = "URI", conflicts_with_all = ["s3", "gcs", "azure", "pvc", "pvc_size", "backup_path"])]
+    pub from_storage: Option<String>,
     #[command(flatten)]
     pub storage: StorageFlags,
     #[command(flatten)]
@@ -196,20 +200,44 @@ pub fn backup(flags: &BackupFlags, namespace: &str) -> Result<Value, String> {
     )
 }
 
+/// `--from-storage URI` as storage flags and a backup path.
+fn from_uri(uri: &str) -> Result<(StorageFlags, Option<String>), String> {
+    let (scheme, rest) = uri.split_once("://").ok_or_else(|| {
+        format!(
+            "--from-storage {uri:?}: write s3://BUCKET/PATH, gs://BUCKET/PATH, azb://CONTAINER/PATH or pvc://CLAIM/PATH"
+        )
+    })?;
+    let (bucket, path) = split(rest);
+    let mut flags = StorageFlags::default();
+    match scheme {
+        "s3" => flags.s3 = Some(bucket),
+        "gs" => flags.gcs = Some(bucket),
+        "azb" => flags.azure = Some(bucket),
+        "pvc" => flags.pvc = Some(bucket),
+        other => {
+            return Err(format!(
+                "--from-storage {uri:?}: {other}:// is not a storage; use s3://, gs://, azb:// or pvc://"
+            ));
+        }
+    }
+    Ok((flags, path))
+}
+
 /// The Neo4jRestore the flags describe (not yet defaulted).
 pub fn restore(flags: &RestoreFlags, namespace: &str) -> Result<Value, String> {
-    let located = storage(&flags.storage, &flags.credentials)?;
-    let base =
-        match (&flags.from_backup, located) {
-            (Some(backup), None) => json!({"type": "backup", "backupRef": backup}),
-            (None, Some(storage)) => json!({"type": "storage", "storage": storage}),
-            _ => return Err(
-                "say where the backup is: --from-backup NEO4JBACKUP, or --s3/--gcs/--azure/--pvc with --backup-path"
-                    .to_owned(),
-            ),
-        };
-    let mut base = base;
-    if let Some(path) = &flags.backup_path {
+    let (storage_flags, uri_path) = match &flags.from_storage {
+        Some(uri) => from_uri(uri)?,
+        None => (flags.storage.clone(), None),
+    };
+    let located = storage(&storage_flags, &flags.credentials)?;
+    let mut base = match (&flags.from_backup, located) {
+        (Some(backup), None) => json!({"type": "backup", "backupRef": backup}),
+        (None, Some(storage)) => json!({"type": "storage", "storage": storage}),
+        _ => {
+            return Err("say where the backup is: --from-backup NEO4JBACKUP, --from-storage URI, or --s3/--gcs/--azure/--pvc with --backup-path".to_owned());
+        }
+    };
+    if let Some(path) = flags.backup_path.as_ref().or(uri_path.as_ref()) {
         base["backupPath"] = json!(path);
     }
     let source = match &flags.point_in_time {

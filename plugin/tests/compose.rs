@@ -147,5 +147,59 @@ fn refusals_and_usage_errors_name_the_fix() {
     let no_source =
         run(&["restore", "create", "r", "--cluster", "prod", "--database", "orders", "--dry-run=client"], None);
     assert_eq!(no_source.status.code(), Some(2));
-    assert!(text(&no_source.stderr).contains("--from-backup NEO4JBACKUP"), "{}", text(&no_source.stderr));
+    assert!(
+        text(&no_source.stderr).contains("--from-backup NEO4JBACKUP, --from-storage URI"),
+        "{}",
+        text(&no_source.stderr)
+    );
+}
+
+#[test]
+fn a_restore_from_a_storage_uri() {
+    let output = run(
+        &[
+            "restore",
+            "create",
+            "from-s3",
+            "--cluster",
+            "prod",
+            "--database",
+            "orders",
+            "--from-storage",
+            "s3://dr-bucket/prod/orders-2025-01-20T02-00-00.backup",
+            "--secret",
+            "aws-creds",
+            "--dry-run=client",
+            "-o",
+            "json",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let object: serde_json::Value = serde_json::from_slice(&output.stdout).expect("JSON");
+    let source = &object["spec"]["source"];
+    assert_eq!(source["type"], "storage");
+    assert_eq!(source["backupPath"], "prod/orders-2025-01-20T02-00-00.backup");
+    assert_eq!(source["storage"]["bucket"], "dr-bucket");
+    assert_eq!(source["storage"]["cloud"]["credentialsSecretRef"], "aws-creds");
+    let bad = run(
+        &[
+            "restore",
+            "create",
+            "x",
+            "--cluster",
+            "prod",
+            "--database",
+            "orders",
+            "--from-storage",
+            "ftp://x/y",
+            "--dry-run=client",
+        ],
+        None,
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert_eq!(
+        text(&bad.stderr),
+        "error: --from-storage \"ftp://x/y\": ftp:// is not a storage; use s3://, gs://, azb:// or pvc://\n"
+    );
 }

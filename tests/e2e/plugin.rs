@@ -50,6 +50,7 @@ async fn e2e_plugin_create_list_describe_and_watch() {
             cluster: "prod".into(),
             database: "orders-copy".into(),
             from_backup: Some("nightly".into()),
+            from_storage: None,
             storage: StorageFlags::default(),
             credentials: Default::default(),
             backup_path: None,
