@@ -157,7 +157,17 @@ async fn a_finished_job_completes_or_fails_the_backup() {
         step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
         step(Method::GET, JOB, StatusCode::OK, job(failed.clone())),
         step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![job(failed)])),
-        status_is("Failed", "Job nightly-backup failed: Job has reached the specified backoff limit"),
+        // Why it failed: the end of neo4j-admin's output, kept by Kubernetes as the termination message.
+        step(
+            Method::GET,
+            "/api/v1/namespaces/neo4j/pods?&labelSelector=job-name%3Dnightly-backup",
+            StatusCode::OK,
+            json!({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": [
+                {"metadata": {"name": "nightly-backup-x", "creationTimestamp": "2025-01-20T02:59:00Z"},
+                 "status": {"containerStatuses": [{"name": "backup", "image": "neo4j", "imageID": "", "ready": false, "restartCount": 0,
+                    "state": {"terminated": {"exitCode": 1, "message": "Backup failed: connection refused by prod-server-0:6362\n"}}}]}}]}),
+        ),
+        status_is("Failed", "Job nightly-backup failed: Backup failed: connection refused by prod-server-0:6362"),
         event("BackupFailed"),
     ];
     run(backup(json!({}), running), steps).await;

@@ -163,6 +163,9 @@ pub fn neo4j_container(name: &str, target: &ResolvedTarget, access: &Access, com
         env: (!access.env.is_empty()).then(|| access.env.clone()),
         volume_mounts: (!access.mounts.is_empty()).then(|| access.mounts.clone()),
         security_context: Some(restricted()),
+        // neo4j-admin writes no termination message: on failure Kubernetes keeps the end of its
+        // output instead, which becomes the reason in the status.
+        termination_message_policy: Some("FallbackToLogsOnError".into()),
         ..Container::default()
     }
 }

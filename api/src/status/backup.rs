@@ -30,6 +30,8 @@ pub struct Observed {
     pub retention_job: Option<Job>,
     /// What the retention Job reported (its termination message), when it finished.
     pub retention_report: Option<String>,
+    /// Why failed backup Jobs failed, by Job name, from their Pods (neo4j-admin's last output).
+    pub failure_reports: Vec<(String, String)>,
 }
 
 /// A change worth an Event.
@@ -84,8 +86,16 @@ fn start_key(run: &BackupRun) -> Option<Timestamp> {
 }
 
 /// Runs from the Jobs merged into the previous history: newest first, at most [`BACKUP_HISTORY_LIMIT`].
-fn merged_history(previous: &[BackupRun], jobs: &[Job]) -> Vec<BackupRun> {
+fn merged_history(previous: &[BackupRun], jobs: &[Job], reports: &[(String, String)]) -> Vec<BackupRun> {
     let mut runs: Vec<BackupRun> = jobs.iter().map(run_of).collect();
+    for run in runs.iter_mut().filter(|r| r.phase == Some(RunPhase::Failed)) {
+        if let Some((_, report)) = reports.iter().find(|(job, _)| *job == run.job_name) {
+            run.message = Some(report.clone());
+        } else if let Some(known) = previous.iter().find(|p| p.job_name == run.job_name && p.message.is_some()) {
+            // Reported once already (the Pods may be gone since).
+            run.message = known.message.clone();
+        }
+    }
     for old in previous {
         if !runs.iter().any(|run| run.job_name == old.job_name) {
             runs.push(old.clone());
@@ -131,7 +141,7 @@ pub fn backup_status(
     let previous = backup.status.clone().unwrap_or_default();
     let mut status = previous.clone();
     status.observed_generation = backup.metadata.generation;
-    status.history = merged_history(&previous.history, &observed.jobs);
+    status.history = merged_history(&previous.history, &observed.jobs, &observed.failure_reports);
     let latest = status.history.first().cloned();
     let latest_finished = status.history.iter().find(|run| run.phase != Some(RunPhase::Running)).cloned();
     status.last_backup_time =
@@ -447,6 +457,24 @@ mod tests {
         assert!(transitions.is_empty(), "said once");
         let none = backup(json!({}), json!(null));
         assert!(backup_status(&none, &found(), now()).0.conditions.iter().all(|c| c.type_ != "RetentionExecuted"));
+    }
+
+    #[test]
+    fn a_failed_run_says_what_neo4j_admin_said() {
+        let failed = job("nightly-backup", "2025-01-20T02:00:00Z", "failed");
+        let report = "Backup failed: Unable to connect to prod-server-0.prod-headless.neo4j.svc.cluster.local:6362";
+        let observed = Observed {
+            jobs: vec![failed.clone()],
+            failure_reports: vec![("nightly-backup".into(), report.into())],
+            ..found()
+        };
+        let (status, _) = backup_status(&backup(json!({}), json!(null)), &observed, now());
+        assert_eq!(status.history[0].message.as_deref(), Some(report));
+        assert_eq!(status.message.as_deref(), Some(format!("Job nightly-backup failed: {report}").as_str()));
+        // Later the Pods are gone: the report recorded in the history stays.
+        let again = backup(json!({}), serde_json::to_value(&status).unwrap());
+        let (status, _) = backup_status(&again, &Observed { jobs: vec![failed], ..found() }, now());
+        assert_eq!(status.history[0].message.as_deref(), Some(report));
     }
 
     #[test]

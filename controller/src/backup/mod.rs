@@ -15,7 +15,6 @@ use kube::runtime::controller::{Action, Controller};
 use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher;
 use kube::{Resource, ResourceExt};
-use neo4j_api::Neo4jBackup;
 use neo4j_api::grammar::cron::CronSchedule;
 use neo4j_api::plan::backup_job::plan_backup;
 use neo4j_api::plan::retention_job::{is_retention_job, plan_retention, retention_due, retention_job_name};
@@ -24,6 +23,7 @@ use neo4j_api::review::review;
 use neo4j_api::rules::Context;
 use neo4j_api::status::backup::{Observed, backup_status};
 use neo4j_api::status::pods::termination_report;
+use neo4j_api::{Neo4jBackup, RunPhase};
 use serde_json::json;
 
 use crate::error::Error;
@@ -94,13 +94,31 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
             Err(err) => observed.target_problem = Some(err.to_string()),
         }
     }
+    let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), &namespace);
+    let report_of = |job: String| {
+        let pods = pods.clone();
+        async move {
+            let selector = format!("job-name={job}");
+            Ok::<_, kube::Error>(termination_report(&pods.list(&ListParams::default().labels(&selector)).await?.items))
+        }
+    };
     if let Some(job) = retention.as_ref().filter(|job| is_finished(job)) {
-        let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), &namespace);
-        let selector = format!("job-name={}", job.name_any());
-        observed.retention_report =
-            termination_report(&pods.list(&ListParams::default().labels(&selector)).await?.items);
+        observed.retention_report = report_of(job.name_any()).await?;
     }
     observed.retention_job = retention;
+    // Why a run failed, read once: when the history does not know it failed yet.
+    let known_failed = |job: &str| {
+        backup
+            .status
+            .iter()
+            .flat_map(|s| s.history.iter())
+            .any(|r| r.job_name == job && r.phase == Some(RunPhase::Failed))
+    };
+    for job in backup_jobs.iter().filter(|j| has_failed(j) && !known_failed(&j.name_any())) {
+        if let Some(report) = report_of(job.name_any()).await? {
+            observed.failure_reports.push((job.name_any(), report));
+        }
+    }
 
     // Status.
     observed.jobs = backup_jobs;
@@ -132,6 +150,11 @@ pub fn cross_namespace_refusal(target_namespace: &str) -> String {
     format!(
         "the target is in namespace {target_namespace:?}; targets in other namespaces need the admission webhook (it checks that whoever writes the backup may read the target) and the controller flag --cross-namespace-targets; or create the backup in {target_namespace:?}"
     )
+}
+
+/// Whether a Job has failed.
+pub fn has_failed(job: &Job) -> bool {
+    job.status.iter().flat_map(|s| s.conditions.iter().flatten()).any(|c| c.type_ == "Failed" && c.status == "True")
 }
 
 /// Whether a Job has finished, either way.
