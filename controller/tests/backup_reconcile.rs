@@ -104,13 +104,7 @@ async fn a_missing_target_waits_without_creating_anything() {
         step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![])),
         checked(Method::PATCH, STATUS, StatusCode::OK, backup(json!({}), json!(null)), |body| {
             assert_eq!(body["status"]["phase"], "Pending");
-            let found = body["status"]["conditions"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|c| c["type"] == "TargetFound")
-                .unwrap()
-                .clone();
+            let found = condition(body, "TargetFound");
             assert_eq!((found["status"].clone(), found["reason"].clone()), (json!("False"), json!("NotFound")));
         }),
         event("Pending"),
@@ -263,8 +257,17 @@ fn prune_job(after: &str, status: Value) -> Value {
 }
 
 fn retention_condition(body: &Value) -> (String, String, String) {
-    let c = body["status"]["conditions"].as_array().unwrap().iter().find(|c| c["type"] == "RetentionExecuted").unwrap();
+    let c = condition(body, "RetentionExecuted");
     (c["status"].as_str().unwrap().into(), c["reason"].as_str().unwrap().into(), c["message"].as_str().unwrap().into())
+}
+
+/// The condition `kind` of a status patch (the test fails when it is missing).
+fn condition(body: &Value, kind: &str) -> Value {
+    body["status"]["conditions"]
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["type"] == kind))
+        .cloned()
+        .unwrap_or_else(|| panic!("no condition {kind} in {body}"))
 }
 
 #[tokio::test]
@@ -363,13 +366,7 @@ async fn a_target_in_another_namespace_is_not_looked_up_without_the_webhook() {
         step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![])),
         checked(Method::PATCH, STATUS, StatusCode::OK, backup(json!({}), json!(null)), |body| {
             assert_eq!(body["status"]["phase"], "Pending");
-            let found = body["status"]["conditions"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|c| c["type"] == "TargetFound")
-                .unwrap()
-                .clone();
+            let found = condition(body, "TargetFound");
             assert_eq!(found["reason"], "Unusable");
             assert_eq!(found["message"], neo4j_controller::backup::cross_namespace_refusal("production"));
         }),

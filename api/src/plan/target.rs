@@ -1,7 +1,7 @@
 //! The target of a backup or restore as the plans need it: image, size and the names the Neo4j
 //! operator gives its StatefulSet, Services and PVCs (`../shared/design/neo4j.md`).
 
-use crate::types::{ImageSpec, Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone};
+use crate::types::{AuthSpec, ImageSpec, Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone, TlsSpec};
 use crate::version::ImageTag;
 
 /// Port of neo4j-admin's online backup.
@@ -46,7 +46,7 @@ pub const DEFAULT_ADMIN_SECRET: &str = "neo4j-admin-secret";
 /// Bolt's port on the client Service.
 pub const BOLT_PORT: u16 = 7687;
 
-fn connection(auth: &Option<crate::types::AuthSpec>, tls: &Option<crate::types::TlsSpec>) -> (String, bool) {
+fn connection(auth: &Option<AuthSpec>, tls: &Option<TlsSpec>) -> (String, bool) {
     let secret = auth.as_ref().and_then(|a| a.admin_secret.clone()).unwrap_or_else(|| DEFAULT_ADMIN_SECRET.to_owned());
     let tls = tls.as_ref().and_then(|t| t.mode.as_deref()).is_some_and(|mode| mode != "disabled");
     (secret, tls)
@@ -62,13 +62,34 @@ fn image_of(image: &Option<ImageSpec>, what: &str) -> Result<(String, String, Op
 impl ResolvedTarget {
     /// The target a Neo4jEnterpriseCluster describes.
     pub fn from_cluster(cluster: &Neo4jEnterpriseCluster, namespace: &str) -> Result<Self, String> {
-        let name = cluster.metadata.name.clone().unwrap_or_default();
-        let (image, tag, pull_policy, pull_secrets) =
-            image_of(&cluster.spec.image, &format!("Neo4jEnterpriseCluster {name:?}"))?;
         let servers = cluster.spec.topology.as_ref().and_then(|t| t.servers).unwrap_or(1).max(1);
-        let (admin_secret, tls) = connection(&cluster.spec.auth, &cluster.spec.tls);
+        let spec = &cluster.spec;
+        Self::of(TargetType::Cluster, &cluster.metadata.name, namespace, (&spec.image, &spec.auth, &spec.tls), servers)
+    }
+
+    /// The target a Neo4jEnterpriseStandalone describes.
+    pub fn from_standalone(standalone: &Neo4jEnterpriseStandalone, namespace: &str) -> Result<Self, String> {
+        let spec = &standalone.spec;
+        Self::of(TargetType::Standalone, &standalone.metadata.name, namespace, (&spec.image, &spec.auth, &spec.tls), 1)
+    }
+
+    /// What both kinds have in common: name, image, credentials and TLS.
+    fn of(
+        target_type: TargetType,
+        name: &Option<String>,
+        namespace: &str,
+        (image, auth, tls): (&Option<ImageSpec>, &Option<AuthSpec>, &Option<TlsSpec>),
+        servers: i32,
+    ) -> Result<Self, String> {
+        let name = name.clone().unwrap_or_default();
+        let kind = match target_type {
+            TargetType::Cluster => "Neo4jEnterpriseCluster",
+            TargetType::Standalone => "Neo4jEnterpriseStandalone",
+        };
+        let (image, tag, pull_policy, pull_secrets) = image_of(image, &format!("{kind} {name:?}"))?;
+        let (admin_secret, tls) = connection(auth, tls);
         Ok(Self {
-            target_type: TargetType::Cluster,
+            target_type,
             name,
             namespace: namespace.to_owned(),
             image,
@@ -76,26 +97,6 @@ impl ResolvedTarget {
             pull_policy,
             pull_secrets,
             servers,
-            admin_secret,
-            tls,
-        })
-    }
-
-    /// The target a Neo4jEnterpriseStandalone describes.
-    pub fn from_standalone(standalone: &Neo4jEnterpriseStandalone, namespace: &str) -> Result<Self, String> {
-        let name = standalone.metadata.name.clone().unwrap_or_default();
-        let (image, tag, pull_policy, pull_secrets) =
-            image_of(&standalone.spec.image, &format!("Neo4jEnterpriseStandalone {name:?}"))?;
-        let (admin_secret, tls) = connection(&standalone.spec.auth, &standalone.spec.tls);
-        Ok(Self {
-            target_type: TargetType::Standalone,
-            name,
-            namespace: namespace.to_owned(),
-            image,
-            tag,
-            pull_policy,
-            pull_secrets,
-            servers: 1,
             admin_secret,
             tls,
         })

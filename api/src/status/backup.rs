@@ -8,6 +8,7 @@ use k8s_openapi::jiff::Timestamp;
 
 use crate::plan::backup_job::{BACKUP_TYPE_ANNOTATION, LOCATION_ANNOTATION};
 use crate::status::conditions::set_condition;
+use crate::status::job;
 use crate::types::{
     BACKUP_HISTORY_LIMIT, BackupConditionType, BackupPhase, BackupRun, BackupType, Neo4jBackup, Neo4jBackupStatus,
     RunPhase,
@@ -48,32 +49,22 @@ pub struct Transition {
 fn run_of(job: &Job) -> BackupRun {
     let status = job.status.clone().unwrap_or_default();
     let annotations = job.metadata.annotations.clone().unwrap_or_default();
-    let finished = |kind: &str| {
-        status
-            .conditions
-            .iter()
-            .flatten()
-            .find(|c| c.type_ == kind && c.status == "True")
-            .map(|c| c.message.clone().or(c.reason.clone()))
-    };
-    let (phase, message) = match (finished("Complete"), finished("Failed")) {
-        (Some(_), _) => (RunPhase::Succeeded, None),
-        (None, Some(why)) => (RunPhase::Failed, why),
-        (None, None) if status.failed.unwrap_or(0) > 0 && status.active.unwrap_or(0) == 0 => (RunPhase::Failed, None),
-        _ => (RunPhase::Running, None),
+    let (phase, message) = if job::has_succeeded(job) {
+        (RunPhase::Succeeded, None)
+    } else if job::has_failed(job) {
+        (RunPhase::Failed, job::failure_reason(job))
+    } else if status.failed.unwrap_or(0) > 0 && status.active.unwrap_or(0) == 0 {
+        (RunPhase::Failed, None)
+    } else {
+        (RunPhase::Running, None)
     };
     BackupRun {
         job_name: job.metadata.name.clone().unwrap_or_default(),
         r#type: annotations.get(BACKUP_TYPE_ANNOTATION).map(|t| BackupType::from(t.as_str())),
         start_time: status.start_time.or_else(|| job.metadata.creation_timestamp.clone()),
-        completion_time: status.completion_time.or_else(|| {
-            status
-                .conditions
-                .iter()
-                .flatten()
-                .find(|c| c.type_ == "Failed" && c.status == "True")
-                .and_then(|c| c.last_transition_time.clone())
-        }),
+        completion_time: status
+            .completion_time
+            .or_else(|| job::condition(job, "Failed").and_then(|c| c.last_transition_time.clone())),
         phase: Some(phase),
         artifact: annotations.get(LOCATION_ANNOTATION).cloned(),
         size: None,

@@ -2,5 +2,6 @@
 
 pub mod backup;
 pub mod conditions;
+pub mod job;
 pub mod pods;
 pub mod restore;

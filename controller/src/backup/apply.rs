@@ -48,7 +48,7 @@ pub async fn ensure_retention(
     let after = |job: &Job| job.annotations().get(AFTER_JOB_ANNOTATION).cloned();
     let jobs: Api<Job> = Api::namespaced(client.clone(), namespace);
     if let Some(current) = existing {
-        if after(&current) == after(desired) || !super::is_finished(&current) {
+        if after(&current) == after(desired) || !neo4j_api::status::job::is_finished(&current) {
             return Ok(Some(current));
         }
         jobs.delete(&current.name_any(), &DeleteParams::background()).await?;

@@ -22,6 +22,7 @@ use neo4j_api::plan::target::ResolvedTarget;
 use neo4j_api::review::review;
 use neo4j_api::rules::Context;
 use neo4j_api::status::backup::{Observed, backup_status};
+use neo4j_api::status::job::{has_failed, is_finished};
 use neo4j_api::status::pods::termination_report;
 use neo4j_api::{Neo4jBackup, RunPhase};
 use serde_json::json;
@@ -150,19 +151,6 @@ pub fn cross_namespace_refusal(target_namespace: &str) -> String {
     format!(
         "the target is in namespace {target_namespace:?}; targets in other namespaces need the admission webhook (it checks that whoever writes the backup may read the target) and the controller flag --cross-namespace-targets; or create the backup in {target_namespace:?}"
     )
-}
-
-/// Whether a Job has failed.
-pub fn has_failed(job: &Job) -> bool {
-    job.status.iter().flat_map(|s| s.conditions.iter().flatten()).any(|c| c.type_ == "Failed" && c.status == "True")
-}
-
-/// Whether a Job has finished, either way.
-pub fn is_finished(job: &Job) -> bool {
-    job.status
-        .iter()
-        .flat_map(|s| s.conditions.iter().flatten())
-        .any(|c| (c.type_ == "Complete" || c.type_ == "Failed") && c.status == "True")
 }
 
 /// The API server refuses an Event whose note is longer than 1024 bytes; the status keeps the

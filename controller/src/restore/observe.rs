@@ -12,12 +12,12 @@ use neo4j_api::restore::machine::{Database, JobState, Observed, Servers};
 use neo4j_api::restore::source::resolve_source;
 use neo4j_api::review::review;
 use neo4j_api::rules::Context;
+use neo4j_api::status::job::{has_failed, is_finished};
 use neo4j_api::status::pods::termination_report;
 use neo4j_api::version::ImageTag;
 use neo4j_api::{Neo4jBackup, Neo4jRestore, RestoreStep};
 
 use crate::Ctx;
-use crate::backup::is_finished;
 use crate::backup::resolve::{Lookup, resolve};
 use crate::error::Error;
 use crate::restore::bolt::Endpoint;
@@ -47,19 +47,11 @@ async fn job_states(client: &Client, namespace: &str, name: &str) -> Result<Vec<
         let state = if is_finished(&job) {
             let selector = format!("job-name={}", job.name_any());
             let report = termination_report(&pods.list(&ListParams::default().labels(&selector)).await?.items);
-            let failed = job
-                .status
-                .iter()
-                .flat_map(|s| s.conditions.iter().flatten())
-                .find(|c| c.type_ == "Failed" && c.status == "True");
-            match failed {
-                Some(condition) => JobState::Failed(
-                    report
-                        .or_else(|| condition.message.clone())
-                        .or_else(|| condition.reason.clone())
-                        .unwrap_or_else(|| "see its logs".to_owned()),
-                ),
-                None => JobState::Succeeded(report),
+            if has_failed(&job) {
+                let why = report.or_else(|| neo4j_api::status::job::failure_reason(&job));
+                JobState::Failed(why.unwrap_or_else(|| "see its logs".to_owned()))
+            } else {
+                JobState::Succeeded(report)
             }
         } else {
             JobState::Running
