@@ -89,7 +89,7 @@ fn enums_are_schema_enums() {
         (&backup, "spec.storage.type", vec!["s3", "gcs", "azure", "pvc"]),
         (&backup, "spec.storage.cloud.provider", vec!["aws", "gcp", "azure"]),
         (&backup, "spec.storage.cloud.identity.provider", vec!["aws", "gcp", "azure"]),
-        (&backup, "spec.options.backupType", vec!["FULL", "DIFF"]),
+        (&backup, "spec.options.backupType", vec!["FULL", "DIFF", "AUTO"]),
         (&backup, "spec.options.encryption.algorithm", vec!["AES256", "ChaCha20Poly1305"]),
         (&backup, "spec.retention.deletePolicy", vec!["Delete", "Archive"]),
         (&backup, "status.phase", vec!["Pending", "Running", "Completed", "Failed", "Invalid", "Suspended"]),

@@ -117,10 +117,19 @@ fn the_backup_guide_shows_the_real_argv() {
     else {
         panic!("a CronJob")
     };
-    let argv = cron.spec.and_then(|s| s.job_template.spec).and_then(|s| s.template.spec).expect("pod").containers[0]
-        .command
-        .clone()
-        .expect("argv");
+    let pod = cron.spec.and_then(|s| s.job_template.spec).and_then(|s| s.template.spec).expect("pod");
+    let backup = pod
+        .init_containers
+        .iter()
+        .flatten()
+        .chain(&pod.containers)
+        .find(|c| c.name == "backup")
+        .expect("the backup container");
+    let command = backup.command.clone().expect("argv");
+    // S3 credentials from a Secret: the argv runs under the AWS_REGION fallback, which the guide explains.
+    assert_eq!(command[2], neo4j_api::plan::pod::AWS_REGION_FALLBACK);
+    assert!(text.contains("with-aws-region neo4j-admin ..."), "the guide explains the wrapper");
+    let argv = command[4..].to_vec();
     let shown = text.split("```text\n").nth(1).and_then(|rest| rest.split("```").next()).expect("the argv block");
     let shown: Vec<&str> = shown.split_whitespace().collect();
     assert_eq!(shown, argv.iter().map(String::as_str).collect::<Vec<_>>());

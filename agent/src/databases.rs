@@ -1,5 +1,6 @@
-//! `neo4j-agent databases`: the databases of a backup location, one per line, for the
-//! verification step that checks each one's newest chain.
+//! `neo4j-agent databases`: the newest artifact of each database of a backup location (or of the
+//! one backed-up database), one `<database>\t<artifact>` line each, for the verification step that
+//! restores each chain into scratch space and checks it.
 
 use std::path::Path;
 
@@ -16,19 +17,16 @@ pub enum Error {
     /// Writing the list.
     #[error(transparent)]
     Io(#[from] FileError),
-    /// Nothing to verify: the backup wrote nothing.
-    #[error("the backup location has no backups to verify")]
-    Empty,
+    /// Nothing to verify: the backup wrote nothing (of that database).
+    #[error("{0}")]
+    Empty(String),
 }
 
-/// Reads the inventory at `inventory` and writes the database names to `out`, one per line.
-pub fn write_databases(inventory: &Path, out: &Path) -> Result<Vec<String>, Error> {
-    let names = inspect::databases(&read_inventory(inventory)?);
-    if names.is_empty() {
-        return Err(Error::Empty);
-    }
-    let mut lines = names.join("\n");
-    lines.push('\n');
+/// Reads the inventory at `inventory` and writes `<database>\t<artifact>` lines to `out`; returns
+/// the databases.
+pub fn write_databases(inventory: &Path, out: &Path, only: Option<&str>) -> Result<Vec<String>, Error> {
+    let newest = inspect::newest_per_database(&read_inventory(inventory)?, only).map_err(Error::Empty)?;
+    let lines: String = newest.iter().map(|(database, path)| format!("{database}\t{path}\n")).collect();
     std::fs::write(out, lines).map_err(at(out))?;
-    Ok(names)
+    Ok(newest.into_iter().map(|(database, _)| database).collect())
 }

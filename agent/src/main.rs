@@ -64,7 +64,7 @@ enum Command {
         #[arg(long = "path", required = true)]
         paths: Vec<PathBuf>,
     },
-    /// Write the databases of a backup location, one per line.
+    /// Write the newest artifact of each database of a backup location, `<database>\t<artifact>` per line.
     Databases {
         /// Output of `neo4j-admin backup inspect` for the location.
         #[arg(long)]
@@ -72,6 +72,9 @@ enum Command {
         /// Where to write the list.
         #[arg(long)]
         out: PathBuf,
+        /// Only this database (a backup of one database).
+        #[arg(long)]
+        database: Option<String>,
     },
 }
 
@@ -96,7 +99,7 @@ fn run(command: Command) -> Result<String, String> {
             let paths: Vec<&std::path::Path> = paths.iter().map(PathBuf::as_path).collect();
             measure(&paths).map(|(bytes, files)| report(bytes, files)).map_err(|err| err.to_string())
         }
-        Command::Databases { inventory, out } => write_databases(&inventory, &out)
+        Command::Databases { inventory, out, database } => write_databases(&inventory, &out, database.as_deref())
             .map(|names| format!("{} to verify: {}", names.len(), names.join(", ")))
             .map_err(|err| err.to_string()),
     }

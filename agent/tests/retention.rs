@@ -169,7 +169,7 @@ fn the_binary_reports_on_stdout_and_in_the_termination_log() {
 }
 
 #[test]
-fn databases_lists_each_database_once() {
+fn databases_lists_the_newest_artifact_of_each_database() {
     let (root, dir) = setup();
     let mut inventory = format!("{HEADER}\n");
     for (db, day) in [("neo4j", 2), ("system", 2), ("neo4j", 1)] {
@@ -181,10 +181,19 @@ fn databases_lists_each_database_once() {
     let path = root.path().join("inventory.txt");
     fs::write(&path, inventory).unwrap();
     let out = root.path().join("databases");
-    let names = neo4j_agent::databases::write_databases(&path, &out).unwrap();
+    let names = neo4j_agent::databases::write_databases(&path, &out, None).unwrap();
     assert_eq!(names, vec!["neo4j", "system"]);
-    assert_eq!(fs::read_to_string(&out).unwrap(), "neo4j\nsystem\n");
+    let d = dir.display();
+    assert_eq!(
+        fs::read_to_string(&out).unwrap(),
+        format!("neo4j\t{d}/neo4j-2025-01-02T02-00-00.backup\nsystem\t{d}/system-2025-01-02T02-00-00.backup\n")
+    );
+    let one = neo4j_agent::databases::write_databases(&path, &out, Some("system")).unwrap();
+    assert_eq!(one, vec!["system"]);
+    assert_eq!(fs::read_to_string(&out).unwrap(), format!("system\t{d}/system-2025-01-02T02-00-00.backup\n"));
+    let missing = neo4j_agent::databases::write_databases(&path, &out, Some("orders")).unwrap_err();
+    assert_eq!(missing.to_string(), "the backup location has no backup of database \"orders\" to verify");
     fs::write(&path, format!("{HEADER}\n")).unwrap();
-    let empty = neo4j_agent::databases::write_databases(&path, &out).unwrap_err();
+    let empty = neo4j_agent::databases::write_databases(&path, &out, None).unwrap_err();
     assert_eq!(empty.to_string(), "the backup location has no backups to verify");
 }

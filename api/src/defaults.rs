@@ -15,6 +15,8 @@ pub fn backup_defaults(object: &Value) -> Patch {
     patch_for(object, |spec| {
         set_default(spec, &["options", "backupType"], json!("FULL"));
         set_default(spec, &["options", "compress"], json!(true));
+        // A backup counts as a success only once its chain was restored and checked (docs/backup.md).
+        set_default(spec, &["options", "verify"], json!(true));
         if is_object(spec.get("retention")) {
             set_default(spec, &["retention", "deletePolicy"], json!("Delete"));
         }
@@ -130,7 +132,7 @@ mod tests {
         let patch = backup_defaults(&object);
         assert!(paths(&patch).iter().all(|p| p.starts_with("add ")), "{:?}", paths(&patch));
         let result = apply(&object, &patch);
-        assert_eq!(result["spec"]["options"], json!({"backupType": "FULL", "compress": true}));
+        assert_eq!(result["spec"]["options"], json!({"backupType": "FULL", "compress": true, "verify": true}));
         assert_eq!(result["spec"]["retention"], json!({"maxCount": 5, "deletePolicy": "Delete"}));
         assert_eq!(
             result["spec"]["storage"]["cloud"],
@@ -143,12 +145,12 @@ mod tests {
     fn user_values_are_never_overwritten_and_twice_changes_nothing() {
         let object = json!({"spec": {
             "storage": {"type": "gcs", "bucket": "b", "cloud": {"provider": "aws"}},
-            "options": {"backupType": "DIFF", "compress": false},
+            "options": {"backupType": "DIFF", "compress": false, "verify": false},
             "retention": {"deletePolicy": "Archive"},
             "unknownField": {"kept": true}
         }});
         let once = apply(&object, &backup_defaults(&object));
-        assert_eq!(once["spec"]["options"], json!({"backupType": "DIFF", "compress": false}));
+        assert_eq!(once["spec"]["options"], json!({"backupType": "DIFF", "compress": false, "verify": false}));
         assert_eq!(once["spec"]["retention"], json!({"deletePolicy": "Archive"}));
         assert_eq!(
             once["spec"]["storage"]["cloud"]["provider"], "aws",

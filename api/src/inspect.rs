@@ -119,6 +119,35 @@ pub fn databases(listed: &[Listed]) -> Vec<String> {
     names
 }
 
+/// The newest artifact of each database in the listing (of one database with `only`), as
+/// `(database, path)` with the path as neo4j-admin reads it (`file://` dropped), in order of first
+/// appearance. What a verification after a backup checks.
+pub fn newest_per_database(listed: &[Listed], only: Option<&str>) -> Result<Vec<(String, String)>, String> {
+    let mut newest: Vec<&Listed> = Vec::new();
+    for row in listed.iter().filter(|row| only.is_none_or(|db| row.artifact.database == db)) {
+        match newest.iter_mut().find(|kept| kept.artifact.database == row.artifact.database) {
+            Some(kept) if (row.artifact.time, &row.artifact.file) > (kept.artifact.time, &kept.artifact.file) => {
+                *kept = row
+            }
+            Some(_) => {}
+            None => newest.push(row),
+        }
+    }
+    if newest.is_empty() {
+        return Err(match only {
+            Some(database) => format!("the backup location has no backup of database {database:?} to verify"),
+            None => "the backup location has no backups to verify".to_owned(),
+        });
+    }
+    Ok(newest
+        .into_iter()
+        .map(|row| {
+            let path = row.uri.strip_prefix("file://").unwrap_or(&row.uri).to_owned();
+            (row.artifact.database.clone(), path)
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,6 +215,27 @@ mod tests {
             parse(&bad_full),
             Err(InspectError::BadRow { line: 2, reason: "FULL is \"maybe\", not true or false".into() })
         );
+    }
+
+    #[test]
+    fn the_newest_artifact_of_each_database_is_verified() {
+        let listed = parse(MANUAL).unwrap();
+        assert_eq!(
+            newest_per_database(&listed, None).unwrap(),
+            vec![
+                ("neo4j".to_owned(), "/backups/neo4j-2024-10-07T16-05-37.backup".to_owned()),
+                ("malmo".to_owned(), "/backups/malmo-2024-10-07T16-00-50.backup".to_owned()),
+            ]
+        );
+        assert_eq!(
+            newest_per_database(&listed, Some("malmo")).unwrap(),
+            vec![("malmo".to_owned(), "/backups/malmo-2024-10-07T16-00-50.backup".to_owned())]
+        );
+        assert_eq!(
+            newest_per_database(&listed, Some("orders")).unwrap_err(),
+            "the backup location has no backup of database \"orders\" to verify"
+        );
+        assert_eq!(newest_per_database(&[], None).unwrap_err(), "the backup location has no backups to verify");
     }
 
     #[test]

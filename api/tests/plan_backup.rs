@@ -6,7 +6,9 @@ use std::path::PathBuf;
 
 use neo4j_api::Neo4jBackup;
 use neo4j_api::plan::backup_job::{BackupWorkload, plan_backup};
+use neo4j_api::plan::pod::AWS_REGION_FALLBACK;
 use neo4j_api::plan::target::ResolvedTarget;
+use neo4j_api::plan::verify::VERIFY_EACH;
 use neo4j_api::review::Kind;
 use neo4j_api::{Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone};
 use serde_json::{Value, json};
@@ -47,7 +49,15 @@ fn argv(workload: &BackupWorkload) -> Vec<String> {
     let pod = spec.and_then(|s| s.template.spec).expect("pod");
     let mut containers = pod.init_containers.unwrap_or_default();
     containers.extend(pod.containers);
-    containers.into_iter().find(|c| c.name == "backup").and_then(|c| c.command).expect("argv")
+    unwrapped(containers.into_iter().find(|c| c.name == "backup").and_then(|c| c.command).expect("argv"))
+}
+
+/// The command inside the AWS region fallback (`sh -c <AWS_REGION_FALLBACK> with-aws-region ...`).
+fn unwrapped(command: Vec<String>) -> Vec<String> {
+    match command.get(2) {
+        Some(script) if script.as_str() == AWS_REGION_FALLBACK => command[4..].to_vec(),
+        _ => command,
+    }
 }
 
 /// The inventory step: neo4j-admin backup inspect of `location` into the scratch file.
@@ -70,13 +80,79 @@ fn cluster_backup_to_s3_argv() {
             "database",
             "backup",
             "--from=prod-server-0.prod-headless.neo4j.svc.cluster.local:6362,prod-server-1.prod-headless.neo4j.svc.cluster.local:6362,prod-server-2.prod-headless.neo4j.svc.cluster.local:6362",
-            "--to-path=s3://my-backup-bucket/neo4j-backups/cluster",
+            "--to-path=s3://my-backup-bucket/neo4j-backups/cluster/",
             "--type=FULL",
             "--compress=true",
             "--temp-path=/tmp/neo4j-backup-temp",
             "*",
         ]
     );
+}
+
+/// An env var as (name, value, (secret, key, optional)).
+type EnvShown = (String, Option<String>, Option<(String, String, Option<bool>)>);
+
+// neo4j-admin's AWS SDK for Java v2 reads AWS_REGION, not AWS_DEFAULT_REGION (docs-operations,
+// partials/aws-s3-overrides.adoc: "Neo4j uses the AWS SDK v2"); AWS_SESSION_TOKEN for temporary
+// credentials; AWS_ENDPOINT_URL_S3 for S3-compatible stores (the same partial).
+#[test]
+fn s3_credentials_region_fallback_and_endpoint() {
+    let mut minio = seed("cluster-backup-s3");
+    minio["spec"]["storage"]["cloud"]["endpoint"] = json!("http://minio.minio.svc:9000");
+    let BackupWorkload::Job(job) = plan_backup(&stored(minio), &cluster("5.26.0-enterprise", 3), AGENT).unwrap() else {
+        panic!("a Job")
+    };
+    let pod = job.spec.unwrap().template.spec.unwrap();
+    let backup = pod.init_containers.unwrap().into_iter().find(|c| c.name == "backup").unwrap();
+    let command = backup.command.unwrap();
+    assert_eq!(command[..4], ["sh", "-c", AWS_REGION_FALLBACK, "with-aws-region"]);
+    assert_eq!(
+        AWS_REGION_FALLBACK,
+        r#"if [ -z "${AWS_REGION:-}" ] && [ -n "${AWS_DEFAULT_REGION:-}" ]; then export AWS_REGION="$AWS_DEFAULT_REGION"; fi; exec "$@""#
+    );
+    assert_eq!(command[4..7], ["neo4j-admin", "database", "backup"]);
+    let env: Vec<EnvShown> = backup
+        .env
+        .unwrap()
+        .into_iter()
+        .map(|e| {
+            let from = e.value_from.and_then(|f| f.secret_key_ref).map(|r| (r.name, r.key, r.optional));
+            (e.name, e.value, from)
+        })
+        .collect();
+    let secret = |key: &str, optional: bool| Some(("aws-backup-creds".to_owned(), key.to_owned(), Some(optional)));
+    assert_eq!(
+        env,
+        vec![
+            ("AWS_ENDPOINT_URL_S3".to_owned(), Some("http://minio.minio.svc:9000".to_owned()), None),
+            ("AWS_ACCESS_KEY_ID".to_owned(), None, secret("AWS_ACCESS_KEY_ID", false)),
+            ("AWS_SECRET_ACCESS_KEY".to_owned(), None, secret("AWS_SECRET_ACCESS_KEY", false)),
+            ("AWS_SESSION_TOKEN".to_owned(), None, secret("AWS_SESSION_TOKEN", true)),
+            ("AWS_REGION".to_owned(), None, secret("AWS_REGION", true)),
+            ("AWS_DEFAULT_REGION".to_owned(), None, secret("AWS_DEFAULT_REGION", true)),
+        ]
+    );
+}
+
+// A cloud backup without tempPath still stages in a scratch volume: the manual "strongly
+// recommends" --temp-path (docs-operations, backup-restore/online-backup.adoc, 5.x and dev).
+#[test]
+fn every_cloud_backup_stages_in_a_scratch_volume() {
+    let mut gcs = seed("database-backup-gcs");
+    gcs["spec"]["options"] = json!({});
+    let plan = plan_backup(&stored(gcs), &cluster("5.26.0-enterprise", 3), AGENT).unwrap();
+    let argv = argv(&plan);
+    assert!(argv.contains(&"--temp-path=/tmp/neo4j-admin".to_owned()), "{argv:?}");
+    let BackupWorkload::Job(job) = plan else { panic!("a Job") };
+    let pod = job.spec.unwrap().template.spec.unwrap();
+    let temp = pod.volumes.unwrap().into_iter().find(|v| v.name == "temp").expect("a temp volume");
+    assert!(temp.empty_dir.is_some());
+    let claim = plan_backup(&stored(seed("simple-backup")), &cluster("5.26.0-enterprise", 3), AGENT).unwrap();
+    assert!(!argv_has_temp(&claim), "a claim needs no staging");
+}
+
+fn argv_has_temp(plan: &BackupWorkload) -> bool {
+    argv(plan).iter().any(|a| a.starts_with("--temp-path"))
 }
 
 #[test]
@@ -94,44 +170,58 @@ fn database_backup_names_the_database_and_diff_parents_follow_the_version() {
     assert!(!old.contains(&"--prefer-diff-as-parent".to_owned()), "omitted before 2025.04: {old:?}");
 }
 
-#[test]
-fn a_verified_database_backup_checks_the_new_chain_after_the_backup() {
-    let plan = plan_backup(&stored(seed("database-backup-s3")), &cluster("5.26.0-enterprise", 3), AGENT).unwrap();
+/// The verification of a backup: neo4j-admin lists the newest artifact of each database, the
+/// agent writes `<database>\t<artifact>` lines (only the backed-up database when there is one),
+/// and each chain is restored into scratch space and checked there: `database check` cannot read
+/// a DIFF chain or (before 2025.09) a single artifact (docs-operations,
+/// backup-restore/consistency-checker.adoc, 5.x and dev; see api/src/plan/verify.rs).
+fn verification(
+    plan: BackupWorkload,
+) -> (Vec<k8s_openapi::api::core::v1::Container>, k8s_openapi::api::core::v1::Container, Vec<String>) {
     let BackupWorkload::Job(job) = plan else { panic!("a Job") };
     let pod = job.spec.unwrap().template.spec.unwrap();
-    let init = pod.init_containers.expect("the backup runs first");
-    assert_eq!(init[0].name, "backup");
-    assert_eq!(pod.containers[0].name, "verify");
+    let volumes = pod.volumes.unwrap().into_iter().map(|v| v.name).collect();
+    (pod.init_containers.expect("backup, inventory, databases"), pod.containers[0].clone(), volumes)
+}
+
+#[test]
+fn a_verified_database_backup_restores_its_newest_chain_into_scratch_and_checks_it() {
+    let plan = plan_backup(&stored(seed("database-backup-s3")), &cluster("5.26.0-enterprise", 3), AGENT).unwrap();
+    let (init, verify, volumes) = verification(plan);
+    let names: Vec<&str> = init.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["backup", "inventory", "databases"]);
     assert_eq!(
-        pod.containers[0].command.clone().unwrap(),
-        vec![
-            "neo4j-admin",
-            "database",
-            "check",
-            "--from-path=s3://my-backup-bucket/databases/production-db",
-            "--temp-path=/tmp/neo4j-backup-temp",
-            "production-db",
-        ]
+        unwrapped(init[1].command.clone().unwrap()),
+        inventory_argv(
+            "s3://my-backup-bucket/databases/production-db/",
+            &["--empty", "--show-metadata", "--latest-backup"]
+        )
     );
-    assert_eq!(pod.containers[0].env, init[0].env, "the check reads the same storage with the same credentials");
+    assert_eq!(
+        init[2].args.clone().unwrap(),
+        vec!["databases", "--inventory=/scratch/inventory.txt", "--out=/scratch/databases", "--database=production-db"]
+    );
+    assert_eq!(verify.name, "verify");
+    assert_eq!(
+        unwrapped(verify.command.clone().unwrap()),
+        vec!["sh", "-c", VERIFY_EACH, "verify", "/scratch/databases", "/tmp/neo4j-backup-temp"]
+    );
+    assert_eq!(verify.env, init[0].env, "the check reads the same storage with the same credentials");
+    assert_eq!(volumes, ["temp", "scratch"]);
 }
 
 #[test]
 fn a_verified_whole_cluster_backup_checks_every_database_in_the_location() {
     let verified = seed("cluster-backup-s3");
     assert_eq!(verified["spec"]["options"]["verify"], json!(true));
-    let BackupWorkload::Job(job) = plan_backup(&stored(verified), &cluster("5.26.0-enterprise", 3), AGENT).unwrap()
-    else {
-        panic!("a Job")
-    };
-    let pod = job.spec.unwrap().template.spec.unwrap();
-    let init = pod.init_containers.expect("backup, inventory, databases");
+    let (init, verify, volumes) =
+        verification(plan_backup(&stored(verified), &cluster("5.26.0-enterprise", 3), AGENT).unwrap());
     let names: Vec<&str> = init.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(names, ["backup", "inventory", "databases"]);
     assert_eq!(
-        init[1].command.clone().unwrap(),
+        unwrapped(init[1].command.clone().unwrap()),
         inventory_argv(
-            "s3://my-backup-bucket/neo4j-backups/cluster",
+            "s3://my-backup-bucket/neo4j-backups/cluster/",
             &["--empty", "--show-metadata", "--latest-backup"]
         )
     );
@@ -144,30 +234,30 @@ fn a_verified_whole_cluster_backup_checks_every_database_in_the_location() {
     );
     assert_eq!(init[2].env, None, "the agent never sees credentials");
     assert_eq!(
-        pod.containers[0].command.clone().unwrap(),
-        vec![
-            "sh",
-            "-c",
-            r#"list="$1"; shift; while IFS= read -r db; do echo "checking $db"; "$@" "$db" || exit 1; done < "$list""#,
-            "verify",
-            "/scratch/databases",
-            "neo4j-admin",
-            "database",
-            "check",
-            "--from-path=s3://my-backup-bucket/neo4j-backups/cluster",
-            "--temp-path=/tmp/neo4j-backup-temp",
-        ]
+        unwrapped(verify.command.clone().unwrap()),
+        vec!["sh", "-c", VERIFY_EACH, "verify", "/scratch/databases", "/tmp/neo4j-backup-temp"]
     );
-    let volumes: Vec<String> = pod.volumes.unwrap().into_iter().map(|v| v.name).collect();
     assert_eq!(volumes, ["temp", "scratch"]);
     let mounts: Vec<(String, String)> =
         init[2].volume_mounts.clone().unwrap().into_iter().map(|m| (m.name, m.mount_path)).collect();
     assert_eq!(mounts, [("temp".into(), "/tmp/neo4j-backup-temp".into()), ("scratch".into(), "/scratch".into())]);
     let on_2025_07 = plan_backup(&stored(seed("cluster-backup-s3")), &cluster("2025.07.0-enterprise", 3), AGENT);
-    let BackupWorkload::Job(job) = on_2025_07.unwrap() else { panic!("a Job") };
-    let init = job.spec.unwrap().template.spec.unwrap().init_containers.unwrap();
-    let flags = init[1].command.clone().unwrap().split_off(6);
+    let (init, _, _) = verification(on_2025_07.unwrap());
+    let flags = unwrapped(init[1].command.clone().unwrap()).split_off(6);
     assert_eq!(flags, ["--empty", "--latest-backup"], "2025.07 shows metadata without --show-metadata");
+}
+
+// Seed 004's differential-backup asks for verify with backupType DIFF: the chain is restored (the
+// DIFFs replayed onto the FULL) before the check, so it is checkable on every version.
+#[test]
+fn a_verified_diff_backup_is_checked_through_a_scratch_restore() {
+    let mut diff = seed("differential-backup");
+    diff["spec"]["options"]["verify"] = json!(true);
+    let (init, verify, volumes) =
+        verification(plan_backup(&stored(diff), &cluster("5.26.0-enterprise", 3), AGENT).unwrap());
+    assert!(unwrapped(init[0].command.clone().unwrap()).contains(&"--type=DIFF".to_owned()));
+    assert_eq!(unwrapped(verify.command.clone().unwrap())[2], VERIFY_EACH);
+    assert!(volumes.contains(&"scratch".to_owned()), "{volumes:?}");
 }
 
 #[test]

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use neo4j_api::plan::pod::AWS_REGION_FALLBACK;
 use neo4j_api::plan::restore_job::{DataVolume, RestoreJob, hook_job, inspect_job, restore_job, verify_job};
 use neo4j_api::plan::target::ResolvedTarget;
 use neo4j_api::restore::artifact::ChosenArtifact;
@@ -45,6 +46,14 @@ fn s3_artifact() -> ChosenArtifact {
     }
 }
 
+/// The command inside the AWS region fallback that S3 credentials from a Secret need.
+fn unwrapped(command: Vec<String>) -> Vec<String> {
+    match command.get(2) {
+        Some(script) if script.as_str() == AWS_REGION_FALLBACK => command[4..].to_vec(),
+        _ => command,
+    }
+}
+
 fn pod(job: &k8s_openapi::api::batch::v1::Job) -> k8s_openapi::api::core::v1::PodSpec {
     job.spec.clone().unwrap().template.spec.unwrap()
 }
@@ -64,21 +73,25 @@ fn restore_from_s3_online_runs_beside_server_0() {
     assert_eq!((spec.active_deadline_seconds, spec.backoff_limit), (Some(1800), Some(0)), "timeout: 30m, no retries");
     let pod = pod(&job);
     let restore_container = pod.init_containers.clone().unwrap()[0].clone();
+    assert_eq!(restore_container.command.clone().unwrap()[3], "with-aws-region");
     assert_eq!(
-        restore_container.command.clone().unwrap(),
+        unwrapped(restore_container.command.clone().unwrap()),
         vec![
             "neo4j-admin",
             "database",
             "restore",
             "--from-path=s3://dev-neo4j-backups/snapshots/backups/dev-app/backup-20250120-103000/dev-app-2025-01-20T10-30-00.backup",
             "--overwrite-destination=true",
-            "--temp-path=/tmp/neo4j-restore",
+            "--temp-path=/tmp/neo4j-admin",
             "dev-app",
         ]
     );
     assert_eq!(restore_container.image.as_deref(), Some("neo4j:2025.04.0-enterprise"));
     let env: Vec<String> = restore_container.env.clone().unwrap().into_iter().map(|e| e.name).collect();
-    assert_eq!(env, ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION", "AWS_REGION"]);
+    assert_eq!(
+        env,
+        ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"]
+    );
     // Then the agent measures what was written, without credentials.
     assert_eq!(pod.containers[0].image.as_deref(), Some(AGENT));
     assert_eq!(
@@ -88,7 +101,7 @@ fn restore_from_s3_online_runs_beside_server_0() {
     assert_eq!(pod.containers[0].env, None);
     let mounts: Vec<(String, String)> =
         restore_container.volume_mounts.clone().unwrap().into_iter().map(|m| (m.name, m.mount_path)).collect();
-    assert_eq!(mounts, [("temp".into(), "/tmp/neo4j-restore".into()), ("data".into(), "/data".into())]);
+    assert_eq!(mounts, [("temp".into(), "/tmp/neo4j-admin".into()), ("data".into(), "/data".into())]);
     let claim = pod.volumes.clone().unwrap()[1].persistent_volume_claim.clone().unwrap();
     assert_eq!(claim.claim_name, "data-prod-server-0");
     let term =
@@ -136,12 +149,12 @@ fn inspect_lists_the_source_and_the_agent_chooses() {
     let job = inspect_job(&restore, &cluster(), &source_of(&restore), AGENT).unwrap();
     assert_eq!(job.metadata.name.as_deref(), Some("dev-s3-restore-inspect"));
     let pod = pod(&job);
-    let inventory = pod.init_containers.clone().unwrap()[0].command.clone().unwrap();
+    let inventory = unwrapped(pod.init_containers.clone().unwrap()[0].command.clone().unwrap());
     assert_eq!(
         inventory[4..],
         [
             "/scratch/inventory.txt",
-            "s3://dev-neo4j-backups/snapshots/backups/dev-app/backup-20250120-103000",
+            "s3://dev-neo4j-backups/snapshots/backups/dev-app/backup-20250120-103000/",
             "--empty",
             "--show-metadata"
         ]
@@ -153,22 +166,69 @@ fn inspect_lists_the_source_and_the_agent_chooses() {
     assert_eq!(pod.containers[0].env, None, "the agent never sees credentials");
 }
 
+// `database check --from-path` cannot read a DIFF chain, nor one artifact before 2025.09
+// (docs-operations, backup-restore/consistency-checker.adoc, 5.x and dev): the chain ending at the
+// chosen artifact is restored into scratch space (restore-backup.adoc, --to-path-data/-txn) and
+// that store is checked (--from-path-data/-txn), on every version.
 #[test]
-fn verify_checks_the_chosen_artifact() {
+fn verify_restores_the_chosen_chain_into_scratch_and_checks_it() {
     let restore = stored(seed("001-restore-dev-s3-restore"));
     let job = verify_job(&restore, &cluster(), &source_of(&restore), &s3_artifact()).unwrap();
     assert_eq!(job.metadata.name.as_deref(), Some("dev-s3-restore-verify"));
+    let pod = pod(&job);
+    let unpack = pod.init_containers.clone().unwrap()[0].clone();
+    assert_eq!(unpack.name, "unpack");
     assert_eq!(
-        pod(&job).containers[0].command.clone().unwrap(),
+        unwrapped(unpack.command.unwrap()),
+        vec![
+            "neo4j-admin",
+            "database",
+            "restore",
+            "--from-path=s3://dev-neo4j-backups/snapshots/backups/dev-app/backup-20250120-103000/dev-app-2025-01-20T10-30-00.backup",
+            "--to-path-data=/scratch/store/data",
+            "--to-path-txn=/scratch/store/txn",
+            "--temp-path=/tmp/neo4j-admin",
+            "dev-app",
+        ]
+    );
+    assert_eq!(
+        unwrapped(pod.containers[0].command.clone().unwrap()),
         vec![
             "neo4j-admin",
             "database",
             "check",
-            "--from-path=s3://dev-neo4j-backups/snapshots/backups/dev-app/backup-20250120-103000/dev-app-2025-01-20T10-30-00.backup",
-            "--temp-path=/tmp/neo4j-restore",
+            "--from-path-data=/scratch/store/data",
+            "--from-path-txn=/scratch/store/txn",
             "dev-app",
         ]
     );
+    let volumes: Vec<String> = pod.volumes.unwrap().into_iter().map(|v| v.name).collect();
+    assert_eq!(volumes, ["temp", "scratch"]);
+}
+
+// Seed 001's enterprise-azure-restore names an artifact in Azure: the account placeholder expands
+// from the Secret, the user's path is escaped once (it used to be escaped twice, so neo4j-admin got
+// `$(AZURE_STORAGE_ACCOUNT)` literally).
+#[test]
+fn an_azure_artifact_is_escaped_exactly_once() {
+    let mut azure = seed("001-restore-enterprise-azure-restore");
+    azure["spec"]["options"]["additionalArgs"] = json!([]);
+    let restore = stored(azure);
+    let source = source_of(&restore);
+    assert!(source.names_an_artifact());
+    let raw = source.location().unwrap().raw().to_owned();
+    let artifact = ChosenArtifact { uri: raw, database: "customer-data".into(), time: String::new(), full: false };
+    let data = DataVolume { claim: "data-enterprise-cluster-server-0".into(), beside_pod: None };
+    let job = restore_job(&restore, &cluster(), &source, &artifact, &data, AGENT).unwrap();
+    let argv = pod(&job).init_containers.unwrap()[0].command.clone().unwrap();
+    assert!(
+        argv.contains(
+            &"--from-path=azb://$(AZURE_STORAGE_ACCOUNT)/enterprise-backups/production/backups/customer-data/backup-20250120-020000.backup"
+                .to_owned()
+        ),
+        "{argv:?}"
+    );
+    assert!(!argv.iter().any(|a| a.contains("$$(")), "{argv:?}");
 }
 
 #[test]

@@ -124,7 +124,7 @@ fn option_rules() {
             (
                 "unknown backup type",
                 backup(json!({"spec": {"options": {"backupType": "INCREMENTAL"}}})),
-                vec!["spec.options.backupType: \"INCREMENTAL\" is not supported; use FULL or DIFF"],
+                vec!["spec.options.backupType: \"INCREMENTAL\" is not supported; use FULL, DIFF or AUTO"],
                 vec![],
             ),
             (
@@ -170,7 +170,7 @@ fn option_rules() {
                 backup(json!({"spec": {"options": {"preferDiffAsParent": true}}})),
                 vec![],
                 vec![
-                    "spec.options.preferDiffAsParent: only applies to DIFF backups; set backupType: DIFF or remove it",
+                    "spec.options.preferDiffAsParent: only applies to DIFF backups; set backupType: DIFF (or AUTO) or remove it",
                 ],
             ),
         ],
@@ -269,7 +269,7 @@ fn every_error_is_reported_at_once() {
     let object = backup(json!({"spec": {
         "target": {"kind": "Database", "name": "x"},
         "storage": {"type": "s3", "bucket": null},
-        "options": {"backupType": "AUTO"},
+        "options": {"backupType": "INCREMENTAL"},
         "schedule": "daily"
     }}));
     assert_eq!(
@@ -278,7 +278,7 @@ fn every_error_is_reported_at_once() {
             "spec.target.name: \"x\" is not a valid database name: a database name starts with a letter, then letters, digits, '.' and '-', 3 to 63 characters",
             "spec.target.clusterRef: is required; name the Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone that hosts the database",
             "spec.storage.bucket: is required for s3 storage; name the bucket, e.g. my-neo4j-backups",
-            "spec.options.backupType: \"AUTO\" is not supported; use FULL or DIFF",
+            "spec.options.backupType: \"INCREMENTAL\" is not supported; use FULL, DIFF or AUTO",
             "spec.schedule: \"daily\" has 1 fields, not 5; use 5 fields (minute hour day-of-month month day-of-week, e.g. \"0 2 * * *\") or @hourly, @daily, @weekly, @monthly, @yearly",
         ]
     );

@@ -75,11 +75,13 @@ async fn first_run_creates_the_job_as_planned() {
         step(Method::GET, JOB, StatusCode::NOT_FOUND, not_found("jobs nightly-backup")),
         checked(Method::POST, JOBS, StatusCode::CREATED, job(json!({})), |body| {
             let container = &body["spec"]["template"]["spec"]["containers"][0];
+            // S3 with a credentials Secret: neo4j-admin runs under the AWS_REGION fallback script.
+            assert_eq!(container["command"][3], "with-aws-region");
             assert_eq!(
-                container["command"].as_array().unwrap()[0..3],
+                container["command"].as_array().unwrap()[4..7],
                 json!(["neo4j-admin", "database", "backup"]).as_array().unwrap()[..]
             );
-            assert_eq!(container["command"][4], "--to-path=s3://my-backups");
+            assert_eq!(container["command"][8], "--to-path=s3://my-backups/");
             assert_eq!(container["image"], "neo4j:2025.01.0-enterprise");
             assert_eq!(body["metadata"]["ownerReferences"][0]["uid"], "0b1c2d3e-0000-4000-8000-00000000000a");
         }),
@@ -119,7 +121,7 @@ async fn an_invalid_spec_is_marked_invalid_and_waits_for_a_change() {
         step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![])),
         status_is(
             "Invalid",
-            "the spec breaks 1 rule(s): spec.options.backupType: \"INCREMENTAL\" is not supported; use FULL or DIFF",
+            "the spec breaks 1 rule(s): spec.options.backupType: \"INCREMENTAL\" is not supported; use FULL, DIFF or AUTO",
         ),
         event("InvalidSpec"),
     ];

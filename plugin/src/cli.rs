@@ -315,7 +315,7 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
     match cli.command {
         Command::Validate { files } => {
             let documents = crate::validate::read_inputs(&files, &mut std::io::stdin().lock())?;
-            let reports = crate::validate::validate(&documents);
+            let reports = crate::validate::validate(&documents, k8s_openapi::jiff::Timestamp::now());
             out.write_all(crate::validate::render(&reports, crate::style::enabled()).as_bytes())?;
             out.flush()?;
             let invalid = reports.iter().filter(|r| !r.errors.is_empty()).count();

@@ -267,6 +267,7 @@ pub fn finish(mut object: Value) -> Result<(Value, Vec<String>), Vec<String>> {
     let Some(kind) = Kind::of(&object) else { return Err(vec!["not a Neo4j resource".to_owned()]) };
     let patch = kind.defaults(&object);
     json_patch::patch(&mut object, &patch).map_err(|err| vec![format!("defaults do not apply: {err}")])?;
-    let verdict = review(None, &object, &Context::default()).map(|r| r.verdict).unwrap_or_default();
+    let context = Context { now: Some(k8s_openapi::jiff::Timestamp::now()), ..Context::default() };
+    let verdict = review(None, &object, &context).map(|r| r.verdict).unwrap_or_default();
     if verdict.is_allowed() { Ok((object, verdict.warnings)) } else { Err(verdict.error_lines()) }
 }

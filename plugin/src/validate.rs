@@ -5,6 +5,7 @@
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use k8s_openapi::jiff::Timestamp;
 use neo4j_api::review::{Kind, review};
 use neo4j_api::rules::{Context, TargetFacts};
 use neo4j_api::{Neo4jBackup, Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone};
@@ -147,7 +148,7 @@ fn legacy_restore(value: &Value) -> Option<String> {
 }
 
 /// Validates every Neo4j resource among `documents`; other documents are skipped.
-pub fn validate(documents: &[Document]) -> Vec<ObjectReport> {
+pub fn validate(documents: &[Document], now: Timestamp) -> Vec<ObjectReport> {
     let targets: Vec<(String, String, TargetFacts)> = documents
         .iter()
         .filter_map(|d| {
@@ -195,7 +196,10 @@ pub fn validate(documents: &[Document]) -> Vec<ObjectReport> {
                         && b.metadata.namespace.clone().unwrap_or_else(|| "default".into()) == namespace
                 })
             });
-            let context = Context { target: named_target, referenced_backup: referenced, ..Context::default() };
+            // Rules that depend on the moment (a point in time in the future) judge with the present, as
+            // the webhook does.
+            let context =
+                Context { target: named_target, referenced_backup: referenced, now: Some(now), ..Context::default() };
             let verdict = review(None, &document.value, &context)?.verdict;
             let mut errors: Vec<String> = verdict.error_lines();
             if kind == Kind::Restore

@@ -43,7 +43,7 @@ async fn a_valid_object_is_allowed_and_defaulted() {
     assert_eq!((answer["uid"].clone(), answer["allowed"].clone()), (json!("u-1"), json!(true)));
     let mut defaulted = object.clone();
     json_patch::patch(&mut defaulted, &decode_patch(&answer)).expect("the patch applies");
-    assert_eq!(defaulted["spec"]["options"], json!({"backupType": "FULL", "compress": true}));
+    assert_eq!(defaulted["spec"]["options"], json!({"backupType": "FULL", "compress": true, "verify": true}));
     assert_eq!(
         defaulted["spec"]["storage"],
         json!({"type": "s3", "bucket": "my-backups", "cloud": {"provider": "aws"}})
@@ -74,7 +74,7 @@ async fn an_invalid_object_is_denied_with_403_and_every_error() {
             answer["status"]["message"],
             "Neo4jBackup \"nightly\" is invalid (2 errors):\n\
             - spec.storage.bucket: is required for gcs storage; name the bucket, e.g. my-neo4j-backups\n\
-            - spec.options.backupType: \"INCREMENTAL\" is not supported; use FULL or DIFF"
+            - spec.options.backupType: \"INCREMENTAL\" is not supported; use FULL, DIFF or AUTO"
         );
         assert!(answer.get("patch").is_none());
     }

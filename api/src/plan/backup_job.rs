@@ -3,13 +3,14 @@
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::plan::location::{BACKUP_MOUNT, Location, literal, location};
+use crate::plan::location::{Location, literal, location};
 pub use crate::plan::pod::{BACKUP_SERVICE_ACCOUNT, NEO4J_UID};
 use crate::plan::pod::{
-    SCRATCH_DIR, agent_container, inventory_container, job_spec, neo4j_container, owner_reference, script,
+    SCRATCH_DIR, TEMP_DIR, agent_container, inventory_container, job_spec, neo4j_container, owner_reference, script,
     storage_access,
 };
 use crate::plan::target::ResolvedTarget;
+use crate::plan::verify::VERIFY_EACH;
 use crate::types::{BackupType, Neo4jBackup, TargetKind};
 
 /// Longest a backup Job may run.
@@ -55,11 +56,11 @@ pub fn backup_argv(backup: &Neo4jBackup, target: &ResolvedTarget, to: &Location)
     argv.push(format!("--to-path={}", to.path_argument()));
     argv.push(format!("--type={backup_type}"));
     argv.push(format!("--compress={}", options.compress.unwrap_or(true)));
-    if let Some(temp) = &options.temp_path {
-        argv.push(format!("--temp-path={}", literal(temp)));
+    if let Some(temp) = temp_path(backup, to) {
+        argv.push(format!("--temp-path={}", literal(&temp)));
     }
     let prefer_supported = target.image_tag().is_some_and(|tag| tag.version.supports_prefer_diff_as_parent());
-    if options.prefer_diff_as_parent == Some(true) && backup_type == BackupType::Diff && prefer_supported {
+    if options.prefer_diff_as_parent == Some(true) && backup_type != BackupType::Full && prefer_supported {
         argv.push("--prefer-diff-as-parent".to_owned());
     }
     argv.extend(options.additional_args.iter().flatten().map(|arg| literal(arg)));
@@ -71,76 +72,69 @@ pub fn backup_argv(backup: &Neo4jBackup, target: &ResolvedTarget, to: &Location)
     Ok(argv)
 }
 
-/// The argv of the consistency check after a backup, when `options.verify` asks for one:
-/// `neo4j-admin database check --from-path=<location> [--temp-path] <database>`, which checks the
-/// newest chain of that database. For a whole-cluster backup the database is left off: the Pod
-/// checks every database found in the location (see [`backup_job_spec`]).
-pub fn verify_argv(backup: &Neo4jBackup, from: &Location) -> Option<Vec<String>> {
-    let options = backup.spec.options.as_ref()?;
-    let target = backup.spec.target.as_ref()?;
-    if options.verify != Some(true) {
-        return None;
-    }
-    let mut argv: Vec<String> = ["neo4j-admin", "database", "check"].map(str::to_owned).to_vec();
-    argv.push(format!("--from-path={}", from.path_argument()));
-    if let Some(temp) = &options.temp_path {
-        argv.push(format!("--temp-path={}", literal(temp)));
-    }
-    if target.kind == Some(TargetKind::Database) {
-        argv.push(literal(target.name.as_deref()?));
-    }
-    Some(argv)
+/// Where neo4j-admin stages files: the user's `options.tempPath`, or for cloud storage always a
+/// scratch volume. Without `--temp-path` a cloud backup stages in neo4j-admin's working directory,
+/// on the container's own filesystem; the manual "strongly recommends" one (docs-operations 5.x and
+/// dev, backup-restore/online-backup.adoc, `--temp-path`; the option exists since 5.24).
+pub fn temp_path(backup: &Neo4jBackup, to: &Location) -> Option<String> {
+    let own = backup.spec.options.as_ref().and_then(|o| o.temp_path.clone());
+    own.or_else(|| to.is_cloud().then(|| TEMP_DIR.to_owned()))
 }
 
-/// Checks each database named in the file `$1` with the check argv that follows it.
-const CHECK_EACH: &str =
-    r#"list="$1"; shift; while IFS= read -r db; do echo "checking $db"; "$@" "$db" || exit 1; done < "$list""#;
+/// Whether the backup is checked after it ran (`options.verify`).
+fn verified(backup: &Neo4jBackup) -> bool {
+    backup.spec.options.as_ref().and_then(|o| o.verify) == Some(true)
+}
 
 /// The Job spec shared by one-shot and scheduled backups.
 ///
 /// Without verification the Pod is the backup alone. With it the backup runs first (an init
-/// container) and the check after it, so a failed check fails the run. A whole-cluster backup is
-/// checked database by database: neo4j-admin lists the location, the agent extracts the
-/// databases, and each one's newest chain is checked.
+/// container) and the check after it, so a failed check fails the run: neo4j-admin lists the
+/// newest artifact of each database in the location, the agent picks them (only the backed-up
+/// database, for a backup of one), and each one's chain is restored into scratch space and checked
+/// there (see [`crate::plan::verify`] for why a check cannot read the location directly).
 pub fn backup_job_spec(backup: &Neo4jBackup, target: &ResolvedTarget, agent_image: &str) -> Result<JobSpec, PlanError> {
     let name = backup.metadata.name.clone().ok_or_else(|| PlanError("the Neo4jBackup has no name".into()))?;
     let storage = backup.spec.storage.as_ref().ok_or_else(|| PlanError("spec.storage is not set".into()))?;
     let to = location(storage, &name, None).map_err(PlanError)?;
     let argv = backup_argv(backup, target, &to)?;
     let mut access = storage_access(storage, &to);
-    if let Some(temp) = backup.spec.options.as_ref().and_then(|o| o.temp_path.as_deref()) {
+    let temp = temp_path(backup, &to);
+    if let Some(temp) = &temp {
         access.empty_dir("temp", temp);
     }
-    let whole_cluster = backup.spec.target.as_ref().is_some_and(|t| t.kind != Some(TargetKind::Database));
-    let check = verify_argv(backup, &to);
-    if check.is_some() && whole_cluster {
+    let verify = verified(backup);
+    if verify {
         access.empty_dir("scratch", SCRATCH_DIR);
     }
     let backup_container = neo4j_container("backup", target, &access, argv);
-    let (init, main) = match check {
-        None => (vec![], backup_container),
-        Some(check) if !whole_cluster => (vec![backup_container], neo4j_container("verify", target, &access, check)),
-        Some(check) => {
-            let inventory = format!("{SCRATCH_DIR}/inventory.txt");
-            let databases = format!("{SCRATCH_DIR}/databases");
-            let list = vec!["databases".to_owned(), format!("--inventory={inventory}"), format!("--out={databases}")];
-            let init = vec![
-                backup_container,
-                inventory_container(target, &access, &to, &inventory, vec!["--latest-backup".to_owned()]),
-                agent_container("databases", agent_image, &access, list),
-            ];
-            (
-                init,
-                neo4j_container(
-                    "verify",
-                    target,
-                    &access,
-                    script(CHECK_EACH, "verify", [databases].into_iter().chain(check)),
-                ),
-            )
-        }
-    };
-    Ok(job_spec(target, access, labels(&name), init, vec![main], BACKUP_DEADLINE_SECONDS, BACKUP_BACKOFF_LIMIT))
+    if !verify {
+        return Ok(job_spec(
+            target,
+            access,
+            labels(&name),
+            vec![],
+            vec![backup_container],
+            BACKUP_DEADLINE_SECONDS,
+            BACKUP_BACKOFF_LIMIT,
+        ));
+    }
+    let inventory = format!("{SCRATCH_DIR}/inventory.txt");
+    let databases = format!("{SCRATCH_DIR}/databases");
+    let mut list = vec!["databases".to_owned(), format!("--inventory={inventory}"), format!("--out={databases}")];
+    let target_spec = backup.spec.target.as_ref();
+    if let Some(database) = target_spec.filter(|t| t.kind == Some(TargetKind::Database)).and_then(|t| t.name.as_deref())
+    {
+        list.push(format!("--database={}", literal(database)));
+    }
+    let init = vec![
+        backup_container,
+        inventory_container(target, &access, &to, &inventory, vec!["--latest-backup".to_owned()]),
+        agent_container("databases", agent_image, &access, list),
+    ];
+    let temp_argument = temp.map(|t| literal(&t)).unwrap_or_default();
+    let check = neo4j_container("verify", target, &access, script(VERIFY_EACH, "verify", [databases, temp_argument]));
+    Ok(job_spec(target, access, labels(&name), init, vec![check], BACKUP_DEADLINE_SECONDS, BACKUP_BACKOFF_LIMIT))
 }
 
 /// Annotations every Job of a backup carries, read back for `status.history`.
@@ -149,17 +143,8 @@ fn job_annotations(backup: &Neo4jBackup) -> std::collections::BTreeMap<String, S
     let name = backup.metadata.name.clone().unwrap_or_default();
     let mut annotations = std::collections::BTreeMap::new();
     annotations.insert(BACKUP_TYPE_ANNOTATION.to_owned(), options.backup_type.unwrap_or(BackupType::Full).to_string());
-    if let Some(storage) = &backup.spec.storage {
-        let shown = match location(storage, &name, None) {
-            Ok(Location::Uri(uri)) => Some(uri.replace("$$", "$")),
-            Ok(Location::Claim { claim, dir }) => {
-                Some(format!("pvc://{claim}{}", dir.trim_start_matches(BACKUP_MOUNT)))
-            }
-            Err(_) => None,
-        };
-        if let Some(shown) = shown {
-            annotations.insert(LOCATION_ANNOTATION.to_owned(), shown);
-        }
+    if let Some(Ok(at)) = backup.spec.storage.as_ref().map(|storage| location(storage, &name, None)) {
+        annotations.insert(LOCATION_ANNOTATION.to_owned(), at.shown());
     }
     annotations
 }

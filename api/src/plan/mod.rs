@@ -7,3 +7,4 @@ pub mod pod;
 pub mod restore_job;
 pub mod retention_job;
 pub mod target;
+pub mod verify;

@@ -22,6 +22,8 @@ pub const BACKUP_SERVICE_ACCOUNT: &str = "neo4j-backup-sa";
 pub const GCP_CREDENTIALS_DIR: &str = "/var/run/secrets/neo4j-backup/gcp";
 /// Where the containers of one Pod hand files to each other (an emptyDir).
 pub const SCRATCH_DIR: &str = "/scratch";
+/// Where neo4j-admin stages files while it streams to or from cloud storage (`--temp-path`, an emptyDir).
+pub const TEMP_DIR: &str = "/tmp/neo4j-admin";
 /// The volume of the GCP key file, which only neo4j-admin's containers mount.
 const GCP_CREDENTIALS_VOLUME: &str = "gcp-credentials";
 
@@ -56,7 +58,16 @@ pub struct Access {
     pub service_account: Option<String>,
     /// Pod labels workload identity needs.
     pub pod_labels: Vec<(String, String)>,
+    /// neo4j-admin must run under [`AWS_REGION_FALLBACK`]: the Secret may give only `AWS_DEFAULT_REGION`.
+    pub region_fallback: bool,
 }
+
+/// neo4j-admin reaches S3 through the AWS SDK for Java v2, whose region chain reads `AWS_REGION`
+/// (or the system property `aws.region`), never `AWS_DEFAULT_REGION` (the AWS CLI's name, which
+/// the seeds' Secrets carry). Kubernetes cannot express "this key, else that one", so a constant
+/// script exports `AWS_REGION` from `AWS_DEFAULT_REGION` when only the latter is set, then runs
+/// the command it was given unchanged.
+pub const AWS_REGION_FALLBACK: &str = r#"if [ -z "${AWS_REGION:-}" ] && [ -n "${AWS_DEFAULT_REGION:-}" ]; then export AWS_REGION="$AWS_DEFAULT_REGION"; fi; exec "$@""#;
 
 impl Access {
     /// Adds an emptyDir mounted at `path` in every container that touches storage.
@@ -89,17 +100,38 @@ pub fn storage_access(storage: &StorageLocation, location: &Location) -> Access 
         });
     }
     let cloud = storage.cloud.clone().unwrap_or_default();
+    if let (Some(StorageType::S3), Some(endpoint)) = (&storage.r#type, &cloud.endpoint) {
+        // docs-operations, partials/aws-s3-overrides.adoc (5.x and dev): "the environments
+        // variables AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL".
+        access.env.push(EnvVar {
+            name: "AWS_ENDPOINT_URL_S3".into(),
+            value: Some(crate::plan::location::literal(endpoint)),
+            ..EnvVar::default()
+        });
+    }
     if let Some(secret) = &cloud.credentials_secret_ref {
         match storage.r#type {
-            Some(StorageType::S3) => access.env.extend([
-                secret_env("AWS_ACCESS_KEY_ID", secret, false),
-                secret_env("AWS_SECRET_ACCESS_KEY", secret, false),
-                secret_env("AWS_DEFAULT_REGION", secret, true),
-                secret_env("AWS_REGION", secret, true),
-            ]),
+            Some(StorageType::S3) => {
+                access.env.extend([
+                    secret_env("AWS_ACCESS_KEY_ID", secret, false),
+                    secret_env("AWS_SECRET_ACCESS_KEY", secret, false),
+                    secret_env("AWS_SESSION_TOKEN", secret, true),
+                    secret_env("AWS_REGION", secret, true),
+                    secret_env("AWS_DEFAULT_REGION", secret, true),
+                ]);
+                access.region_fallback = true;
+            }
+            // neo4j-admin authenticates with Azure's DefaultAzureCredential (docs-operations,
+            // partials/azb-credentials.adoc, 5.x and dev): a service principal from
+            // AZURE_CLIENT_ID/SECRET/TENANT_ID, or a shared key, the variables the Neo4j Helm
+            // backup chart passes from 2025.06 (kubernetes/operations/backup-restore.adoc, dev).
+            // Only the account is required, and only when the spec does not name it.
             Some(StorageType::Azure) => access.env.extend([
-                secret_env("AZURE_STORAGE_ACCOUNT", secret, false),
-                secret_env("AZURE_STORAGE_KEY", secret, false),
+                secret_env("AZURE_STORAGE_ACCOUNT", secret, cloud.storage_account.is_some()),
+                secret_env("AZURE_STORAGE_KEY", secret, true),
+                secret_env("AZURE_CLIENT_ID", secret, true),
+                secret_env("AZURE_CLIENT_SECRET", secret, true),
+                secret_env("AZURE_TENANT_ID", secret, true),
             ]),
             Some(StorageType::Gcs) => {
                 access.volumes.push(Volume {
@@ -155,6 +187,8 @@ pub fn restricted() -> SecurityContext {
 /// A container of the target's own image (neo4j-admin matches the server's version) running
 /// `command`, with access to the storage.
 pub fn neo4j_container(name: &str, target: &ResolvedTarget, access: &Access, command: Vec<String>) -> Container {
+    let command =
+        if access.region_fallback { script(AWS_REGION_FALLBACK, "with-aws-region", command) } else { command };
     Container {
         name: name.into(),
         image: Some(target.image.clone()),

@@ -12,12 +12,13 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use crate::grammar::duration::parse_duration;
 use crate::plan::backup_job::PlanError;
-use crate::plan::location::{Location, literal};
+use crate::plan::location::{Location, admin_path, literal};
 use crate::plan::pod::{
-    Access, SCRATCH_DIR, agent_container, inventory_container, job_spec, neo4j_container, owner_reference, restricted,
-    storage_access,
+    Access, SCRATCH_DIR, TEMP_DIR, agent_container, inventory_container, job_spec, neo4j_container, owner_reference,
+    restricted, storage_access,
 };
 use crate::plan::target::ResolvedTarget;
+use crate::plan::verify::{check_scratch_argv, restore_to_scratch_argv};
 use crate::restore::artifact::ChosenArtifact;
 use crate::restore::source::SourceLocation;
 use crate::restore::until::restore_until;
@@ -25,8 +26,6 @@ use crate::types::{Neo4jRestore, RestoreHooks};
 
 /// Where the server's data volume is mounted in the restore Job (the official image's data directory).
 pub const DATA_MOUNT: &str = "/data";
-/// Where neo4j-admin keeps temporary files while it downloads a backup from cloud storage.
-pub const TEMP_DIR: &str = "/tmp/neo4j-restore";
 /// Deadline of the restore Job when `spec.timeout` is not set.
 pub const DEFAULT_RESTORE_DEADLINE_SECONDS: i64 = 2 * 3600;
 /// Deadline of the inspect and verify Jobs.
@@ -115,7 +114,7 @@ fn deadline(timeout: Option<&str>, default: i64, field: &str) -> Result<i64, Pla
 fn source_access(source: &SourceLocation) -> Result<(Location, Access), PlanError> {
     let location = source.location().map_err(PlanError)?;
     let mut access = storage_access(&source.storage, &location);
-    if matches!(location, Location::Uri(_)) {
+    if location.is_cloud() {
         access.empty_dir("temp", TEMP_DIR);
     }
     Ok((location, access))
@@ -146,8 +145,9 @@ pub fn inspect_job(
     job(restore, RestoreJob::Inspect, spec)
 }
 
-/// `neo4j-admin database check --from-path=<artifact> <database>`: the chain ending at the
-/// artifact, before anything destructive happens.
+/// Checks the chain ending at the artifact before anything destructive happens: it is restored
+/// into scratch space and that store is checked (see [`crate::plan::verify`]: a check cannot read
+/// a DIFF chain, nor a single artifact before 2025.09).
 pub fn verify_job(
     restore: &Neo4jRestore,
     target: &ResolvedTarget,
@@ -155,16 +155,14 @@ pub fn verify_job(
     artifact: &ChosenArtifact,
 ) -> Result<Job, PlanError> {
     let name = name_of(restore)?;
-    let (location, access) = source_access(source)?;
-    let mut argv: Vec<String> = ["neo4j-admin", "database", "check"].map(str::to_owned).to_vec();
-    argv.push(format!("--from-path={}", literal(artifact.from_path())));
-    if matches!(location, Location::Uri(_)) {
-        argv.push(format!("--temp-path={TEMP_DIR}"));
-    }
-    argv.push(literal(&artifact.database));
-    let check = neo4j_container("verify", target, &access, argv);
+    let (location, mut access) = source_access(source)?;
+    access.empty_dir("scratch", SCRATCH_DIR);
+    let temp = location.is_cloud().then_some(TEMP_DIR);
+    let unpack = restore_to_scratch_argv(artifact.from_path(), &artifact.database, temp);
+    let init = vec![neo4j_container("unpack", target, &access, unpack)];
+    let check = neo4j_container("verify", target, &access, check_scratch_argv(&artifact.database));
     let spec =
-        job_spec(target, access, labels(&name, RestoreJob::Verify), vec![], vec![check], CHECK_DEADLINE_SECONDS, 0);
+        job_spec(target, access, labels(&name, RestoreJob::Verify), init, vec![check], CHECK_DEADLINE_SECONDS, 0);
     job(restore, RestoreJob::Verify, spec)
 }
 
@@ -177,7 +175,7 @@ pub fn restore_argv(
     let spec = &restore.spec;
     let options = spec.options.clone().unwrap_or_default();
     let mut argv: Vec<String> = ["neo4j-admin", "database", "restore"].map(str::to_owned).to_vec();
-    argv.push(format!("--from-path={}", literal(artifact.from_path())));
+    argv.push(format!("--from-path={}", admin_path(artifact.from_path())));
     if spec.force == Some(true) || options.replace_existing == Some(true) {
         argv.push("--overwrite-destination=true".to_owned());
     }

@@ -284,7 +284,7 @@ fn resolving(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     if progress.artifact.is_none() {
         if source.names_an_artifact() {
             match source.location() {
-                Ok(location) => progress.artifact = Some(location.path_argument()),
+                Ok(location) => progress.artifact = Some(location.raw().to_owned()),
                 Err(why) => return fail(&progress, observed, why),
             }
         } else {

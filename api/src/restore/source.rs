@@ -27,7 +27,7 @@ impl SourceLocation {
 
     /// Whether `backupPath` names one artifact, so no listing is needed to choose one.
     pub fn names_an_artifact(&self) -> bool {
-        self.path.as_deref().is_some_and(|p| p.trim_end_matches('/').ends_with(".backup"))
+        self.path.as_deref().is_some_and(crate::plan::location::names_an_artifact)
     }
 }
 
@@ -111,7 +111,7 @@ mod tests {
         let by_ref = restore(json!({"type": "backup", "backupRef": "nightly"}));
         let database_backup = backup(json!({"kind": "Database", "name": "orders", "clusterRef": "prod"}));
         let source = resolve_source(&by_ref, Some(&database_backup)).unwrap();
-        assert_eq!(source.location().unwrap(), Location::Uri("s3://b/nightly".into()));
+        assert_eq!(source.location().unwrap(), Location::Uri("s3://b/nightly/".into()));
         assert_eq!(source.database, "orders", "the backed-up database, restored as orders-restored");
         let cluster_backup = backup(json!({"kind": "Cluster", "name": "prod"}));
         assert_eq!(resolve_source(&by_ref, Some(&cluster_backup)).unwrap().database, "orders-restored");
@@ -146,6 +146,9 @@ mod tests {
         assert_eq!(source.owner, "nightly");
         let by_storage = restore(json!({"type": "pitr", "pointInTime": "2025-01-04T12:30:00Z",
             "pitr": {"baseBackup": {"type": "storage", "storage": {"type": "gcs", "bucket": "g"}, "backupPath": "base"}}}));
-        assert_eq!(resolve_source(&by_storage, None).unwrap().location().unwrap(), Location::Uri("gs://g/base".into()));
+        assert_eq!(
+            resolve_source(&by_storage, None).unwrap().location().unwrap(),
+            Location::Uri("gs://g/base/".into())
+        );
     }
 }

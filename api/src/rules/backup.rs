@@ -7,7 +7,6 @@ use crate::rules::storage::{check_storage, provider_of};
 use crate::rules::target::check_target_version;
 use crate::rules::{Context, FieldPath, Verdict};
 use crate::types::{BackupOptions, BackupTarget, BackupType, Neo4jBackup, RetentionPolicy, TargetKind};
-use crate::version::ImageTag;
 
 /// Longest name of a one-shot backup: its Job `<name>-backup` must fit a 63-character label.
 pub const MAX_NAME: usize = 63 - "-backup".len();
@@ -135,15 +134,13 @@ fn check_options(verdict: &mut Verdict, path: &FieldPath, options: &BackupOption
     let backup_type = optional_enum(verdict, &path.child("backupType"), &options.backup_type);
     if options.prefer_diff_as_parent == Some(true) {
         let prefer = path.child("preferDiffAsParent");
-        if backup_type.is_some_and(|t| t != BackupType::Diff) || options.backup_type.is_none() {
-            verdict.warn(&prefer, "only applies to DIFF backups; set backupType: DIFF or remove it");
+        if backup_type.is_some_and(|t| t == BackupType::Full) || options.backup_type.is_none() {
+            verdict.warn(&prefer, "only applies to DIFF backups; set backupType: DIFF (or AUTO) or remove it");
         }
-        let version =
-            ctx.target.as_ref().and_then(|t| t.image_tag.as_deref()).and_then(|tag| ImageTag::parse(tag).ok());
-        if let Some(image) = version.filter(|image| !image.version.supports_prefer_diff_as_parent()) {
+        if let Some(version) = ctx.target_version().filter(|version| !version.supports_prefer_diff_as_parent()) {
             verdict.warn(
                 &prefer,
-                format!("is ignored on Neo4j {}: it needs 2025.04 or later, so the flag is not passed", image.version),
+                format!("is ignored on Neo4j {version}: it needs 2025.04 or later, so the flag is not passed"),
             );
         }
     }
@@ -165,7 +162,14 @@ fn check_options(verdict: &mut Verdict, path: &FieldPath, options: &BackupOption
             );
         }
     }
-    check_additional_args(verdict, &path.child("additionalArgs"), &options.additional_args, &admin_args::BACKUP);
+    let version = ctx.target_version();
+    check_additional_args(
+        verdict,
+        &path.child("additionalArgs"),
+        &options.additional_args,
+        &admin_args::BACKUP,
+        version.as_ref(),
+    );
 }
 
 fn check_retention(verdict: &mut Verdict, path: &FieldPath, retention: &RetentionPolicy, cloud: bool) {

@@ -140,7 +140,19 @@ pub fn catalogue() -> Vec<Entry> {
             Backup,
             "`bucket` follows the provider's naming rules (S3, GCS and Azure differ)",
             STORAGE_WHY,
-            json!({"spec": {"storage": {"type": "azure", "bucket": "My--Container", "cloud": null}}}),
+            json!({"spec": {"storage": {"type": "azure", "bucket": "My--Container"}}}),
+        ),
+        entry(
+            Backup,
+            "azure storage without `credentialsSecretRef` names `cloud.storageAccount`",
+            "neo4j-admin reads azb://<account>/<container>/<path>; with workload identity no Secret can supply the account.",
+            json!({"spec": {"storage": {"type": "azure", "bucket": "neo4j-backups", "cloud": {"identity": {"provider": "azure"}}}}}),
+        ),
+        entry(
+            Backup,
+            "`cloud.endpoint` is an http(s) URL, for s3 storage only",
+            "It becomes AWS_ENDPOINT_URL_S3 (S3-compatible stores such as MinIO); anything else would fail inside the AWS SDK.",
+            json!({"spec": {"storage": {"cloud": {"endpoint": "minio:9000"}}}}),
         ),
         entry(
             Backup,
@@ -224,8 +236,8 @@ pub fn catalogue() -> Vec<Entry> {
         // Backup options
         entry(
             Backup,
-            "`options.backupType` is FULL or DIFF",
-            "These are the types neo4j-admin supports for scheduled chains.",
+            "`options.backupType` is FULL, DIFF or AUTO",
+            "These are the types neo4j-admin knows (`--type`); AUTO is its own choice: a DIFF when the location holds a chain, else a FULL.",
             json!({"spec": {"options": {"backupType": "INCREMENTAL"}}}),
         ),
         with(
@@ -257,9 +269,18 @@ pub fn catalogue() -> Vec<Entry> {
         ),
         entry(
             Backup,
-            "an `additionalArgs` flag neo4j-admin does not document warns",
-            "A typo fails the Job; the warning lists the options that exist.",
+            "an `additionalArgs` flag neo4j-admin does not know is refused",
+            "neo4j-admin rejects unknown options (exit 64), so the Job would fail; the error lists the options that exist.",
             json!({"spec": {"options": {"additionalArgs": ["--parallel"]}}}),
+        ),
+        with(
+            Needs::Target("2025.01.0-enterprise", 3),
+            entry(
+                Restore,
+                "an `additionalArgs` flag of a later Neo4j is refused on an earlier one",
+                "--source-database exists from 2025.02, --remote-address-resolution from 2025.09, --parallel-download and --skip-recovery from 2025.11.",
+                json!({"spec": {"options": {"additionalArgs": ["--source-database=orders"]}}}),
+            ),
         ),
         // Schedule and retention
         entry(

@@ -38,6 +38,14 @@ pub struct RecoveryWindow {
     pub latest: Timestamp,
 }
 
+impl Context<'_> {
+    /// The Neo4j version of the target, when its image tag is known and readable.
+    pub fn target_version(&self) -> Option<crate::version::Neo4jVersion> {
+        let tag = self.target.as_ref()?.image_tag.as_deref()?;
+        crate::version::ImageTag::parse(tag).ok().map(|image| image.version)
+    }
+}
+
 /// Context for the rules.
 #[derive(Clone, Debug, Default)]
 pub struct Context<'a> {

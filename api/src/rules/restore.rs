@@ -47,6 +47,7 @@ pub fn validate_restore(old: Option<&Neo4jRestore>, new: &Neo4jRestore, ctx: &Co
             &options_path.child("additionalArgs"),
             &options.additional_args,
             &admin_args::RESTORE,
+            ctx.target_version().as_ref(),
         );
         for (field, hooks) in [("preRestore", &options.pre_restore), ("postRestore", &options.post_restore)] {
             if let Some(hooks) = hooks {

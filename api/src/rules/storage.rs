@@ -49,6 +49,7 @@ fn check_cloud(
     if storage.pvc.is_some() {
         verdict.warn(path.child("pvc"), format!("is ignored for {storage_type} storage; remove it"));
     }
+    check_cloud_extensions(verdict, path, storage, storage_type);
     let Some(cloud) = &storage.cloud else { return };
     let cloud_path = path.child("cloud");
     if let Some(provider) = optional_enum(verdict, &cloud_path.child("provider"), &cloud.provider)
@@ -83,6 +84,48 @@ fn check_cloud(
         }
     }
     object_name(verdict, &identity_path.child("serviceAccount"), &identity.service_account);
+}
+
+/// `cloud.storageAccount` (Azure) and `cloud.endpoint` (S3-compatible stores), our extensions.
+fn check_cloud_extensions(
+    verdict: &mut Verdict,
+    path: &FieldPath,
+    storage: &StorageLocation,
+    storage_type: &StorageType,
+) {
+    let cloud = storage.cloud.clone().unwrap_or_default();
+    let account_path = path.child("cloud").child("storageAccount");
+    match (storage_type, cloud.storage_account.as_deref()) {
+        (StorageType::Azure, None | Some("")) if cloud.credentials_secret_ref.is_none() => verdict.error(
+            &account_path,
+            "is required for azure storage without credentialsSecretRef: neo4j-admin reads azb://<account>/<container>/<path>; name the storage account, e.g. storageAccount: neo4jbackups",
+        ),
+        (StorageType::Azure, Some(account)) if !account.is_empty() => {
+            let valid = (3..=24).contains(&account.len())
+                && account.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+            if !valid {
+                verdict.error(
+                    &account_path,
+                    format!("{account:?} is not an Azure storage account name: 3 to 24 lowercase letters and digits"),
+                );
+            }
+        }
+        (StorageType::Azure, _) | (_, None) => {}
+        (_, Some(_)) => verdict.error(&account_path, format!("only applies to azure storage, not {storage_type}; remove it")),
+    }
+    let Some(endpoint) = cloud.endpoint.as_deref() else { return };
+    let endpoint_path = path.child("cloud").child("endpoint");
+    if *storage_type != StorageType::S3 {
+        verdict.error(&endpoint_path, format!("only applies to s3 storage, not {storage_type}; remove it"));
+        return;
+    }
+    let scheme_ok = endpoint.strip_prefix("https://").or_else(|| endpoint.strip_prefix("http://"));
+    if scheme_ok.is_none_or(str::is_empty) || endpoint.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        verdict.error(
+            &endpoint_path,
+            format!("{endpoint:?} is not an endpoint URL; write e.g. https://minio.minio.svc.cluster.local:9000"),
+        );
+    }
 }
 
 fn container_word(storage_type: &StorageType) -> &'static str {
@@ -137,7 +180,9 @@ mod tests {
         for storage in [
             json!({"type": "s3", "bucket": "my-backups", "path": "prod/daily", "cloud": {"provider": "aws", "credentialsSecretRef": "aws-creds"}}),
             json!({"type": "gcs", "bucket": "my_gcs_bucket", "cloud": {"provider": "gcp", "identity": {"provider": "gcp", "autoCreate": {"annotations": {"iam.gke.io/gcp-service-account": "a@b.iam.gserviceaccount.com"}}}}}),
-            json!({"type": "azure", "bucket": "neo4j-backups"}),
+            json!({"type": "azure", "bucket": "neo4j-backups", "cloud": {"storageAccount": "neo4jbackups", "identity": {"provider": "azure"}}}),
+            json!({"type": "azure", "bucket": "neo4j-backups", "cloud": {"credentialsSecretRef": "azure-creds"}}),
+            json!({"type": "s3", "bucket": "neo4j-backups", "cloud": {"endpoint": "http://minio.minio.svc:9000", "credentialsSecretRef": "minio"}}),
             json!({"type": "pvc", "pvc": {"name": "backup-storage"}}),
             json!({"type": "pvc", "pvc": {"size": "50Gi", "storageClassName": "standard"}}),
         ] {
@@ -164,7 +209,8 @@ mod tests {
             vec!["spec.storage.bucket: is required for s3 storage; name the bucket, e.g. my-neo4j-backups"]
         );
         assert_eq!(
-            check(json!({"type": "azure", "bucket": "my--container"})).error_lines(),
+            check(json!({"type": "azure", "bucket": "my--container", "cloud": {"credentialsSecretRef": "k"}}))
+                .error_lines(),
             vec![
                 "spec.storage.bucket: \"my--container\" is not a valid Azure container name: an Azure container name has 3 to 63 lowercase letters, digits and '-', starts and ends with a letter or digit, and has no '--'"
             ]
@@ -193,6 +239,39 @@ mod tests {
         );
         let pvc_on_cloud = check(json!({"type": "s3", "bucket": "b-1", "pvc": {"name": "x"}}));
         assert_eq!(pvc_on_cloud.warnings, vec!["spec.storage.pvc: is ignored for s3 storage; remove it"]);
+    }
+
+    // Azure: the account is the first part of azb://<account>/<container>/<path> (docs-operations,
+    // backup-restore/online-backup.adoc examples); without a Secret nothing else can supply it.
+    // S3-compatible stores: partials/aws-s3-overrides.adoc, AWS_ENDPOINT_URL_S3.
+    #[test]
+    fn storage_account_and_endpoint_rules() {
+        assert_eq!(
+            check(json!({"type": "azure", "bucket": "c-1", "cloud": {"identity": {"provider": "azure"}}}))
+                .error_lines(),
+            vec![
+                "spec.storage.cloud.storageAccount: is required for azure storage without credentialsSecretRef: neo4j-admin reads azb://<account>/<container>/<path>; name the storage account, e.g. storageAccount: neo4jbackups"
+            ]
+        );
+        assert_eq!(check(json!({"type": "azure", "bucket": "c-1"})).errors.len(), 1, "the ambient identity too");
+        assert_eq!(
+            check(json!({"type": "azure", "bucket": "c-1", "cloud": {"storageAccount": "Prod_Backups", "credentialsSecretRef": "k"}})).error_lines(),
+            vec!["spec.storage.cloud.storageAccount: \"Prod_Backups\" is not an Azure storage account name: 3 to 24 lowercase letters and digits"]
+        );
+        assert_eq!(
+            check(
+                json!({"type": "s3", "bucket": "b-1", "cloud": {"storageAccount": "acct", "endpoint": "minio:9000"}})
+            )
+            .error_lines(),
+            vec![
+                "spec.storage.cloud.storageAccount: only applies to azure storage, not s3; remove it",
+                "spec.storage.cloud.endpoint: \"minio:9000\" is not an endpoint URL; write e.g. https://minio.minio.svc.cluster.local:9000",
+            ]
+        );
+        assert_eq!(
+            check(json!({"type": "gcs", "bucket": "b-1", "cloud": {"endpoint": "https://x"}})).error_lines(),
+            vec!["spec.storage.cloud.endpoint: only applies to s3 storage, not gcs; remove it"]
+        );
     }
 
     #[test]

@@ -128,6 +128,9 @@ string_enum! {
         Full = "FULL",
         /// Only the changes since the parent backup in the same location (a backup chain).
         Diff = "DIFF",
+        /// neo4j-admin's own choice: DIFF when the location holds a chain of the database, else
+        /// FULL (docs-operations, backup-restore/online-backup.adoc, `--type`, 5.x and dev).
+        Auto = "AUTO",
     }
 }
 
@@ -135,7 +138,8 @@ string_enum! {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct BackupOptions {
-    /// `FULL` (default) or `DIFF`. A DIFF needs an earlier FULL in the same storage location.
+    /// `FULL` (default), `DIFF` or `AUTO`. A DIFF needs an earlier FULL in the same storage
+    /// location; AUTO lets neo4j-admin take a DIFF when there is a chain to extend, else a FULL.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup_type: Option<BackupType>,
 

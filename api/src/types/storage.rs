@@ -87,7 +87,8 @@ pub struct CloudBlock {
     pub provider: Option<CloudProvider>,
 
     /// Name of a Secret in the same namespace holding the credentials. Keys by provider:
-    /// AWS `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, `AWS_DEFAULT_REGION`;
+    /// AWS `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, optionally `AWS_SESSION_TOKEN` and
+    /// `AWS_REGION` (or `AWS_DEFAULT_REGION`, used as `AWS_REGION` when that is absent);
     /// GCP `GOOGLE_APPLICATION_CREDENTIALS_JSON` (exactly this key, a service-account key JSON);
     /// Azure `AZURE_STORAGE_ACCOUNT`, `AZURE_STORAGE_KEY`. Mutually exclusive with `identity`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -97,6 +98,19 @@ pub struct CloudBlock {
     /// stored keys. Mutually exclusive with `credentialsSecretRef`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub identity: Option<CloudIdentity>,
+
+    /// Azure only (an extension of kubectl-neo4j): the storage account, the first part of the
+    /// `azb://<account>/<container>/<path>` URI neo4j-admin reads. Required for Azure without a
+    /// credentials Secret (workload identity or the ambient identity); with a Secret, its
+    /// `AZURE_STORAGE_ACCOUNT` is used when this is not set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub storage_account: Option<String>,
+
+    /// S3 only (an extension of kubectl-neo4j): the endpoint of an S3-compatible store (MinIO,
+    /// Ceph, LocalStack), e.g. `https://minio.minio.svc:9000`; given to neo4j-admin as
+    /// `AWS_ENDPOINT_URL_S3`, as the Operations Manual's S3-overrides section documents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
 }
 
 /// Workload identity for the backup and restore Jobs.
