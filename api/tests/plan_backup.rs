@@ -260,6 +260,30 @@ fn a_verified_diff_backup_is_checked_through_a_scratch_restore() {
     assert!(volumes.contains(&"scratch".to_owned()), "{volumes:?}");
 }
 
+// The first backup to a fresh claim: its folder is made first (an argv, no shell); the claim's root
+// needs nothing. No retries: neo4j-admin's exit 1 also means "succeeded with problems"
+// (docs-operations, backup-restore/online-backup.adoc#backup-command-exit-codes).
+#[test]
+fn a_claim_folder_is_made_before_the_first_backup_and_runs_are_not_retried() {
+    let mut on_claim = seed("simple-backup");
+    on_claim["spec"]["storage"] = json!({"type": "pvc", "path": "prod/$(HOME)", "pvc": {"name": "backups"}});
+    let BackupWorkload::Job(job) = plan_backup(&stored(on_claim), &cluster("5.26.0-enterprise", 3), AGENT).unwrap()
+    else {
+        panic!("a Job")
+    };
+    let spec = job.spec.unwrap();
+    assert_eq!(spec.backoff_limit, Some(0));
+    let init = spec.template.spec.unwrap().init_containers.unwrap();
+    assert_eq!(init[0].name, "prepare");
+    assert_eq!(init[0].command.clone().unwrap(), ["mkdir", "-p", "/backups/prod/$$(HOME)"]);
+    assert_eq!(init[0].image.as_deref(), Some("neo4j:5.26.0-enterprise"));
+    assert_eq!(init[1].name, "backup");
+    let at_root = plan_backup(&stored(seed("simple-backup")), &cluster("5.26.0-enterprise", 3), AGENT).unwrap();
+    let BackupWorkload::Job(job) = at_root else { panic!("a Job") };
+    let init = job.spec.unwrap().template.spec.unwrap().init_containers.unwrap();
+    assert_eq!(init[0].name, "backup", "the claim's root exists");
+}
+
 #[test]
 fn a_standalone_is_backed_up_from_its_single_pod() {
     let standalone: Neo4jEnterpriseStandalone = serde_json::from_value(json!({"apiVersion": "neo4j.neo4j.com/v1alpha1",

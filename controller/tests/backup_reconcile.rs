@@ -163,7 +163,10 @@ async fn a_finished_job_completes_or_fails_the_backup() {
                  "status": {"containerStatuses": [{"name": "backup", "image": "neo4j", "imageID": "", "ready": false, "restartCount": 0,
                     "state": {"terminated": {"exitCode": 1, "message": "Backup failed: connection refused by prod-server-0:6362\n"}}}]}}]}),
         ),
-        status_is("Failed", "Job nightly-backup failed: Backup failed: connection refused by prod-server-0:6362"),
+        status_is(
+            "Failed",
+            "Job nightly-backup failed: exit 1 (the backup failed, or succeeded with problems such as uncontactable servers; not retried): Backup failed: connection refused by prod-server-0:6362",
+        ),
         event("BackupFailed"),
     ];
     run(backup(json!({}), running), steps).await;

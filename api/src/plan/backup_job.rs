@@ -3,20 +3,24 @@
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 
-use crate::plan::location::{Location, literal, location};
-pub use crate::plan::pod::{BACKUP_SERVICE_ACCOUNT, NEO4J_UID};
+use k8s_openapi::api::core::v1::Container;
+
+use crate::plan::location::{BACKUP_MOUNT, Location, literal, location};
 use crate::plan::pod::{
-    SCRATCH_DIR, TEMP_DIR, agent_container, inventory_container, job_spec, neo4j_container, owner_reference, script,
-    storage_access,
+    Access, SCRATCH_DIR, TEMP_DIR, agent_container, inventory_container, job_spec, neo4j_container, owner_reference,
+    script, storage_access,
 };
+pub use crate::plan::pod::{BACKUP_SERVICE_ACCOUNT, NEO4J_UID};
 use crate::plan::target::ResolvedTarget;
 use crate::plan::verify::VERIFY_EACH;
 use crate::types::{BackupType, Neo4jBackup, TargetKind};
 
 /// Longest a backup Job may run.
 pub const BACKUP_DEADLINE_SECONDS: i64 = 6 * 3600;
-/// Retries of a failed backup Pod.
-pub const BACKUP_BACKOFF_LIMIT: i32 = 1;
+/// Retries of a failed backup Pod: none. neo4j-admin exits 1 both when a backup failed and when it
+/// succeeded with problems (some servers uncontactable), so a retry could take a second backup of a
+/// run that worked; the next scheduled run is the retry (see `status::pods::admin_exit_meaning`).
+pub const BACKUP_BACKOFF_LIMIT: i32 = 0;
 
 /// Annotation on a backup Job: FULL or DIFF, for the history.
 pub const BACKUP_TYPE_ANNOTATION: &str = "neo4j.neo4j.com/backup-type";
@@ -81,6 +85,17 @@ pub fn temp_path(backup: &Neo4jBackup, to: &Location) -> Option<String> {
     own.or_else(|| to.is_cloud().then(|| TEMP_DIR.to_owned()))
 }
 
+/// On a claim, the folder the backup writes into must exist before the first run: `mkdir -p`, an
+/// argv of the target's image (no shell). The claim's root exists already.
+fn prepare_container(target: &ResolvedTarget, access: &Access, to: &Location) -> Option<Container> {
+    match to {
+        Location::Claim { dir, .. } if dir != BACKUP_MOUNT => {
+            Some(neo4j_container("prepare", target, access, vec!["mkdir".to_owned(), "-p".to_owned(), literal(dir)]))
+        }
+        _ => None,
+    }
+}
+
 /// Whether the backup is checked after it ran (`options.verify`).
 fn verified(backup: &Neo4jBackup) -> bool {
     backup.spec.options.as_ref().and_then(|o| o.verify) == Some(true)
@@ -108,12 +123,13 @@ pub fn backup_job_spec(backup: &Neo4jBackup, target: &ResolvedTarget, agent_imag
         access.empty_dir("scratch", SCRATCH_DIR);
     }
     let backup_container = neo4j_container("backup", target, &access, argv);
+    let prepare = prepare_container(target, &access, &to);
     if !verify {
         return Ok(job_spec(
             target,
             access,
             labels(&name),
-            vec![],
+            prepare.into_iter().collect(),
             vec![backup_container],
             BACKUP_DEADLINE_SECONDS,
             BACKUP_BACKOFF_LIMIT,
@@ -127,11 +143,15 @@ pub fn backup_job_spec(backup: &Neo4jBackup, target: &ResolvedTarget, agent_imag
     {
         list.push(format!("--database={}", literal(database)));
     }
-    let init = vec![
-        backup_container,
-        inventory_container(target, &access, &to, &inventory, vec!["--latest-backup".to_owned()]),
-        agent_container("databases", agent_image, &access, list),
-    ];
+    let init = [
+        prepare,
+        Some(backup_container),
+        Some(inventory_container(target, &access, &to, &inventory, vec!["--latest-backup".to_owned()])),
+        Some(agent_container("databases", agent_image, &access, list)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let temp_argument = temp.map(|t| literal(&t)).unwrap_or_default();
     let check = neo4j_container("verify", target, &access, script(VERIFY_EACH, "verify", [databases, temp_argument]));
     Ok(job_spec(target, access, labels(&name), init, vec![check], BACKUP_DEADLINE_SECONDS, BACKUP_BACKOFF_LIMIT))

@@ -3,14 +3,37 @@
 
 use k8s_openapi::api::core::v1::{ContainerStatus, Pod};
 
+/// What a neo4j-admin exit code means, as the Operations Manual defines it: the backup command's
+/// table (docs-operations, backup-restore/online-backup.adoc#backup-command-exit-codes, 5.x and
+/// dev: "1: Backup failed, or succeeded but encountered problems such as some servers being
+/// uncontactable") and the codes every command shares (neo4j/neo4j community/command-line
+/// ExitCode: 3 database in use or not running, 64 usage, 70 an unexpected error).
+pub fn admin_exit_meaning(container: &str, code: i32) -> Option<&'static str> {
+    match (container, code) {
+        ("backup", 1) => {
+            Some("exit 1 (the backup failed, or succeeded with problems such as uncontactable servers; not retried)")
+        }
+        ("backup" | "restore" | "unpack" | "verify" | "inventory", 64) => {
+            Some("exit 64 (a usage error: an option neo4j-admin does not know or cannot parse)")
+        }
+        ("backup" | "restore" | "unpack" | "verify" | "inventory", 70) => {
+            Some("exit 70 (an unexpected error inside neo4j-admin)")
+        }
+        _ => None,
+    }
+}
+
 fn report_of(status: &ContainerStatus) -> Option<(bool, String)> {
     let terminated = status.state.as_ref()?.terminated.as_ref()?;
     let message = terminated.message.as_deref().map(str::trim).filter(|m| !m.is_empty());
     let ok = terminated.exit_code == 0;
-    let text = match (message, ok) {
-        (Some(message), _) => message.to_owned(),
-        (None, true) => return None,
-        (None, false) => format!("container {} exited with code {}", status.name, terminated.exit_code),
+    let meaning = admin_exit_meaning(&status.name, terminated.exit_code);
+    let text = match (message, ok, meaning) {
+        (Some(message), false, Some(meaning)) => format!("{meaning}: {message}"),
+        (Some(message), _, _) => message.to_owned(),
+        (None, true, _) => return None,
+        (None, false, Some(meaning)) => meaning.to_owned(),
+        (None, false, None) => format!("container {} exited with code {}", status.name, terminated.exit_code),
     };
     Some((ok, text))
 }
@@ -64,6 +87,27 @@ mod tests {
             termination_report(&[refused]).as_deref(),
             Some("x.backup is not in the inventory; nothing was removed")
         );
+    }
+
+    #[test]
+    fn neo4j_admin_exit_codes_are_explained() {
+        let partial = pod(
+            "2025-01-20T02:00:00Z",
+            json!([terminated("backup", 1, Some("Backup of database neo4j failed: prod-server-2 unreachable"))]),
+            json!([]),
+        );
+        assert_eq!(
+            termination_report(&[partial]).as_deref(),
+            Some(
+                "exit 1 (the backup failed, or succeeded with problems such as uncontactable servers; not retried): Backup of database neo4j failed: prod-server-2 unreachable"
+            )
+        );
+        let usage = pod("2025-01-20T02:00:00Z", json!([terminated("restore", 64, None)]), json!([]));
+        assert_eq!(
+            termination_report(&[usage]).as_deref(),
+            Some("exit 64 (a usage error: an option neo4j-admin does not know or cannot parse)")
+        );
+        assert_eq!(admin_exit_meaning("prune", 1), None, "the agent's own messages speak for themselves");
     }
 
     #[test]
