@@ -66,7 +66,8 @@ fn source_of(restore: &Neo4jRestore) -> SourceLocation {
 fn restore_from_s3_online_runs_beside_server_0() {
     let restore = stored(seed("001-restore-dev-s3-restore"));
     let source = source_of(&restore);
-    let data = DataVolume { claim: "data-prod-server-0".into(), beside_pod: Some("prod-server-0".into()) };
+    let data =
+        DataVolume { claim: "data-prod-server-0".into(), beside_pod: Some("prod-server-0".into()), overwrite: true };
     let job = restore_job(&restore, &cluster(), &source, &s3_artifact(), &data, AGENT).unwrap();
     assert_eq!(job.metadata.name.as_deref(), Some("dev-s3-restore-restore"));
     let spec = job.spec.clone().unwrap();
@@ -132,7 +133,7 @@ fn point_in_time_and_a_stopped_cluster() {
         time: "2025-01-05T02:00:00Z".into(),
         full: false,
     };
-    let data = DataVolume { claim: "data-prod-server-0".into(), beside_pod: None };
+    let data = DataVolume { claim: "data-prod-server-0".into(), beside_pod: None, overwrite: false };
     let job = restore_job(&restore, &cluster(), &source, &artifact, &data, AGENT).unwrap();
     let pod = pod(&job);
     let argv = pod.init_containers.clone().unwrap()[0].command.clone().unwrap();
@@ -218,7 +219,7 @@ fn an_azure_artifact_is_escaped_exactly_once() {
     assert!(source.names_an_artifact());
     let raw = source.location().unwrap().raw().to_owned();
     let artifact = ChosenArtifact { uri: raw, database: "customer-data".into(), time: String::new(), full: false };
-    let data = DataVolume { claim: "data-enterprise-cluster-server-0".into(), beside_pod: None };
+    let data = DataVolume { claim: "data-enterprise-cluster-server-0".into(), beside_pod: None, overwrite: true };
     let job = restore_job(&restore, &cluster(), &source, &artifact, &data, AGENT).unwrap();
     let argv = pod(&job).init_containers.unwrap()[0].command.clone().unwrap();
     assert!(

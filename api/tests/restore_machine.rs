@@ -5,7 +5,7 @@ use neo4j_api::plan::restore_job::RestoreJob;
 use neo4j_api::plan::target::ResolvedTarget;
 use neo4j_api::restore::machine::{Action, Cypher, Database, Decision, JobState, Observed, Servers, decide};
 use neo4j_api::restore::source::resolve_source;
-use neo4j_api::{Neo4jEnterpriseCluster, Neo4jRestore, RestorePhase, RestoreProgress, RestoreStep};
+use neo4j_api::{DatabaseTopology, Neo4jEnterpriseCluster, Neo4jRestore, RestorePhase, RestoreProgress, RestoreStep};
 use serde_json::{Value, json};
 
 fn restore(spec: Value, progress: Option<RestoreProgress>) -> Neo4jRestore {
@@ -206,14 +206,17 @@ fn after_a_stopped_restore_the_target_comes_back_and_the_database_is_created() {
     let seed_host = "prod-server-0.prod-headless.neo4j.svc.cluster.local".to_owned();
     assert_eq!(
         decide(&r, &o).actions,
-        vec![Action::Cypher(Cypher::CreateSeeded { seed_host })],
+        vec![Action::Cypher(Cypher::CreateSeeded {
+            seed_host,
+            topology: DatabaseTopology { primaries: Some(3), secondaries: Some(0) }
+        })],
         "only server 0 has the restored store: the cluster creates the database from it"
     );
     let mut standalone = observed(&r);
     standalone.target = Ok(single_server());
     standalone.database = Database::Absent;
     assert_eq!(decide(&r, &standalone).actions, vec![Action::Cypher(Cypher::Create)]);
-    o.database = Database::Present { online: true };
+    o.database = Database::present(true);
     let d = decide(&r, &o);
     let r = restore(spec, Some(d.progress));
     let d = decide(&r, &o);
@@ -225,34 +228,148 @@ fn after_a_stopped_restore_the_target_comes_back_and_the_database_is_created() {
     assert_eq!(d.progress.step, Some(RestoreStep::Done));
 }
 
+fn restore_argv(decision: &Decision) -> Vec<String> {
+    let Action::CreateJob(job) = &decision.actions[0] else { panic!("{:?}", decision.actions) };
+    job.spec.clone().unwrap().template.spec.unwrap().init_containers.unwrap()[0].command.clone().unwrap()
+}
+
+// A one-server target replaces its database in place: STOP, restore with
+// --overwrite-destination beside the running server, START (restore-backup.adoc, 5.x and dev).
 #[test]
-fn an_online_restore_over_an_existing_database_stops_it_restores_beside_server_0_and_starts_it() {
+fn a_standalone_database_is_stopped_overwritten_and_started() {
     let spec = json!({"force": true});
     let r = restore(spec.clone(), at(RestoreStep::PreRestoreHooks, |_| {}));
     let mut o = observed(&r);
-    o.database = Database::Present { online: true };
+    o.target = Ok(single_server());
+    o.database = Database::present(true);
     let d = decide(&r, &o);
     assert_eq!(d.actions, vec![Action::Cypher(Cypher::Stop)]);
-    assert_eq!((d.progress.database_existed, d.progress.original_replicas), (Some(true), None));
+    assert_eq!((d.progress.database_existed, d.progress.database_stopped), (Some(true), Some(true)));
     let r = restore(spec.clone(), Some(d.progress));
     let d = decide(&r, &o);
-    let Action::CreateJob(job) = &d.actions[0] else { panic!("{:?}", d.actions) };
+    assert!(restore_argv(&d).contains(&"--overwrite-destination=true".to_owned()), "{:?}", restore_argv(&d));
+    assert_eq!(d.progress.store_touched, Some(true), "recorded with the Job's creation");
+    let Action::CreateJob(job) = &d.actions[0] else { panic!() };
     assert!(job.spec.clone().unwrap().template.spec.unwrap().affinity.is_some(), "shares server-0's claim on its node");
+    let r = restore(spec.clone(), Some(d.progress));
     o.jobs = vec![(RestoreJob::Restore, JobState::Succeeded(None))];
     let d = decide(&r, &o);
     assert_eq!(d.progress.step, Some(RestoreStep::BringingUp), "nothing to scale back");
+    let r = restore(spec, Some(d.progress));
+    o.database = Database::present(false);
+    assert_eq!(decide(&r, &o).actions, vec![Action::Cypher(Cypher::Start)]);
+}
+
+// A multi-server cluster never overwrites in place ("not safe on a cluster ... restore to a new
+// database", restore-backup.adoc): the database is dropped, restored on server 0 without
+// --overwrite-destination, and created again from that designated seeder with the topology it had
+// (clustering/databases.adoc#cluster-designated-seeder). It is never STARTed while it seeds.
+#[test]
+fn a_cluster_database_is_dropped_restored_on_server_0_and_created_from_it_with_its_topology() {
+    let spec = json!({"options": {"replaceExisting": true}});
+    let r = restore(spec.clone(), at(RestoreStep::PreRestoreHooks, |_| {}));
+    let mut o = observed(&r);
+    let replaced = DatabaseTopology { primaries: Some(3), secondaries: Some(1) };
+    o.database = Database::Present { online: true, topology: Some(replaced) };
+    let d = decide(&r, &o);
+    assert_eq!(d.actions, vec![Action::Cypher(Cypher::Drop)]);
+    assert_eq!((d.progress.database_dropped, d.progress.database_stopped), (Some(true), None));
+    assert_eq!(d.progress.topology, Some(replaced));
     let r = restore(spec.clone(), Some(d.progress));
-    o.database = Database::Present { online: false };
+    o.database = Database::Absent;
+    let d = decide(&r, &o);
+    assert!(!restore_argv(&d).iter().any(|a| a.starts_with("--overwrite-destination")), "{:?}", restore_argv(&d));
+    let r = restore(spec.clone(), Some(d.progress));
+    o.jobs = vec![(RestoreJob::Restore, JobState::Succeeded(None))];
+    let d = decide(&r, &o);
+    let r = restore(spec.clone(), Some(d.progress));
     let seed_host = "prod-server-0.prod-headless.neo4j.svc.cluster.local".to_owned();
     let d = decide(&r, &o);
+    assert_eq!(d.actions, vec![Action::Cypher(Cypher::CreateSeeded { seed_host, topology: replaced })]);
+    o.database = Database::present(false);
+    let d = decide(&r, &o);
+    assert!(d.actions.is_empty(), "never START a database that seeds: {:?}", d.actions);
+    assert_eq!(d.message, "waiting for every server to take the database from server 0 and bring it online");
+    o.database = Database::present(true);
+    assert_eq!(decide(&r, &o).progress.step, Some(RestoreStep::PostRestoreHooks));
+}
+
+#[test]
+fn a_new_cluster_database_gets_the_spec_topology_or_three_primaries() {
+    let r = restore(json!({"topology": {"primaries": 2, "secondaries": 1}}), at(RestoreStep::PreRestoreHooks, |_| {}));
+    let mut o = observed(&r);
+    o.database = Database::Absent;
+    assert_eq!(decide(&r, &o).progress.topology, Some(DatabaseTopology { primaries: Some(2), secondaries: Some(1) }));
+    let r = restore(json!({}), at(RestoreStep::PreRestoreHooks, |_| {}));
+    assert_eq!(decide(&r, &o).progress.topology, Some(DatabaseTopology { primaries: Some(3), secondaries: Some(0) }));
+}
+
+// Before this, an existing database was stopped even when overwriting was not asked for, and
+// neo4j-admin then refused: production offline for nothing.
+#[test]
+fn an_existing_database_without_replace_existing_is_refused_before_anything_destructive() {
+    let r = restore(json!({}), at(RestoreStep::PreRestoreHooks, |_| {}));
+    let mut o = observed(&r);
+    o.database = Database::present(true);
+    let d = decide(&r, &o);
+    assert_eq!(d.phase, RestorePhase::Failed);
+    assert_eq!(d.actions, vec![Action::RemoveFinalizer]);
     assert_eq!(
-        d.actions,
-        vec![Action::Cypher(Cypher::Recreate { seed_host })],
-        "servers 1 and 2 still hold the old store"
+        d.message,
+        "the database \"orders\" exists on prod; set options.replaceExisting: true to replace it, or restore into a new databaseName"
     );
-    assert_eq!(d.progress.reseeded, Some(true));
-    let r = restore(spec, Some(d.progress));
-    assert_eq!(decide(&r, &o).actions, vec![Action::Cypher(Cypher::Start)], "re-seeded once, then started");
+}
+
+#[test]
+fn a_failure_before_the_store_was_touched_starts_the_database_again() {
+    let progress = at(RestoreStep::Restoring, |p| {
+        p.database_existed = Some(true);
+        p.database_stopped = Some(true);
+    });
+    let r = restore(json!({"force": true}), progress);
+    let mut o = observed(&r);
+    o.target = Ok(single_server());
+    o.refusal = Some("the backup is of Neo4j 2026.01.0, newer than the target".into());
+    let d = decide(&r, &o);
+    assert_eq!(d.actions, vec![Action::Cypher(Cypher::Start)]);
+    assert_eq!(
+        d.message,
+        "the backup is of Neo4j 2026.01.0, newer than the target; starting the database again (its store was not touched)"
+    );
+    let r = restore(json!({"force": true}), Some(d.progress));
+    let d = decide(&r, &o);
+    assert_eq!((d.phase, d.actions), (RestorePhase::Failed, vec![Action::RemoveFinalizer]));
+    assert_eq!(d.message, "the backup is of Neo4j 2026.01.0, newer than the target", "back as it was");
+}
+
+#[test]
+fn a_failure_after_the_store_was_touched_says_what_state_the_database_is_in() {
+    let progress = at(RestoreStep::Restoring, |p| {
+        p.database_existed = Some(true);
+        p.database_stopped = Some(true);
+        p.store_touched = Some(true);
+    });
+    let r = restore(json!({"force": true}), progress);
+    let mut o = observed(&r);
+    o.target = Ok(single_server());
+    o.jobs = vec![(RestoreJob::Restore, JobState::Failed("disk full".into()))];
+    let d = decide(&r, &o);
+    assert_eq!(d.phase, RestorePhase::Failed);
+    assert_eq!(
+        d.message,
+        "the restore Job failed: disk full; the database is stopped and its store may be partly restored; restore again with a new Neo4jRestore (replaceExisting: true), or START DATABASE to serve what is there"
+    );
+    let dropped = at(RestoreStep::Restoring, |p| {
+        p.database_existed = Some(true);
+        p.database_dropped = Some(true);
+        p.store_touched = Some(true);
+    });
+    let r = restore(json!({"force": true}), dropped);
+    let mut o = observed(&r);
+    o.jobs = vec![(RestoreJob::Restore, JobState::Failed("disk full".into()))];
+    assert!(decide(&r, &o).message.ends_with(
+        "the database was dropped before the restore and server 0 may hold a partly restored store: it is not served; create a new Neo4jRestore to restore again"
+    ));
 }
 
 #[test]
@@ -389,7 +506,7 @@ fn a_restart_at_every_step_repeats_nothing() {
                     world.jobs.push((kind, JobState::Succeeded(report)));
                 }
                 Action::Scale(n) => world.servers = Some(Servers { replicas: *n, pods: *n, ready: *n }),
-                Action::Cypher(Cypher::CreateSeeded { .. }) => world.database = Database::Present { online: true },
+                Action::Cypher(Cypher::CreateSeeded { .. }) => world.database = Database::present(true),
                 _ => {}
             }
         }

@@ -7,6 +7,7 @@ use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 
+use neo4j_api::DatabaseTopology;
 use neo4j_api::restore::machine::{Cypher, Database};
 use neo4j_controller::restore::bolt::{Bolt, DatabaseAdmin, Endpoint};
 
@@ -56,7 +57,13 @@ impl Stub {
 #[tokio::test]
 async fn show_database_reads_every_allocation() {
     let starting = stub("show-starting.script");
-    assert_eq!(Bolt.show(&starting.endpoint(), "orders").await, Ok(Database::Present { online: false }));
+    assert_eq!(
+        Bolt.show(&starting.endpoint(), "orders").await,
+        Ok(Database::Present {
+            online: false,
+            topology: Some(DatabaseTopology { primaries: Some(3), secondaries: Some(0) })
+        })
+    );
     starting.finish();
     let absent = stub("show-absent.script");
     assert_eq!(Bolt.show(&absent.endpoint(), "orders").await, Ok(Database::Absent));
@@ -105,7 +112,11 @@ async fn counts_come_from_the_restored_database() {
 #[tokio::test]
 async fn a_cluster_creates_the_database_from_server_0() {
     let create = stub("create-seeded.script");
+    let three = DatabaseTopology { primaries: Some(3), secondaries: Some(0) };
     let seed_host = "prod-server-0.prod-headless.neo4j.svc.cluster.local".to_owned();
-    assert_eq!(Bolt.run(&create.endpoint(), "orders", &Cypher::CreateSeeded { seed_host }).await, Ok(()));
+    assert_eq!(
+        Bolt.run(&create.endpoint(), "orders", &Cypher::CreateSeeded { seed_host, topology: three }).await,
+        Ok(())
+    );
     create.finish();
 }

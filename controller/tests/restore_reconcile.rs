@@ -206,9 +206,11 @@ async fn bring_up_creates_a_new_database_then_completes_with_the_hooks() {
     let bringing_up = progress("BringingUp", json!({"originalReplicas": 3, "databaseExisted": false}));
     run(restore(json!({}), bringing_up), admin.clone(), steps).await;
     let seed_host = "prod-server-0.prod-headless.neo4j.svc.cluster.local".to_owned();
-    assert_eq!(*admin.ran.lock().unwrap(), vec![("orders".to_owned(), Cypher::CreateSeeded { seed_host })]);
+    // No topology recorded in the progress: the default for 3 servers, 3 primaries.
+    let topology = neo4j_api::DatabaseTopology { primaries: Some(3), secondaries: Some(0) };
+    assert_eq!(*admin.ran.lock().unwrap(), vec![("orders".to_owned(), Cypher::CreateSeeded { seed_host, topology })]);
 
-    let admin = FakeAdmin::new(Database::Present { online: true });
+    let admin = FakeAdmin::new(Database::present(true));
     let spec = json!({"options": {"postRestore": {"cypherStatements": ["CALL db.awaitIndexes(60)"]}}});
     let hooks = progress("PostRestoreHooks", json!({"originalReplicas": 3, "databaseExisted": false}));
     let mut object = restore(spec, hooks);

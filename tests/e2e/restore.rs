@@ -32,7 +32,7 @@ impl DatabaseAdmin for StandIn {
     fn show<'a>(&'a self, endpoint: &'a Endpoint, _: &'a str) -> BoxFuture<'a, Result<Database, String>> {
         assert_eq!(endpoint.password, "e2e-password", "credentials come from the admin Secret");
         let created = *self.created.lock().unwrap();
-        Box::pin(async move { Ok(if created { Database::Present { online: true } } else { Database::Absent }) })
+        Box::pin(async move { Ok(if created { Database::present(true) } else { Database::Absent }) })
     }
     fn counts<'a>(&'a self, _: &'a Endpoint, _: &'a str) -> BoxFuture<'a, Result<(i64, i64), String>> {
         Box::pin(async { Ok((10, 20)) })

@@ -167,16 +167,20 @@ pub fn verify_job(
 }
 
 /// The argv of `neo4j-admin database restore`.
+/// `--overwrite-destination` only when `overwrite`: replacing an existing database of a one-server
+/// target (the manual: "not safe on a cluster ... restore to a new database"; a cluster's existing
+/// database is dropped first, see `restore::machine`).
 pub fn restore_argv(
     restore: &Neo4jRestore,
     source: &SourceLocation,
     artifact: &ChosenArtifact,
+    overwrite: bool,
 ) -> Result<Vec<String>, PlanError> {
     let spec = &restore.spec;
     let options = spec.options.clone().unwrap_or_default();
     let mut argv: Vec<String> = ["neo4j-admin", "database", "restore"].map(str::to_owned).to_vec();
     argv.push(format!("--from-path={}", admin_path(artifact.from_path())));
-    if spec.force == Some(true) || options.replace_existing == Some(true) {
+    if overwrite {
         argv.push("--overwrite-destination=true".to_owned());
     }
     if let Some(moment) = &source.point_in_time {
@@ -199,6 +203,8 @@ pub struct DataVolume {
     /// While the server runs (no `stopCluster`), its Pod: the Job must run on the same node to
     /// share the ReadWriteOnce claim.
     pub beside_pod: Option<String>,
+    /// Replace the database's existing store (`--overwrite-destination`).
+    pub overwrite: bool,
 }
 
 /// The restore Job: the target's image, the source's credentials, the server's data claim at
@@ -213,7 +219,7 @@ pub fn restore_job(
     agent_image: &str,
 ) -> Result<Job, PlanError> {
     let name = name_of(restore)?;
-    let argv = restore_argv(restore, source, artifact)?;
+    let argv = restore_argv(restore, source, artifact, data.overwrite)?;
     let (_, mut access) = source_access(source)?;
     access.volumes.push(Volume {
         name: "data".into(),

@@ -3,6 +3,7 @@
 //! restored database.
 
 use crate::restore::machine::{Cypher, Database};
+use crate::types::DatabaseTopology;
 
 /// The administrative database.
 pub const SYSTEM: &str = "system";
@@ -22,9 +23,11 @@ fn admin(text: &str, name: &str) -> Statement {
     Statement { database: SYSTEM.to_owned(), text: text.to_owned(), params: vec![("name".to_owned(), name.to_owned())] }
 }
 
-/// Asks for the database's status on every server that hosts it.
+/// Asks for the database's status on every server that hosts it, with its topology
+/// (docs-operations, database-administration/standard-databases/listing-databases.adoc, 5.x and
+/// dev: `currentPrimariesCount`, `currentSecondariesCount`, only with YIELD).
 pub fn show_database(name: &str) -> Statement {
-    admin("SHOW DATABASE $name YIELD name, currentStatus", name)
+    admin("SHOW DATABASE $name YIELD name, currentStatus, currentPrimariesCount, currentSecondariesCount", name)
 }
 
 /// Counts the nodes and relationships of the restored database (answered from the count store).
@@ -36,12 +39,12 @@ pub fn counts(name: &str) -> Statement {
     }
 }
 
-/// What a `SHOW DATABASE` answered (one `currentStatus` per allocation) means.
-pub fn database_state(statuses: &[String]) -> Database {
+/// What a `SHOW DATABASE` answered (one `currentStatus` per allocation, and the topology) means.
+pub fn database_state(statuses: &[String], topology: Option<DatabaseTopology>) -> Database {
     if statuses.is_empty() {
         Database::Absent
     } else {
-        Database::Present { online: statuses.iter().all(|s| s == "online") }
+        Database::Present { online: statuses.iter().all(|s| s == "online"), topology }
     }
 }
 
@@ -69,25 +72,32 @@ pub fn seed_server(rows: &[(String, String)], host: &str) -> Result<String, Stri
     Ok(id.clone())
 }
 
-/// The statement of a seeding action, once the seeding server's id is known.
+/// The statement of the seeding action, once the seeding server's id is known: the designated
+/// seeder of docs-operations clustering/databases.adoc#cluster-designated-seeder (5.x and dev).
+/// `existingDataSeedServer` exists from 5.25 (replacing `existingDataSeedInstance`, which Cypher 25
+/// removed); `existingData: 'use'` is required by Cypher 5 and accepted, without effect, by Cypher
+/// 25 (2025.06+), so one form serves every supported version. `TOPOLOGY` is always explicit:
+/// without it the database gets `initial.dbms.default_primaries_count` copies, 1 by default.
 pub fn seeded(cypher: &Cypher, name: &str, server_id: &str) -> Option<Statement> {
-    let text = match cypher {
-        Cypher::CreateSeeded { .. } => format!(
-            "CREATE DATABASE $name IF NOT EXISTS OPTIONS {{existingData: 'use', existingDataSeedServer: '{server_id}'}}"
-        ),
-        Cypher::Recreate { .. } => {
-            format!("CALL dbms.cluster.recreateDatabase($name, {{seedingServers: ['{server_id}']}})")
-        }
-        _ => return None,
+    let Cypher::CreateSeeded { topology, .. } = cypher else { return None };
+    let primaries = topology.primaries.unwrap_or(1).max(1);
+    let secondaries = topology.secondaries.unwrap_or(0).max(0);
+    let copies = match secondaries {
+        0 => format!("TOPOLOGY {primaries} PRIMARIES"),
+        _ => format!("TOPOLOGY {primaries} PRIMARIES {secondaries} SECONDARIES"),
     };
+    let text = format!(
+        "CREATE DATABASE $name IF NOT EXISTS {copies} OPTIONS {{existingData: 'use', existingDataSeedServer: '{server_id}'}}"
+    );
     Some(admin(&text, name))
 }
 
 /// The statements of an action, in order (the seeding actions need [`seeded`] instead).
 pub fn statements(cypher: &Cypher, name: &str) -> Vec<Statement> {
     match cypher {
-        Cypher::CreateSeeded { .. } | Cypher::Recreate { .. } => vec![],
+        Cypher::CreateSeeded { .. } => vec![],
         Cypher::Stop => vec![admin("STOP DATABASE $name", name)],
+        Cypher::Drop => vec![admin("DROP DATABASE $name IF EXISTS", name)],
         Cypher::Create => vec![admin("CREATE DATABASE $name IF NOT EXISTS", name)],
         Cypher::Start => vec![admin("START DATABASE $name", name)],
         Cypher::Statements(texts) => texts
@@ -109,6 +119,7 @@ mod tests {
         assert_eq!(create[0].params, vec![("name".to_owned(), "orders`; DROP DATABASE neo4j".to_owned())]);
         assert_eq!(statements(&Cypher::Start, "orders")[0].text, "START DATABASE $name");
         assert_eq!(statements(&Cypher::Stop, "orders")[0].text, "STOP DATABASE $name");
+        assert_eq!(statements(&Cypher::Drop, "orders")[0].text, "DROP DATABASE $name IF EXISTS");
         let hooks = statements(&Cypher::Statements(vec!["CALL db.awaitIndexes(60)".into()]), "orders");
         assert_eq!(
             hooks,
@@ -131,17 +142,18 @@ mod tests {
         let host = "prod-server-0.prod-headless.db.svc.cluster.local";
         let id = seed_server(&rows, host).unwrap();
         assert_eq!(id, "25a7efc7-d063-44b8-bdee-f23357f89f01");
-        let create = seeded(&Cypher::CreateSeeded { seed_host: host.into() }, "orders", &id).unwrap();
+        let three = DatabaseTopology { primaries: Some(3), secondaries: Some(0) };
+        let create = seeded(&Cypher::CreateSeeded { seed_host: host.into(), topology: three }, "orders", &id).unwrap();
         assert_eq!(
             create.text,
-            "CREATE DATABASE $name IF NOT EXISTS OPTIONS {existingData: 'use', existingDataSeedServer: '25a7efc7-d063-44b8-bdee-f23357f89f01'}"
+            "CREATE DATABASE $name IF NOT EXISTS TOPOLOGY 3 PRIMARIES OPTIONS {existingData: 'use', existingDataSeedServer: '25a7efc7-d063-44b8-bdee-f23357f89f01'}"
         );
         assert_eq!(create.params, vec![("name".to_owned(), "orders".to_owned())]);
-        let recreate = seeded(&Cypher::Recreate { seed_host: host.into() }, "orders", &id).unwrap();
-        assert_eq!(
-            recreate.text,
-            "CALL dbms.cluster.recreateDatabase($name, {seedingServers: ['25a7efc7-d063-44b8-bdee-f23357f89f01']})"
-        );
+        let with_secondaries = DatabaseTopology { primaries: Some(3), secondaries: Some(2) };
+        let create =
+            seeded(&Cypher::CreateSeeded { seed_host: host.into(), topology: with_secondaries }, "orders", &id)
+                .unwrap();
+        assert!(create.text.contains(" TOPOLOGY 3 PRIMARIES 2 SECONDARIES OPTIONS "), "{}", create.text);
         assert!(seed_server(&rows, "other").unwrap_err().starts_with("no server of the cluster has the address other"));
         let forged = vec![("x'}) DROP".to_owned(), format!("{host}:7687"))];
         assert_eq!(seed_server(&forged, host).unwrap_err(), "the server id \"x'}) DROP\" is not a UUID");
@@ -149,8 +161,12 @@ mod tests {
 
     #[test]
     fn online_means_online_everywhere() {
-        assert_eq!(database_state(&[]), Database::Absent);
-        assert_eq!(database_state(&["online".into(), "online".into()]), Database::Present { online: true });
-        assert_eq!(database_state(&["online".into(), "starting".into()]), Database::Present { online: false });
+        assert_eq!(database_state(&[], None), Database::Absent);
+        let three = Some(DatabaseTopology { primaries: Some(3), secondaries: Some(0) });
+        assert_eq!(
+            database_state(&["online".into(), "online".into()], three),
+            Database::Present { online: true, topology: three }
+        );
+        assert_eq!(database_state(&["online".into(), "starting".into()], None), Database::present(false));
     }
 }

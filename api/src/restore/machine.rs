@@ -13,7 +13,7 @@ use crate::plan::restore_job::{DataVolume, RestoreJob, hook_job, inspect_job, re
 use crate::plan::target::{ResolvedTarget, TargetType};
 use crate::restore::artifact::ChosenArtifact;
 use crate::restore::source::SourceLocation;
-use crate::types::{Neo4jRestore, RestorePhase, RestoreProgress, RestoreStep};
+use crate::types::{DatabaseTopology, Neo4jRestore, RestorePhase, RestoreProgress, RestoreStep};
 
 /// How a Job of the restore stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,7 +52,17 @@ pub enum Database {
     Present {
         /// Online everywhere.
         online: bool,
+        /// Its current primaries and secondaries (`SHOW DATABASE ... currentPrimariesCount,
+        /// currentSecondariesCount`), when reported.
+        topology: Option<DatabaseTopology>,
     },
+}
+
+impl Database {
+    /// A database that exists, without its topology.
+    pub fn present(online: bool) -> Self {
+        Self::Present { online, topology: None }
+    }
 }
 
 /// What the controller observed for one reconcile.
@@ -91,23 +101,25 @@ impl Observed {
 /// What the controller does on the target over Bolt.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Cypher {
-    /// `STOP DATABASE`, before restoring over an existing database of a running target.
+    /// `STOP DATABASE`, before restoring over an existing database of a running one-server target.
     Stop,
+    /// `DROP DATABASE ... IF EXISTS`, before restoring an existing database of a multi-server
+    /// cluster: a designated seeder needs a database that does not exist, and
+    /// `--overwrite-destination` "is not safe on a cluster" (docs-operations,
+    /// backup-restore/restore-backup.adoc and clustering/databases.adoc, 5.x and dev).
+    Drop,
     /// `CREATE DATABASE`, for a database that did not exist.
     Create,
     /// `START DATABASE`, for a database that existed.
     Start,
-    /// In a multi-server cluster, `CREATE DATABASE` from the store restored on the server at
-    /// `seed_host` (server 0): `existingData: 'use'` with that server as the seed.
+    /// In a multi-server cluster, `CREATE DATABASE ... TOPOLOGY` from the store restored on the
+    /// server at `seed_host` (server 0): `existingData: 'use'` with that server as the designated
+    /// seeder (clustering/databases.adoc#cluster-designated-seeder, 5.x and dev).
     CreateSeeded {
         /// Host name of the seeding server, as `SHOW SERVERS` lists its address.
         seed_host: String,
-    },
-    /// In a multi-server cluster, replace every server's store of an existing database with the
-    /// one restored on `seed_host` (`dbms.cluster.recreateDatabase`, Neo4j 5.24+).
-    Recreate {
-        /// Host name of the seeding server.
-        seed_host: String,
+        /// The copies to create.
+        topology: DatabaseTopology,
     },
     /// The user's hook statements, in order, against the restored database.
     Statements(Vec<String>),
@@ -233,9 +245,19 @@ pub fn decide(restore: &Neo4jRestore, observed: &Observed) -> Decision {
     }
 }
 
-/// The failure path: bring the target back to its recorded size, then phase Failed.
+/// The failure path: start a database that was stopped and whose store was never touched, bring
+/// the target back to its recorded size, then phase Failed with the state the database is left in.
 fn fail(progress: &RestoreProgress, observed: &Observed, reason: String) -> Decision {
-    let progress = failing(progress, reason.clone());
+    let mut progress = failing(progress, reason.clone());
+    if progress.database_stopped == Some(true) && progress.store_touched != Some(true) {
+        progress.database_stopped = Some(false);
+        return decision(
+            RestorePhase::Running,
+            format!("{reason}; starting the database again (its store was not touched)"),
+            progress,
+            vec![Action::Cypher(Cypher::Start)],
+        );
+    }
     if let (Some(count), Some(servers)) = (progress.original_replicas, observed.servers)
         && servers.replicas != count
     {
@@ -246,7 +268,28 @@ fn fail(progress: &RestoreProgress, observed: &Observed, reason: String) -> Deci
             vec![Action::Scale(count)],
         );
     }
-    decision(RestorePhase::Failed, reason, step(&progress, RestoreStep::Done), vec![Action::RemoveFinalizer])
+    let message = match left_behind(&progress) {
+        Some(state) => format!("{reason}; {state}"),
+        None => reason,
+    };
+    decision(RestorePhase::Failed, message, step(&progress, RestoreStep::Done), vec![Action::RemoveFinalizer])
+}
+
+/// What a failed restore leaves behind, when it is not what was there before (docs/restore.md,
+/// "When a restore fails").
+fn left_behind(progress: &RestoreProgress) -> Option<&'static str> {
+    match (progress.database_dropped, progress.database_stopped, progress.store_touched) {
+        (Some(true), _, Some(true)) => Some(
+            "the database was dropped before the restore and server 0 may hold a partly restored store: it is not served; create a new Neo4jRestore to restore again",
+        ),
+        (Some(true), _, _) => Some(
+            "the database was dropped before the restore and is not served; create a new Neo4jRestore to restore it",
+        ),
+        (_, Some(true), Some(true)) => Some(
+            "the database is stopped and its store may be partly restored; restore again with a new Neo4jRestore (replaceExisting: true), or START DATABASE to serve what is there",
+        ),
+        _ => None,
+    }
 }
 
 fn job_or_fail(
@@ -341,14 +384,32 @@ fn stop_cluster(restore: &Neo4jRestore) -> bool {
     restore.spec.stop_cluster == Some(true)
 }
 
+/// Whether the restore replaces an existing database (`force` or `options.replaceExisting`).
+fn overwrites(restore: &Neo4jRestore) -> bool {
+    restore.spec.force == Some(true) || restore.spec.options.as_ref().and_then(|o| o.replace_existing) == Some(true)
+}
+
+/// The topology of a database created in a multi-server cluster: the replaced database's, else
+/// `spec.topology`, else `min(servers, 3)` primaries and no secondaries.
+fn topology(restore: &Neo4jRestore, target: &ResolvedTarget, replaced: Option<DatabaseTopology>) -> DatabaseTopology {
+    let own = restore.spec.topology;
+    let default = DatabaseTopology { primaries: Some(target.servers.clamp(1, 3)), secondaries: Some(0) };
+    let chosen = replaced.filter(|t| t.primaries.is_some_and(|p| p > 0)).or(own).unwrap_or(default);
+    DatabaseTopology { primaries: chosen.primaries.or(default.primaries), secondaries: chosen.secondaries.or(Some(0)) }
+}
+
 fn pre_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     let Inputs { restore, observed, target, .. } = *inputs;
-    // Whether the database exists decides START or CREATE later; ask while the servers run.
+    // Whether the database exists decides what happens to it; ask while the servers run.
     let mut progress = progress;
+    let mut replaced = None;
     if progress.database_existed.is_none() {
         match &observed.database {
             Database::Absent => progress.database_existed = Some(false),
-            Database::Present { .. } => progress.database_existed = Some(true),
+            Database::Present { topology, .. } => {
+                progress.database_existed = Some(true);
+                replaced = *topology;
+            }
             Database::Unreachable(why) => {
                 return decision(
                     RestorePhase::Running,
@@ -367,6 +428,16 @@ fn pre_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
             }
         }
     }
+    let database = restore.spec.database_name.clone().unwrap_or_default();
+    if progress.database_existed == Some(true) && !overwrites(restore) {
+        // Refused before anything destructive: neo4j-admin would refuse to overwrite anyway, after
+        // the database was stopped.
+        let reason = format!(
+            "the database {database:?} exists on {}; set options.replaceExisting: true to replace it, or restore into a new databaseName",
+            target.name
+        );
+        return fail(&progress, observed, reason);
+    }
     let hooks = restore.spec.options.as_ref().and_then(|o| o.pre_restore.as_ref());
     let planned = || hook_job(restore, target, RestoreJob::Before, hooks).map_err(|e| e.to_string());
     let has_job = hooks.is_some_and(|h| h.job.is_some());
@@ -379,6 +450,14 @@ fn pre_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     let mut actions = Vec::new();
     if let Some(statements) = hooks.and_then(|h| h.cypher_statements.clone()).filter(|s| !s.is_empty()) {
         actions.push(Action::Cypher(Cypher::Statements(statements)));
+    }
+    let seeded = seed_host(target).is_some();
+    if seeded {
+        progress.topology = Some(topology(restore, target, replaced));
+        if progress.database_existed == Some(true) {
+            actions.push(Action::Cypher(Cypher::Drop));
+            progress.database_dropped = Some(true);
+        }
     }
     if stop_cluster(restore) {
         // Record the size first; the scale-down is the next decision.
@@ -395,8 +474,9 @@ fn pre_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
             actions,
         );
     }
-    if progress.database_existed == Some(true) {
+    if progress.database_existed == Some(true) && !seeded {
         actions.push(Action::Cypher(Cypher::Stop));
+        progress.database_stopped = Some(true);
     }
     decision(RestorePhase::Running, "restoring", step(&progress, RestoreStep::Restoring), actions)
 }
@@ -425,6 +505,8 @@ fn restoring(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     let data = DataVolume {
         claim: target.data_pvc(0),
         beside_pod: (!stop_cluster(restore)).then(|| format!("{}-0", target.statefulset())),
+        // Only a one-server target overwrites in place; a cluster's database was dropped first.
+        overwrite: progress.database_existed == Some(true) && seed_host(target).is_none(),
     };
     let planned =
         || restore_job(restore, target, source, &artifact, &data, &observed.agent_image).map_err(|e| e.to_string());
@@ -437,7 +519,13 @@ fn restoring(inputs: &Inputs, progress: RestoreProgress) -> Decision {
             };
             decision(RestorePhase::Running, "the restore Job succeeded", step(&progress, next), vec![])
         }
-        Err(decision) => *decision,
+        Err(decision) => {
+            let mut decision = *decision;
+            if decision.actions.iter().any(|a| matches!(a, Action::CreateJob(_))) {
+                decision.progress.store_touched = Some(true);
+            }
+            decision
+        }
     }
 }
 
@@ -478,38 +566,37 @@ fn bringing_up(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     let Inputs { observed, target, .. } = *inputs;
     let seed = seed_host(target);
     match (&observed.database, seed) {
-        // Only server 0 has the restored store: every other server takes it from there, once.
-        (Database::Present { .. }, Some(seed_host))
-            if progress.database_existed == Some(true) && progress.reseeded != Some(true) =>
-        {
-            let progress = RestoreProgress { reseeded: Some(true), ..progress };
-            decision(
-                RestorePhase::Running,
-                "re-seeding every server from server 0",
-                progress,
-                vec![Action::Cypher(Cypher::Recreate { seed_host })],
-            )
-        }
-        (Database::Present { online: true }, _) => decision(
+        (Database::Present { online: true, .. }, _) => decision(
             RestorePhase::Running,
             "the database is online",
             step(&progress, RestoreStep::PostRestoreHooks),
             vec![],
         ),
-        (Database::Present { online: false }, _)
+        // A cluster database created from server 0's store comes online by itself once every
+        // allocation has copied it: never START it meanwhile.
+        (Database::Present { online: false, .. }, Some(_)) => decision(
+            RestorePhase::Running,
+            "waiting for every server to take the database from server 0 and bring it online",
+            progress,
+            vec![],
+        ),
+        (Database::Present { online: false, .. }, None)
             if progress.database_existed == Some(true) || progress.original_replicas.is_some() =>
         {
             decision(RestorePhase::Running, "starting the database", progress, vec![Action::Cypher(Cypher::Start)])
         }
-        (Database::Present { online: false }, _) => {
+        (Database::Present { online: false, .. }, None) => {
             decision(RestorePhase::Running, "waiting for the database to come online", progress, vec![])
         }
-        (Database::Absent, Some(seed_host)) => decision(
-            RestorePhase::Running,
-            "creating the database from the store restored on server 0",
-            progress,
-            vec![Action::Cypher(Cypher::CreateSeeded { seed_host })],
-        ),
+        (Database::Absent, Some(seed_host)) => {
+            let topology = progress.topology.unwrap_or_else(|| topology(inputs.restore, target, None));
+            decision(
+                RestorePhase::Running,
+                "creating the database from the store restored on server 0",
+                progress,
+                vec![Action::Cypher(Cypher::CreateSeeded { seed_host, topology })],
+            )
+        }
         (Database::Absent, None) => {
             decision(RestorePhase::Running, "creating the database", progress, vec![Action::Cypher(Cypher::Create)])
         }

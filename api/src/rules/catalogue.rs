@@ -274,6 +274,15 @@ pub fn catalogue() -> Vec<Entry> {
             json!({"spec": {"options": {"additionalArgs": ["--parallel"]}}}),
         ),
         with(
+            Needs::Target("2025.04.0-enterprise", 3),
+            entry(
+                Restore,
+                "`topology` is within Neo4j's bounds and the cluster's size",
+                "CREATE DATABASE ... TOPOLOGY fails when the servers cannot hold that many copies.",
+                json!({"spec": {"topology": {"primaries": 3, "secondaries": 2}}}),
+            ),
+        ),
+        with(
             Needs::Target("2025.01.0-enterprise", 3),
             entry(
                 Restore,

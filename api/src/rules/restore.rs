@@ -56,6 +56,9 @@ pub fn validate_restore(old: Option<&Neo4jRestore>, new: &Neo4jRestore, ctx: &Co
         }
     }
     check_referenced_backup(&mut verdict, &spec_path.child("source"), spec.source.as_ref(), ctx);
+    if let Some(topology) = &spec.topology {
+        check_topology(&mut verdict, &spec_path.child("topology"), topology, ctx);
+    }
     duration(&mut verdict, &spec_path.child("timeout"), &spec.timeout);
     let servers = ctx.target.as_ref().and_then(|target| target.servers).unwrap_or(0);
     if spec.force == Some(true) && spec.stop_cluster != Some(true) && servers > 1 {
@@ -76,6 +79,35 @@ pub fn validate_restore(old: Option<&Neo4jRestore>, new: &Neo4jRestore, ctx: &Co
         }
     }
     verdict
+}
+
+/// `spec.topology`: Neo4j's bounds (1 to 11 primaries, 0 to 20 secondaries: docs-operations,
+/// configuration-settings.adoc, `initial.dbms.default_primaries_count`/`_secondaries_count`), and
+/// no more copies than the cluster has servers, when its size is known.
+fn check_topology(verdict: &mut Verdict, path: &FieldPath, topology: &crate::types::DatabaseTopology, ctx: &Context) {
+    let primaries = topology.primaries.unwrap_or(1);
+    let secondaries = topology.secondaries.unwrap_or(0);
+    if !(1..=11).contains(&primaries) {
+        verdict
+            .error(path.child("primaries"), format!("{primaries} is out of range; a database has 1 to 11 primaries"));
+    }
+    if !(0..=20).contains(&secondaries) {
+        verdict.error(
+            path.child("secondaries"),
+            format!("{secondaries} is out of range; a database has 0 to 20 secondaries"),
+        );
+    }
+    match ctx.target.as_ref().and_then(|t| t.servers) {
+        Some(1) => verdict.warn(path, "is ignored: the target has one server, so the database has one copy"),
+        Some(servers) if primaries + secondaries > servers => verdict.error(
+            path,
+            format!(
+                "asks for {} copies but the cluster has {servers} servers; lower primaries or secondaries",
+                primaries + secondaries
+            ),
+        ),
+        _ => {}
+    }
 }
 
 /// What the referenced Neo4jBackup says about the restore's chances, when the caller knows it.

@@ -74,6 +74,13 @@ pub struct Neo4jRestoreSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stop_cluster: Option<bool>,
 
+    /// Multi-server cluster only (an extension of kubectl-neo4j): the topology of a database the
+    /// restore creates, e.g. `{primaries: 3, secondaries: 1}`. A replaced database keeps its own
+    /// topology; without this, a new one gets `min(servers, 3)` primaries and no secondaries (Neo4j's
+    /// own default, `initial.dbms.default_primaries_count`, is 1: a single copy).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topology: Option<crate::types::DatabaseTopology>,
+
     /// Deadline of the restore Job as a duration, e.g. `30m`, `2h`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<String>,

@@ -122,10 +122,25 @@ pub struct RestoreProgress {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_existed: Option<bool>,
 
-    /// In a multi-server cluster: every server's store of the existing database was replaced from
-    /// server 0 (done once).
+    /// One server (standalone, 1-server cluster): the existing database was stopped for the restore
+    /// (`STOP DATABASE`); a failure before its store was touched starts it again.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub reseeded: Option<bool>,
+    pub database_stopped: Option<bool>,
+
+    /// Multi-server cluster: the existing database was dropped (`DROP DATABASE`), so that it can be
+    /// created again from the store restored on server 0 (a designated seeder needs a database that
+    /// does not exist).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_dropped: Option<bool>,
+
+    /// The restore Job was created: from then on the store on server 0 may be partly rewritten.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub store_touched: Option<bool>,
+
+    /// Multi-server cluster: the topology the database is created with (the replaced database's,
+    /// or `spec.topology`, or the default for the cluster's size).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub topology: Option<DatabaseTopology>,
 
     /// The `metadata.generation` the restore started with; a later spec change stops it.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -134,6 +149,19 @@ pub struct RestoreProgress {
     /// Why the restore is failing, kept while the target is brought back up before phase `Failed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+}
+
+/// How many primary and secondary copies of a database a cluster keeps (`CREATE DATABASE ...
+/// TOPOLOGY n PRIMARIES m SECONDARIES`).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct DatabaseTopology {
+    /// Primaries (1 to 11).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub primaries: Option<i32>,
+    /// Secondaries (0 to 20).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub secondaries: Option<i32>,
 }
 
 /// Figures of a restore.

@@ -8,6 +8,7 @@ use neo4j_api::restore::cypher::{
     Statement, counts, database_state, seed_server, seeded, show_database, show_servers, statements,
 };
 use neo4j_api::restore::machine::{Cypher, Database};
+use neo4j_api::types::DatabaseTopology;
 use neo4rs::{ConfigBuilder, Graph, query};
 
 /// Where and as whom to connect.
@@ -79,13 +80,36 @@ async fn execute(graph: &Graph, statement: &Statement) -> Result<Vec<neo4rs::Row
     Ok(rows)
 }
 
+/// Runs a statement that changes something once, in an explicit transaction. neo4rs retries
+/// auto-commit queries (`Graph::run`/`execute`) on transient errors with a backoff, which could send
+/// a `CREATE` or `DROP DATABASE`, or a user's hook statement, a second time; a query inside a
+/// transaction is sent once, and a failure is reported, never repeated blindly.
+async fn change(graph: &Graph, statement: &Statement) -> Result<(), String> {
+    let failed = |err: neo4rs::Error| format!("{} failed: {err}", statement.text);
+    let mut q = query(&statement.text);
+    for (key, value) in &statement.params {
+        q = q.param(key, value.clone());
+    }
+    let mut txn = graph.start_txn_on(statement.database.as_str()).await.map_err(failed)?;
+    txn.run(q).await.map_err(failed)?;
+    txn.commit().await.map(|_| ()).map_err(failed)
+}
+
+fn count(row: &neo4rs::Row, key: &str) -> Option<i32> {
+    row.get::<i64>(key).ok().and_then(|n| i32::try_from(n).ok())
+}
+
 impl DatabaseAdmin for Bolt {
     fn show<'a>(&'a self, endpoint: &'a Endpoint, name: &'a str) -> BoxFuture<'a, Result<Database, String>> {
         Box::pin(async move {
             let graph = connect(endpoint)?;
             let rows = execute(&graph, &show_database(name)).await?;
             let statuses: Vec<String> = rows.iter().filter_map(|row| row.get::<String>("currentStatus").ok()).collect();
-            Ok(database_state(&statuses))
+            let topology = rows.first().map(|row| DatabaseTopology {
+                primaries: count(row, "currentPrimariesCount"),
+                secondaries: count(row, "currentSecondariesCount"),
+            });
+            Ok(database_state(&statuses, topology.filter(|t| t.primaries.is_some())))
         })
     }
 
@@ -107,7 +131,7 @@ impl DatabaseAdmin for Bolt {
     ) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
             let graph = connect(endpoint)?;
-            if let Cypher::CreateSeeded { seed_host } | Cypher::Recreate { seed_host } = cypher {
+            if let Cypher::CreateSeeded { seed_host, .. } = cypher {
                 let rows = execute(&graph, &show_servers()).await?;
                 let servers: Vec<(String, String)> = rows
                     .iter()
@@ -115,12 +139,12 @@ impl DatabaseAdmin for Bolt {
                     .collect();
                 let id = seed_server(&servers, seed_host)?;
                 if let Some(statement) = seeded(cypher, name, &id) {
-                    execute(&graph, &statement).await?;
+                    change(&graph, &statement).await?;
                 }
                 return Ok(());
             }
             for statement in statements(cypher, name) {
-                execute(&graph, &statement).await?;
+                change(&graph, &statement).await?;
             }
             Ok(())
         })
