@@ -3,8 +3,9 @@
 //! neo4j-admin treats a cloud path as a folder only when it ends in `/` ("The path ... is not a
 //! directory - please add a terminal '/' to your path"), for `backup --to-path`, `backup inspect`,
 //! `check --from-path` and `restore --from-path` alike; an artifact (`*.backup`) has no `/`.
-//! Source: neo4j/docs-operations, modules/ROOT/pages/backup-restore/online-backup.adoc (5.x and dev),
-//! "the path must end with a `/`" for cloud folders.
+//! Source: neo4j/neo4j community/command-line AbstractAdminCommand
+//! (`normalizeAndValidateIfStoragePathDirectory`: a cloud path is a folder only when it ends in
+//! `/`); the folder examples of docs-operations backup-restore/online-backup.adoc (5.x and dev).
 
 use crate::types::{StorageLocation, StorageType};
 
