@@ -4,18 +4,49 @@
 
 use std::collections::BTreeMap;
 
-use crate::retention::Artifact;
+use k8s_openapi::jiff::Timestamp;
+
+/// One backup artifact, as `neo4j-admin backup inspect` describes it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Artifact {
+    /// File name, e.g. `neo4j-2025-01-20T02-00-00.backup`.
+    pub file: String,
+    /// Database it holds.
+    pub database: String,
+    /// When it was taken.
+    pub time: Timestamp,
+    /// FULL (true) or DIFF (false).
+    pub full: bool,
+    /// The DATABASE ID column: the lineage of the database. A database dropped and created again
+    /// under the same name has a new id, and its artifacts never chain with the old ones
+    /// (docs-operations, backup-restore/inspect.adoc and restore-backup.adoc: DATABASE ID, LOWEST
+    /// TX, HIGHEST TX link a chain).
+    pub lineage: Option<String>,
+}
 
 /// The artifacts of each database, oldest first (ties broken by file name).
 pub fn by_database(artifacts: &[Artifact]) -> BTreeMap<&str, Vec<&Artifact>> {
-    let mut databases: BTreeMap<&str, Vec<&Artifact>> = BTreeMap::new();
+    group(artifacts, |artifact| artifact.database.as_str())
+}
+
+/// A lineage: a database name and its DATABASE ID (none when neo4j-admin did not print one).
+pub type Lineage<'a> = (&'a str, Option<&'a str>);
+
+/// The artifacts of each lineage, oldest first: a chain never crosses from one lineage to another
+/// (a database dropped and created again under its name has a new DATABASE ID).
+pub fn by_lineage(artifacts: &[Artifact]) -> BTreeMap<Lineage<'_>, Vec<&Artifact>> {
+    group(artifacts, |artifact| (artifact.database.as_str(), artifact.lineage.as_deref()))
+}
+
+fn group<'a, K: Ord>(artifacts: &'a [Artifact], key: impl Fn(&'a Artifact) -> K) -> BTreeMap<K, Vec<&'a Artifact>> {
+    let mut groups: BTreeMap<K, Vec<&Artifact>> = BTreeMap::new();
     for artifact in artifacts {
-        databases.entry(artifact.database.as_str()).or_default().push(artifact);
+        groups.entry(key(artifact)).or_default().push(artifact);
     }
-    for own in databases.values_mut() {
+    for own in groups.values_mut() {
         own.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.file.cmp(&b.file)));
     }
-    databases
+    groups
 }
 
 /// For each artifact of one database (oldest first), the index of the FULL artifact its chain

@@ -74,11 +74,13 @@ pub fn parse(output: &str) -> Result<Vec<Listed>, InspectError> {
         let Some(header) = cells(line) else { continue };
         let find = |name: &str| header.iter().position(|cell| cell.eq_ignore_ascii_case(name));
         match (find("FILE"), find("DATABASE"), find("TIME (UTC)"), find("FULL")) {
-            (Some(file), Some(database), Some(time), Some(full)) => break (file, database, time, full, header.len()),
+            (Some(file), Some(database), Some(time), Some(full)) => {
+                break (file, database, time, full, find("DATABASE ID"), header.len());
+            }
             _ => return Err(InspectError::NoTable),
         }
     };
-    let (file_at, database_at, time_at, full_at, width) = columns;
+    let (file_at, database_at, time_at, full_at, lineage_at, width) = columns;
     let mut listed = Vec::new();
     for (index, line) in lines {
         let Some(row) = cells(line) else { continue };
@@ -103,7 +105,8 @@ pub fn parse(output: &str) -> Result<Vec<Listed>, InspectError> {
             other => return Err(bad(format!("FULL is {other:?}, not true or false"))),
         };
         let database = row[database_at].to_owned();
-        listed.push(Listed { uri, artifact: Artifact { file, database, time, full } });
+        let lineage = lineage_at.map(|at| row[at].to_owned()).filter(|id| !id.is_empty());
+        listed.push(Listed { uri, artifact: Artifact { file, database, time, full, lineage } });
     }
     Ok(listed)
 }
@@ -172,6 +175,7 @@ mod tests {
                 database: "neo4j".into(),
                 time: "2024-10-07T16:05:37Z".parse().unwrap(),
                 full: true,
+                lineage: Some("7dcb1d0c-4374-4476-b8ae-d3c3f124683f".into()),
             }
         );
         assert!(!listed[1].artifact.full);

@@ -6,21 +6,14 @@
 //!   `maxCount` of its database;
 //! - but every artifact that a kept DIFF depends on is kept;
 //! - and the newest chain of each database is always kept, whatever the policy says.
+//!
+//! "Each database" is each lineage (name and DATABASE ID): a database dropped and recreated under
+//! its name starts a new lineage, whose artifacts never chain with the old ones, so each lineage
+//! keeps its own newest chain and counts its own `maxCount`.
 
 use k8s_openapi::jiff::Timestamp;
 
-/// One backup artifact, as `neo4j-admin backup inspect` describes it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Artifact {
-    /// File name, e.g. `neo4j-2025-01-20T02-00-00.backup`.
-    pub file: String,
-    /// Database it holds.
-    pub database: String,
-    /// When it was taken.
-    pub time: Timestamp,
-    /// FULL (true) or DIFF (false).
-    pub full: bool,
-}
+pub use crate::chain::Artifact;
 
 /// The retention policy of a Neo4jBackup, resolved to numbers.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,7 +36,7 @@ pub struct Selection {
 /// Selects what to keep and what to remove, at `now`.
 pub fn select(artifacts: &[Artifact], policy: Policy, now: Timestamp) -> Selection {
     let mut selection = Selection::default();
-    for own in crate::chain::by_database(artifacts).into_values() {
+    for own in crate::chain::by_lineage(artifacts).into_values() {
         let count = own.len();
         let wanted: Vec<bool> = own
             .iter()
@@ -94,6 +87,7 @@ mod tests {
             database: database.to_owned(),
             time: format!("2025-01-{day:02}T02:00:00Z").parse().unwrap(),
             full,
+            lineage: None,
         }
     }
 
@@ -139,6 +133,25 @@ mod tests {
         assert!(removed(&artifacts, nothing_young).is_empty(), "never remove every backup");
         let with_older = vec![artifact("neo4j", 1, true), artifact("neo4j", 2, true), artifact("neo4j", 3, false)];
         assert_eq!(removed(&with_older, nothing_young), vec![artifact("neo4j", 1, true).file]);
+    }
+
+    // A database dropped and recreated under its name: the old lineage's FULL is not the parent
+    // of the new lineage's DIFF, so the time-ordered mix (FULL old, DIFF new) must not be read as one
+    // chain; each lineage keeps its own newest chain.
+    #[test]
+    fn lineages_of_one_name_never_mix() {
+        let mut old_full = artifact("orders", 1, true);
+        old_full.lineage = Some("old-id".into());
+        let mut new_diff = artifact("orders", 2, false);
+        new_diff.lineage = Some("new-id".into());
+        let mut new_full = artifact("orders", 3, true);
+        new_full.lineage = Some("new-id".into());
+        let only_newest = Policy { max_age_seconds: None, max_count: Some(1) };
+        let result = select(&[old_full.clone(), new_diff.clone(), new_full.clone()], only_newest, now());
+        // Each lineage keeps its newest chain: the old FULL alone; the new FULL (its orphan DIFF,
+        // older than any FULL of its lineage, goes).
+        assert_eq!(result.remove, vec![new_diff.file.clone()]);
+        assert!(result.keep.contains(&old_full.file) && result.keep.contains(&new_full.file), "{result:?}");
     }
 
     #[test]

@@ -253,3 +253,29 @@ fn hook_jobs_run_the_users_container_as_the_namespace_default() {
     assert_eq!(after.spec.unwrap().active_deadline_seconds, Some(900));
     assert!(hook_job(&restore, &cluster(), RestoreJob::Before, None).unwrap().is_none());
 }
+
+// Restoring under another name: `<database>` is "the name of the database after restore", allowed
+// when --from-path is one artifact (docs-operations, backup-restore/restore-backup.adoc, 5.x and
+// dev). The restore always names the artifact it chose, so this works on every version, without
+// --source-database (2025.02+, only needed for a folder).
+#[test]
+fn a_backup_of_one_database_restores_under_another_name() {
+    let mut renamed = seed("001-restore-dev-s3-restore");
+    renamed["spec"]["databaseName"] = json!("dev-app-copy");
+    let restore = stored(renamed);
+    let source = source_of(&restore);
+    let data = DataVolume { claim: "data-prod-server-0".into(), beside_pod: None, overwrite: false };
+    let job = restore_job(&restore, &cluster(), &source, &s3_artifact(), &data, AGENT).unwrap();
+    let argv = unwrapped(pod(&job).init_containers.unwrap()[0].command.clone().unwrap());
+    assert_eq!(
+        argv,
+        vec![
+            "neo4j-admin",
+            "database",
+            "restore",
+            "--from-path=s3://dev-neo4j-backups/snapshots/backups/dev-app/backup-20250120-103000/dev-app-2025-01-20T10-30-00.backup",
+            "--temp-path=/tmp/neo4j-admin",
+            "dev-app-copy",
+        ]
+    );
+}

@@ -5,8 +5,9 @@
 use k8s_openapi::jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::chain::{by_database, chain_starts};
+use crate::chain::{by_database, by_lineage, chain_starts};
 use crate::inspect::Listed;
+use crate::retention::Artifact;
 
 /// The artifact chosen for a restore, as the agent reports it (its Pod's termination message)
 /// and the controller keeps it in the restore's status.
@@ -43,6 +44,8 @@ impl ChosenArtifact {
 /// Picks the artifact of `database` to restore from the listing of a location: the newest one, or
 /// with `point_in_time`, the first artifact at or after that moment in a chain whose FULL artifact
 /// was taken at or before it (a chain can be replayed forward from its FULL, never backward).
+/// Chains are followed within one lineage (name and DATABASE ID): a database dropped and created
+/// again under its name is never restored through the other one's artifacts.
 pub fn choose(listed: &[Listed], database: &str, point_in_time: Option<Timestamp>) -> Result<Listed, String> {
     let artifacts: Vec<_> = listed.iter().map(|row| row.artifact.clone()).collect();
     let databases = by_database(&artifacts);
@@ -54,56 +57,74 @@ pub fn choose(listed: &[Listed], database: &str, point_in_time: Option<Timestamp
             format!("the location has no backup of database {database:?}; it has backups of {}", present.join(", "))
         });
     };
+    let lineages: Vec<Vec<&Artifact>> =
+        by_lineage(&artifacts).into_iter().filter(|((name, _), _)| *name == database).map(|(_, own)| own).collect();
+    // Every artifact of the database with the time its chain can first be restored from (its
+    // FULL's time), within its own lineage; `None` when its chain has no FULL.
+    let mut restorable: Vec<(&Artifact, Option<Timestamp>)> = Vec::new();
+    for lineage in &lineages {
+        let starts = chain_starts(lineage);
+        for (i, artifact) in lineage.iter().enumerate() {
+            let start = lineage[starts[i]];
+            restorable.push((artifact, start.full.then_some(start.time)));
+        }
+    }
     let find = |file: &str| listed.iter().find(|row| row.artifact.file == file && row.artifact.database == database);
     let chosen = match point_in_time {
         None => own.last().map(|newest| newest.file.as_str()),
         Some(moment) => {
-            let starts = chain_starts(own);
-            let oldest_full = own.iter().find(|a| a.full).map(|a| a.time);
-            let newest = own.last().map(|a| a.time);
-            let hit = own.iter().enumerate().find(|(i, artifact)| {
-                let start = own[starts[*i]];
-                start.full && start.time <= moment && artifact.time >= moment
-            });
+            // The covering chain whose FULL is the latest at or before the moment (the newest lineage).
+            let hit = restorable
+                .iter()
+                .filter(|(artifact, from)| from.is_some_and(|from| from <= moment) && artifact.time >= moment)
+                .min_by_key(|(artifact, from)| (std::cmp::Reverse(*from), artifact.time));
             match hit {
-                Some((_, artifact)) => Some(artifact.file.as_str()),
-                None => {
-                    return Err(match (oldest_full, newest) {
-                        (Some(oldest), _) if moment < oldest => format!(
-                            "{moment} is before the oldest full backup of {database:?} ({oldest}); nothing can be restored to that moment"
-                        ),
-                        (_, Some(newest)) if moment > newest => format!(
-                            "{moment} is after the newest backup of {database:?} ({newest}); restore to {newest} or earlier, or take a backup first"
-                        ),
-                        _ => {
-                            let restorable = |i: usize| own[starts[i]].full;
-                            let before = (0..own.len())
-                                .filter(|i| restorable(*i))
-                                .map(|i| own[i].time)
-                                .filter(|t| *t < moment)
-                                .max();
-                            let after = own.iter().filter(|a| a.full && a.time > moment).map(|a| a.time).min();
-                            let mut message = format!("no backup chain of {database:?} covers {moment}");
-                            if let Some(before) = before {
-                                message.push_str(&format!("; the closest restorable moment before it is {before}"));
-                            }
-                            if let Some(after) = after {
-                                message.push_str(&format!("; the closest after it is {after}"));
-                            }
-                            message
-                        }
-                    });
-                }
+                Some((artifact, _)) => Some(artifact.file.as_str()),
+                None => return Err(uncovered(database, moment, own, &restorable)),
             }
         }
     };
     chosen.and_then(find).cloned().ok_or_else(|| format!("the location has no backup of database {database:?}"))
 }
 
+/// Why no chain of `database` covers `moment`, with the closest moments that can be restored.
+fn uncovered(
+    database: &str,
+    moment: Timestamp,
+    own: &[&Artifact],
+    restorable: &[(&Artifact, Option<Timestamp>)],
+) -> String {
+    let oldest_full = own.iter().find(|a| a.full).map(|a| a.time);
+    let newest = own.last().map(|a| a.time);
+    match (oldest_full, newest) {
+        (Some(oldest), _) if moment < oldest => format!(
+            "{moment} is before the oldest full backup of {database:?} ({oldest}); nothing can be restored to that moment"
+        ),
+        (_, Some(newest)) if moment > newest => format!(
+            "{moment} is after the newest backup of {database:?} ({newest}); restore to {newest} or earlier, or take a backup first"
+        ),
+        _ => {
+            let before = restorable
+                .iter()
+                .filter(|(artifact, from)| from.is_some() && artifact.time < moment)
+                .map(|(artifact, _)| artifact.time)
+                .max();
+            let after = own.iter().filter(|a| a.full && a.time > moment).map(|a| a.time).min();
+            let mut message = format!("no backup chain of {database:?} covers {moment}");
+            if let Some(before) = before {
+                message.push_str(&format!("; the closest restorable moment before it is {before}"));
+            }
+            if let Some(after) = after {
+                message.push_str(&format!("; the closest after it is {after}"));
+            }
+            message
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::retention::Artifact;
 
     fn row(database: &str, day: u32, full: bool) -> Listed {
         let file = format!("{database}-2025-01-{day:02}T02-00-00.backup");
@@ -114,6 +135,7 @@ mod tests {
                 database: database.to_owned(),
                 time: format!("2025-01-{day:02}T02:00:00Z").parse().unwrap(),
                 full,
+                lineage: None,
             },
         }
     }
@@ -168,6 +190,28 @@ mod tests {
             choose(&orphan, "orders", at("2025-01-02T12:00:00Z")).unwrap_err(),
             "no backup chain of \"orders\" covers 2025-01-02T12:00:00Z"
         );
+    }
+
+    // A database dropped and created again under its name has a new DATABASE ID: the new lineage's
+    // DIFF never chains onto the old lineage's FULL (backup-restore/inspect.adoc: DATABASE ID).
+    #[test]
+    fn chains_never_cross_lineages() {
+        let mut listed = vec![row("orders", 1, true), row("orders", 2, false), row("orders", 4, false)];
+        for row in &mut listed[..2] {
+            row.artifact.lineage = Some("7dcb1d0c-old".into());
+        }
+        listed[2].artifact.lineage = Some("62d1820c-new".into());
+        let at_3 = choose(&listed, "orders", at("2025-01-03T12:00:00Z")).unwrap_err();
+        assert_eq!(
+            at_3,
+            "no backup chain of \"orders\" covers 2025-01-03T12:00:00Z; the closest restorable moment before it is 2025-01-02T02:00:00Z"
+        );
+        listed.push(row("orders", 3, true));
+        listed[3].artifact.lineage = Some("62d1820c-new".into());
+        let file = choose(&listed, "orders", at("2025-01-03T12:00:00Z")).unwrap().artifact.file;
+        assert_eq!(file, "orders-2025-01-04T02-00-00.backup", "the new lineage's own FULL starts its chain");
+        let file = choose(&listed, "orders", at("2025-01-01T12:00:00Z")).unwrap().artifact.file;
+        assert_eq!(file, "orders-2025-01-02T02-00-00.backup", "the old lineage still covers its own past");
     }
 
     #[test]

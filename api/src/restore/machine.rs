@@ -12,91 +12,11 @@ use k8s_openapi::api::batch::v1::Job;
 use crate::plan::restore_job::{DataVolume, RestoreJob, hook_job, inspect_job, restore_job, verify_job};
 use crate::plan::target::{ResolvedTarget, TargetType};
 use crate::restore::artifact::ChosenArtifact;
+use crate::restore::failure::{left_behind, restart_untouched};
+pub use crate::restore::observed::{Database, JobState, Observed, Servers};
 use crate::restore::source::SourceLocation;
+use crate::restore::topology::topology;
 use crate::types::{DatabaseTopology, Neo4jRestore, RestorePhase, RestoreProgress, RestoreStep};
-
-/// How a Job of the restore stands.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum JobState {
-    /// Not created yet.
-    Absent,
-    /// Created, not finished.
-    Running,
-    /// Finished successfully, with its Pod's termination message.
-    Succeeded(Option<String>),
-    /// Failed, with the reason (termination message or the Job's condition).
-    Failed(String),
-}
-
-/// The target's StatefulSet.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Servers {
-    /// `spec.replicas`.
-    pub replicas: i32,
-    /// Pods that exist.
-    pub pods: i32,
-    /// Pods that are ready.
-    pub ready: i32,
-}
-
-/// The restored database, as `SHOW DATABASE` reports it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Database {
-    /// Not asked (the servers are down, or the step does not need it).
-    Unknown,
-    /// Could not be asked; the reason.
-    Unreachable(String),
-    /// Does not exist.
-    Absent,
-    /// Exists; `online` when every allocation reports it online.
-    Present {
-        /// Online everywhere.
-        online: bool,
-        /// Its current primaries and secondaries (`SHOW DATABASE ... currentPrimariesCount,
-        /// currentSecondariesCount`), when reported.
-        topology: Option<DatabaseTopology>,
-    },
-}
-
-impl Database {
-    /// A database that exists, without its topology.
-    pub fn present(online: bool) -> Self {
-        Self::Present { online, topology: None }
-    }
-}
-
-/// What the controller observed for one reconcile.
-#[derive(Clone, Debug)]
-pub struct Observed {
-    /// Errors of the rules (empty when valid).
-    pub errors: Vec<String>,
-    /// The target, or why it cannot be used (`Err(None)`: it does not exist).
-    pub target: Result<ResolvedTarget, Option<String>>,
-    /// The source, or why it is not ready yet (e.g. the Neo4jBackup has no successful run).
-    pub source: Result<SourceLocation, String>,
-    /// A reason the restore must not run (e.g. the backup is of a newer Neo4j than the target).
-    pub refusal: Option<String>,
-    /// The Neo4j version the backups were taken from, when known (a Neo4jBackup's target).
-    pub backup_version: Option<String>,
-    /// The state of each Job of the restore.
-    pub jobs: Vec<(RestoreJob, JobState)>,
-    /// The target's StatefulSet, when it exists.
-    pub servers: Option<Servers>,
-    /// The restored database.
-    pub database: Database,
-    /// Nodes and relationships in the restored database, once it is online.
-    pub counts: Option<(i64, i64)>,
-    /// The Neo4jRestore is being deleted.
-    pub deleting: bool,
-    /// The image of neo4j-agent.
-    pub agent_image: String,
-}
-
-impl Observed {
-    fn job(&self, kind: RestoreJob) -> JobState {
-        self.jobs.iter().find(|(k, _)| *k == kind).map(|(_, s)| s.clone()).unwrap_or(JobState::Absent)
-    }
-}
 
 /// What the controller does on the target over Bolt.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -249,7 +169,7 @@ pub fn decide(restore: &Neo4jRestore, observed: &Observed) -> Decision {
 /// the target back to its recorded size, then phase Failed with the state the database is left in.
 fn fail(progress: &RestoreProgress, observed: &Observed, reason: String) -> Decision {
     let mut progress = failing(progress, reason.clone());
-    if progress.database_stopped == Some(true) && progress.store_touched != Some(true) {
+    if restart_untouched(&progress) {
         progress.database_stopped = Some(false);
         return decision(
             RestorePhase::Running,
@@ -273,23 +193,6 @@ fn fail(progress: &RestoreProgress, observed: &Observed, reason: String) -> Deci
         None => reason,
     };
     decision(RestorePhase::Failed, message, step(&progress, RestoreStep::Done), vec![Action::RemoveFinalizer])
-}
-
-/// What a failed restore leaves behind, when it is not what was there before (docs/restore.md,
-/// "When a restore fails").
-fn left_behind(progress: &RestoreProgress) -> Option<&'static str> {
-    match (progress.database_dropped, progress.database_stopped, progress.store_touched) {
-        (Some(true), _, Some(true)) => Some(
-            "the database was dropped before the restore and server 0 may hold a partly restored store: it is not served; create a new Neo4jRestore to restore again",
-        ),
-        (Some(true), _, _) => Some(
-            "the database was dropped before the restore and is not served; create a new Neo4jRestore to restore it",
-        ),
-        (_, Some(true), Some(true)) => Some(
-            "the database is stopped and its store may be partly restored; restore again with a new Neo4jRestore (replaceExisting: true), or START DATABASE to serve what is there",
-        ),
-        _ => None,
-    }
 }
 
 fn job_or_fail(
@@ -387,15 +290,6 @@ fn stop_cluster(restore: &Neo4jRestore) -> bool {
 /// Whether the restore replaces an existing database (`force` or `options.replaceExisting`).
 fn overwrites(restore: &Neo4jRestore) -> bool {
     restore.spec.force == Some(true) || restore.spec.options.as_ref().and_then(|o| o.replace_existing) == Some(true)
-}
-
-/// The topology of a database created in a multi-server cluster: the replaced database's, else
-/// `spec.topology`, else `min(servers, 3)` primaries and no secondaries.
-fn topology(restore: &Neo4jRestore, target: &ResolvedTarget, replaced: Option<DatabaseTopology>) -> DatabaseTopology {
-    let own = restore.spec.topology;
-    let default = DatabaseTopology { primaries: Some(target.servers.clamp(1, 3)), secondaries: Some(0) };
-    let chosen = replaced.filter(|t| t.primaries.is_some_and(|p| p > 0)).or(own).unwrap_or(default);
-    DatabaseTopology { primaries: chosen.primaries.or(default.primaries), secondaries: chosen.secondaries.or(Some(0)) }
 }
 
 fn pre_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {

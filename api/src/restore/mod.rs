@@ -3,6 +3,9 @@
 
 pub mod artifact;
 pub mod cypher;
+pub mod failure;
 pub mod machine;
+pub mod observed;
 pub mod source;
+pub mod topology;
 pub mod until;

@@ -1,0 +1,90 @@
+//! What the controller observed for one reconcile of a restore: the input of the restore machine.
+
+use crate::plan::restore_job::RestoreJob;
+use crate::plan::target::ResolvedTarget;
+use crate::restore::source::SourceLocation;
+use crate::types::DatabaseTopology;
+
+/// How a Job of the restore stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum JobState {
+    /// Not created yet.
+    Absent,
+    /// Created, not finished.
+    Running,
+    /// Finished successfully, with its Pod's termination message.
+    Succeeded(Option<String>),
+    /// Failed, with the reason (termination message or the Job's condition).
+    Failed(String),
+}
+
+/// The target's StatefulSet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Servers {
+    /// `spec.replicas`.
+    pub replicas: i32,
+    /// Pods that exist.
+    pub pods: i32,
+    /// Pods that are ready.
+    pub ready: i32,
+}
+
+/// The restored database, as `SHOW DATABASE` reports it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Database {
+    /// Not asked (the servers are down, or the step does not need it).
+    Unknown,
+    /// Could not be asked; the reason.
+    Unreachable(String),
+    /// Does not exist.
+    Absent,
+    /// Exists; `online` when every allocation reports it online.
+    Present {
+        /// Online everywhere.
+        online: bool,
+        /// Its current primaries and secondaries (`SHOW DATABASE ... currentPrimariesCount,
+        /// currentSecondariesCount`), when reported.
+        topology: Option<DatabaseTopology>,
+    },
+}
+
+impl Database {
+    /// A database that exists, without its topology.
+    pub fn present(online: bool) -> Self {
+        Self::Present { online, topology: None }
+    }
+}
+
+/// What the controller observed for one reconcile.
+#[derive(Clone, Debug)]
+pub struct Observed {
+    /// Errors of the rules (empty when valid).
+    pub errors: Vec<String>,
+    /// The target, or why it cannot be used (`Err(None)`: it does not exist).
+    pub target: Result<ResolvedTarget, Option<String>>,
+    /// The source, or why it is not ready yet (e.g. the Neo4jBackup has no successful run).
+    pub source: Result<SourceLocation, String>,
+    /// A reason the restore must not run (e.g. the backup is of a newer Neo4j than the target).
+    pub refusal: Option<String>,
+    /// The Neo4j version the backups were taken from, when known (a Neo4jBackup's target).
+    pub backup_version: Option<String>,
+    /// The state of each Job of the restore.
+    pub jobs: Vec<(RestoreJob, JobState)>,
+    /// The target's StatefulSet, when it exists.
+    pub servers: Option<Servers>,
+    /// The restored database.
+    pub database: Database,
+    /// Nodes and relationships in the restored database, once it is online.
+    pub counts: Option<(i64, i64)>,
+    /// The Neo4jRestore is being deleted.
+    pub deleting: bool,
+    /// The image of neo4j-agent.
+    pub agent_image: String,
+}
+
+impl Observed {
+    /// How the Job `kind` stands (absent when not observed).
+    pub fn job(&self, kind: RestoreJob) -> JobState {
+        self.jobs.iter().find(|(k, _)| *k == kind).map(|(_, s)| s.clone()).unwrap_or(JobState::Absent)
+    }
+}
