@@ -307,21 +307,36 @@ fn golden_plans_of_every_seed_backup() {
         .collect();
     names.sort();
     assert_eq!(names.len(), 11);
-    let target = cluster("2025.04.0-enterprise", 3);
+    // Every seed against 2025.04; the two whose plans differ by version also against 5.26 (no
+    // --prefer-diff-as-parent) and 2025.07 (inspect without --show-metadata).
+    let mut cases: Vec<(String, &str, PathBuf)> =
+        names.iter().map(|name| (name.clone(), "2025.04.0", dir.join(format!("{name}.yaml")))).collect();
+    for version in ["5.26.0", "2025.07.0"] {
+        for name in ["cluster-backup-s3", "differential-backup"] {
+            cases.push((name.to_owned(), version, dir.join(version).join(format!("{name}.yaml"))));
+        }
+    }
     let mut mismatched = Vec::new();
-    for name in names {
+    for (name, version, path) in cases {
+        let target = cluster(&format!("{version}-enterprise"), 3);
         let plan = plan_backup(&stored(seed(&name)), &target, AGENT).unwrap_or_else(|err| panic!("{name}: {err}"));
         let rendered = match &plan {
             BackupWorkload::Job(job) => serde_saphyr::to_string(job.as_ref()),
             BackupWorkload::CronJob(cron) => serde_saphyr::to_string(cron.as_ref()),
         }
         .expect("renders");
+        // Reviewed: no argument is escaped twice, and every cloud folder ends in `/` (neo4j-admin
+        // reads a cloud path without it as a file).
+        assert!(!rendered.contains("$$("), "{name} on {version}: an argument escaped twice");
+        for line in rendered.lines().filter(|l| l.contains("--to-path=") && l.contains("://")) {
+            assert!(line.trim_end().ends_with('/'), "{name} on {version}: a cloud folder without '/': {line}");
+        }
         let rendered = format!(
-            "# Plan of tests/fixtures/seeds/004-backup-{name}.yaml against a 3-server 2025.04.0 cluster.\n{rendered}"
+            "# Plan of tests/fixtures/seeds/004-backup-{name}.yaml against a 3-server {version} cluster.\n{rendered}"
         );
-        let path = dir.join(format!("{name}.yaml"));
+        let name = format!("{version}/{name}");
         if update {
-            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, &rendered).unwrap();
         } else if std::fs::read_to_string(&path).ok().as_deref() != Some(rendered.as_str()) {
             mismatched.push(name);

@@ -315,14 +315,24 @@ fn hook_rules() {
     );
 }
 
+// Neo4j's advice, not stopCluster: in a cluster "restore to a new database" (restore-backup.adoc);
+// replacing means the designated-seeder path, with the database dropped meanwhile.
 #[test]
-fn force_on_a_running_cluster_warns() {
+fn replacing_a_database_in_a_cluster_warns_with_neo4js_advice() {
     let forced = restore(json!({"spec": {"force": true}}));
-    let warning = "spec.force: --overwrite-destination on a running 3-server cluster is unsafe (Neo4j's own advice); set stopCluster: true or restore into a new database name";
+    let warning = "spec.force: in a 3-server cluster an existing database is dropped, restored on server 0 and created again from it (Neo4j's designated seeder; --overwrite-destination is not safe on a cluster), so it is not served until the restore completes; to keep it online, restore into a new databaseName";
     assert_eq!(judge_with(&forced, &target("2025.01.0-enterprise", 3)), (vec![], vec![warning.to_owned()]));
     let stopped = restore(json!({"spec": {"force": true, "stopCluster": true}}));
-    assert_eq!(judge_with(&stopped, &target("2025.01.0-enterprise", 3)), (vec![], vec![]));
-    assert_eq!(judge_with(&forced, &target("2025.01.0-enterprise", 1)), (vec![], vec![]), "a standalone");
+    assert_eq!(
+        judge_with(&stopped, &target("2025.01.0-enterprise", 3)).1,
+        vec![warning.to_owned()],
+        "stopCluster changes nothing"
+    );
+    assert_eq!(
+        judge_with(&forced, &target("2025.01.0-enterprise", 1)),
+        (vec![], vec![]),
+        "one server overwrites in place"
+    );
     assert_eq!(judge(&forced), (vec![], vec![]), "servers unknown: nothing is said");
 }
 

@@ -426,8 +426,8 @@ pub fn catalogue() -> Vec<Entry> {
             Needs::Target("2025.01.0-enterprise", 3),
             entry(
                 Restore,
-                "`force` on a running multi-server cluster warns unless `stopCluster`",
-                "Neo4j advises against --overwrite-destination on a running cluster.",
+                "replacing a database (`force`, `replaceExisting`) in a multi-server cluster warns",
+                "Neo4j: --overwrite-destination is not safe on a cluster; the database is dropped and created again from server 0, unserved meanwhile.",
                 json!({"spec": {"force": true}}),
             ),
         ),

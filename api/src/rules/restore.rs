@@ -61,10 +61,15 @@ pub fn validate_restore(old: Option<&Neo4jRestore>, new: &Neo4jRestore, ctx: &Co
     }
     duration(&mut verdict, &spec_path.child("timeout"), &spec.timeout);
     let servers = ctx.target.as_ref().and_then(|target| target.servers).unwrap_or(0);
-    if spec.force == Some(true) && spec.stop_cluster != Some(true) && servers > 1 {
+    let replaces = spec.force == Some(true) || spec.options.as_ref().and_then(|o| o.replace_existing) == Some(true);
+    if replaces && servers > 1 {
+        // Neo4j: --overwrite-destination "is not safe on a cluster ... In a cluster, restore to a
+        // new database" (backup-restore/restore-backup.adoc, 5.x and dev); the designated seeder
+        // needs a database that does not exist (clustering/databases.adoc).
+        let field = if spec.force == Some(true) { "force" } else { "options" };
         verdict.warn(
-            spec_path.child("force"),
-            format!("--overwrite-destination on a running {servers}-server cluster is unsafe (Neo4j's own advice); set stopCluster: true or restore into a new database name"),
+            spec_path.child(field),
+            format!("in a {servers}-server cluster an existing database is dropped, restored on server 0 and created again from it (Neo4j's designated seeder; --overwrite-destination is not safe on a cluster), so it is not served until the restore completes; to keep it online, restore into a new databaseName"),
         );
     }
     if let Some(old) = old {
