@@ -22,6 +22,10 @@ pub struct Artifact {
     /// (docs-operations, backup-restore/inspect.adoc and restore-backup.adoc: DATABASE ID, LOWEST
     /// TX, HIGHEST TX link a chain).
     pub lineage: Option<String>,
+    /// The LOWEST TX and HIGHEST TX columns: the transactions it carries. A DIFF follows the
+    /// artifact whose highest transaction is just below its lowest; an empty DIFF (no transactions,
+    /// `0 | 0`) follows whatever came before it.
+    pub transactions: Option<(u64, u64)>,
 }
 
 /// The artifacts of each database, oldest first (ties broken by file name).
@@ -47,6 +51,28 @@ fn group<'a, K: Ord>(artifacts: &'a [Artifact], key: impl Fn(&'a Artifact) -> K)
         own.sort_by(|a, b| a.time.cmp(&b.time).then_with(|| a.file.cmp(&b.file)));
     }
     groups
+}
+
+/// For each artifact of one lineage (oldest first, with its [`chain_starts`]), whether the
+/// transactions link it to its chain: a DIFF whose lowest transaction follows no earlier artifact
+/// of its chain has lost a link (a missing or removed artifact) and cannot be restored. Where
+/// neo4j-admin printed no transaction range, the link is assumed, as before it was read.
+pub fn linked(own: &[&Artifact], starts: &[usize]) -> Vec<bool> {
+    let mut linked: Vec<bool> = Vec::with_capacity(own.len());
+    for (i, artifact) in own.iter().enumerate() {
+        let start = starts[i];
+        let earlier = start..i;
+        let ok = match artifact.transactions {
+            _ if artifact.full => true,
+            // No range printed, or an empty DIFF: it stands where the artifact before it stands.
+            None | Some((0, 0)) => earlier.clone().last().is_none_or(|j| linked[j]),
+            Some((lowest, _)) => earlier.clone().any(|j| {
+                linked[j] && own[j].transactions.is_none_or(|(_, highest)| highest.checked_add(1) == Some(lowest))
+            }),
+        };
+        linked.push(ok);
+    }
+    linked
 }
 
 /// For each artifact of one database (oldest first), the index of the FULL artifact its chain

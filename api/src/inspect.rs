@@ -75,12 +75,13 @@ pub fn parse(output: &str) -> Result<Vec<Listed>, InspectError> {
         let find = |name: &str| header.iter().position(|cell| cell.eq_ignore_ascii_case(name));
         match (find("FILE"), find("DATABASE"), find("TIME (UTC)"), find("FULL")) {
             (Some(file), Some(database), Some(time), Some(full)) => {
-                break (file, database, time, full, find("DATABASE ID"), header.len());
+                let transactions = (find("LOWEST TX"), find("HIGHEST TX"));
+                break (file, database, time, full, find("DATABASE ID"), transactions, header.len());
             }
             _ => return Err(InspectError::NoTable),
         }
     };
-    let (file_at, database_at, time_at, full_at, lineage_at, width) = columns;
+    let (file_at, database_at, time_at, full_at, lineage_at, transactions_at, width) = columns;
     let mut listed = Vec::new();
     for (index, line) in lines {
         let Some(row) = cells(line) else { continue };
@@ -106,9 +107,17 @@ pub fn parse(output: &str) -> Result<Vec<Listed>, InspectError> {
         };
         let database = row[database_at].to_owned();
         let lineage = lineage_at.map(|at| row[at].to_owned()).filter(|id| !id.is_empty());
-        listed.push(Listed { uri, artifact: Artifact { file, database, time, full, lineage } });
+        let transactions = match transactions_at {
+            (Some(low), Some(high)) => Some((tx(row[low]).map_err(&bad)?, tx(row[high]).map_err(&bad)?)),
+            _ => None,
+        };
+        listed.push(Listed { uri, artifact: Artifact { file, database, time, full, lineage, transactions } });
     }
     Ok(listed)
+}
+
+fn tx(cell: &str) -> Result<u64, String> {
+    cell.parse().map_err(|_| format!("a transaction id {cell:?} is not a number"))
 }
 
 /// The databases that have artifacts in the listing, each once, in order of first appearance.
@@ -176,6 +185,7 @@ mod tests {
                 time: "2024-10-07T16:05:37Z".parse().unwrap(),
                 full: true,
                 lineage: Some("7dcb1d0c-4374-4476-b8ae-d3c3f124683f".into()),
+                transactions: Some((1, 3)),
             }
         );
         assert!(!listed[1].artifact.full);
@@ -213,6 +223,11 @@ mod tests {
         assert_eq!(
             parse(&bad_time),
             Err(InspectError::BadRow { line: 3, reason: "TIME (UTC) \"yesterday\" is not a date and time".into() })
+        );
+        let bad_tx = MANUAL.replace("|         1 |          3 |", "|       one |          3 |");
+        assert_eq!(
+            parse(&bad_tx),
+            Err(InspectError::BadRow { line: 2, reason: "a transaction id \"one\" is not a number".into() })
         );
         let bad_full = MANUAL.replace("|  true |       true |         1 |          3 |", "| maybe | true | 1 | 3 |");
         assert_eq!(

@@ -88,6 +88,7 @@ mod tests {
             time: format!("2025-01-{day:02}T02:00:00Z").parse().unwrap(),
             full,
             lineage: None,
+            transactions: None,
         }
     }
 

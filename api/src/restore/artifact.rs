@@ -5,7 +5,7 @@
 use k8s_openapi::jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::chain::{by_database, by_lineage, chain_starts};
+use crate::chain::{by_database, by_lineage, chain_starts, linked};
 use crate::inspect::Listed;
 use crate::retention::Artifact;
 
@@ -64,9 +64,10 @@ pub fn choose(listed: &[Listed], database: &str, point_in_time: Option<Timestamp
     let mut restorable: Vec<(&Artifact, Option<Timestamp>)> = Vec::new();
     for lineage in &lineages {
         let starts = chain_starts(lineage);
+        let linked = linked(lineage, &starts);
         for (i, artifact) in lineage.iter().enumerate() {
             let start = lineage[starts[i]];
-            restorable.push((artifact, start.full.then_some(start.time)));
+            restorable.push((artifact, (start.full && linked[i]).then_some(start.time)));
         }
     }
     let find = |file: &str| listed.iter().find(|row| row.artifact.file == file && row.artifact.database == database);
@@ -136,6 +137,7 @@ mod tests {
                 time: format!("2025-01-{day:02}T02:00:00Z").parse().unwrap(),
                 full,
                 lineage: None,
+                transactions: None,
             },
         }
     }
@@ -212,6 +214,28 @@ mod tests {
         assert_eq!(file, "orders-2025-01-04T02-00-00.backup", "the new lineage's own FULL starts its chain");
         let file = choose(&listed, "orders", at("2025-01-01T12:00:00Z")).unwrap().artifact.file;
         assert_eq!(file, "orders-2025-01-02T02-00-00.backup", "the old lineage still covers its own past");
+    }
+
+    // LOWEST TX / HIGHEST TX link a DIFF to its parent (backup-restore/restore-backup.adoc: the
+    // example chain 1-11, 12-14, 15-18). A DIFF whose parent is gone cannot be restored, even
+    // though a FULL precedes it in time; a DIFF on the FULL (neo4j-admin's default parent) links.
+    #[test]
+    fn a_diff_whose_transactions_follow_nothing_is_not_restorable() {
+        let mut listed = vec![row("orders", 1, true), row("orders", 2, false), row("orders", 3, false)];
+        listed[0].artifact.transactions = Some((1, 11));
+        listed[1].artifact.transactions = Some((12, 14));
+        listed[2].artifact.transactions = Some((20, 25));
+        let broken = choose(&listed, "orders", at("2025-01-02T12:00:00Z")).unwrap_err();
+        assert_eq!(
+            broken,
+            "no backup chain of \"orders\" covers 2025-01-02T12:00:00Z; the closest restorable moment before it is 2025-01-02T02:00:00Z"
+        );
+        listed[2].artifact.transactions = Some((12, 25));
+        let file = choose(&listed, "orders", at("2025-01-02T12:00:00Z")).unwrap().artifact.file;
+        assert_eq!(file, "orders-2025-01-03T02-00-00.backup", "a DIFF on the FULL links");
+        listed[2].artifact.transactions = Some((0, 0));
+        let file = choose(&listed, "orders", at("2025-01-02T12:00:00Z")).unwrap().artifact.file;
+        assert_eq!(file, "orders-2025-01-03T02-00-00.backup", "an empty DIFF stands where its predecessor stands");
     }
 
     #[test]
