@@ -136,6 +136,7 @@ fn a_stopped_cluster_restore_records_the_size_before_scaling_and_always_scales_b
     let r = restore(spec.clone(), at(RestoreStep::PreRestoreHooks, |_| {}));
     let mut o = observed(&r);
     o.database = Database::Absent;
+    let r = existence_recorded(&spec, &r, &o);
     let d = decide(&r, &o);
     assert_eq!(d.actions, vec![Action::AddFinalizer], "no scale-down in the same decision");
     assert_eq!((d.progress.original_replicas, d.progress.database_existed), (Some(3), Some(false)));
@@ -228,6 +229,16 @@ fn after_a_stopped_restore_the_target_comes_back_and_the_database_is_created() {
     assert_eq!(d.progress.step, Some(RestoreStep::Done));
 }
 
+/// The first decision of the pre-restore step only records whether the database exists (and its
+/// topology): nothing acts on it in the same decision. Returns the restore with that recorded.
+fn existence_recorded(spec: &Value, r: &Neo4jRestore, o: &Observed) -> Neo4jRestore {
+    let d = decide(r, o);
+    assert!(d.actions.is_empty(), "{:?}", d.actions);
+    assert!(d.progress.database_existed.is_some());
+    assert_eq!(d.progress.step, Some(RestoreStep::PreRestoreHooks));
+    restore(spec.clone(), Some(d.progress))
+}
+
 fn restore_argv(decision: &Decision) -> Vec<String> {
     let Action::CreateJob(job) = &decision.actions[0] else { panic!("{:?}", decision.actions) };
     job.spec.clone().unwrap().template.spec.unwrap().init_containers.unwrap()[0].command.clone().unwrap()
@@ -242,6 +253,7 @@ fn a_standalone_database_is_stopped_overwritten_and_started() {
     let mut o = observed(&r);
     o.target = Ok(single_server());
     o.database = Database::present(true);
+    let r = existence_recorded(&spec, &r, &o);
     let d = decide(&r, &o);
     assert_eq!(d.actions, vec![Action::Cypher(Cypher::Stop)]);
     assert_eq!((d.progress.database_existed, d.progress.database_stopped), (Some(true), Some(true)));
@@ -270,6 +282,12 @@ fn a_cluster_database_is_dropped_restored_on_server_0_and_created_from_it_with_i
     let r = restore(spec.clone(), at(RestoreStep::PreRestoreHooks, |_| {}));
     let mut o = observed(&r);
     let replaced = DatabaseTopology { primaries: Some(3), secondaries: Some(1) };
+    o.database = Database::Present { online: true, topology: Some(replaced) };
+    let r = existence_recorded(&spec, &r, &o);
+    assert_eq!(r.status.as_ref().unwrap().progress.as_ref().unwrap().topology, Some(replaced), "kept before the DROP");
+    // A lost status write after the DROP repeats it (IF EXISTS), never re-learns the database as new.
+    o.database = Database::Absent;
+    assert_eq!(decide(&r, &o).actions, vec![Action::Cypher(Cypher::Drop)]);
     o.database = Database::Present { online: true, topology: Some(replaced) };
     let d = decide(&r, &o);
     assert_eq!(d.actions, vec![Action::Cypher(Cypher::Drop)]);
@@ -320,8 +338,8 @@ fn an_existing_database_without_replace_existing_is_refused_before_anything_dest
     );
 }
 
-#[test]
-fn a_failure_before_the_store_was_touched_starts_the_database_again() {
+/// A one-server restore that stopped the existing database and has not recorded the restore Job.
+fn stopped_standalone() -> (Neo4jRestore, Observed) {
     let progress = at(RestoreStep::Restoring, |p| {
         p.database_existed = Some(true);
         p.database_stopped = Some(true);
@@ -329,6 +347,12 @@ fn a_failure_before_the_store_was_touched_starts_the_database_again() {
     let r = restore(json!({"force": true}), progress);
     let mut o = observed(&r);
     o.target = Ok(single_server());
+    (r, o)
+}
+
+#[test]
+fn a_failure_before_the_store_was_touched_starts_the_database_again() {
+    let (r, mut o) = stopped_standalone();
     o.refusal = Some("the backup is of Neo4j 2026.01.0, newer than the target".into());
     let d = decide(&r, &o);
     assert_eq!(d.actions, vec![Action::Cypher(Cypher::Start)]);
@@ -340,6 +364,18 @@ fn a_failure_before_the_store_was_touched_starts_the_database_again() {
     let d = decide(&r, &o);
     assert_eq!((d.phase, d.actions), (RestorePhase::Failed, vec![Action::RemoveFinalizer]));
     assert_eq!(d.message, "the backup is of Neo4j 2026.01.0, newer than the target", "back as it was");
+}
+
+// The restore Job exists but the status write of its creation was lost: the store counts as
+// touched all the same, and the database is never STARTed on a half-written store.
+#[test]
+fn an_existing_restore_job_means_the_store_was_touched_even_without_the_record() {
+    let (r, mut o) = stopped_standalone();
+    o.jobs = vec![(RestoreJob::Restore, JobState::Failed("disk full".into()))];
+    let d = decide(&r, &o);
+    assert!(!d.actions.contains(&Action::Cypher(Cypher::Start)), "{:?}", d.actions);
+    assert_eq!(d.phase, RestorePhase::Failed);
+    assert!(d.message.contains("the database is stopped and its store may be partly restored"), "{}", d.message);
 }
 
 #[test]

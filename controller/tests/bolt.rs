@@ -93,7 +93,7 @@ async fn hook_statements_run_in_order_on_the_restored_database() {
 async fn a_failure_comes_back_with_its_code_and_message() {
     let stop = stub("stop-forbidden.script");
     let err = Bolt.run(&stop.endpoint(), "orders", &Cypher::Stop).await.unwrap_err();
-    assert!(err.starts_with("STOP DATABASE $name failed: "), "{err}");
+    assert!(err.starts_with("STOP DATABASE $name WAIT failed: "), "{err}");
     assert!(
         err.contains("Neo.ClientError.Security.Forbidden") && err.contains("Permission denied for STOP DATABASE."),
         "{err}"

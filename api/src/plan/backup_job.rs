@@ -121,6 +121,10 @@ pub fn backup_job_spec(backup: &Neo4jBackup, target: &ResolvedTarget, agent_imag
     let verify = verified(backup);
     if verify {
         access.empty_dir("scratch", SCRATCH_DIR);
+        if temp.is_none() {
+            // The check always stages in a temp path: never in the backup location.
+            access.empty_dir("temp", TEMP_DIR);
+        }
     }
     let backup_container = neo4j_container("backup", target, &access, argv);
     let prepare = prepare_container(target, &access, &to);
@@ -152,7 +156,7 @@ pub fn backup_job_spec(backup: &Neo4jBackup, target: &ResolvedTarget, agent_imag
     .into_iter()
     .flatten()
     .collect();
-    let temp_argument = temp.map(|t| literal(&t)).unwrap_or_default();
+    let temp_argument = literal(temp.as_deref().unwrap_or(TEMP_DIR));
     let check = neo4j_container("verify", target, &access, script(VERIFY_EACH, "verify", [databases, temp_argument]));
     Ok(job_spec(target, access, labels(&name), init, vec![check], BACKUP_DEADLINE_SECONDS, BACKUP_BACKOFF_LIMIT))
 }

@@ -157,8 +157,11 @@ pub fn verify_job(
     let name = name_of(restore)?;
     let (location, mut access) = source_access(source)?;
     access.empty_dir("scratch", SCRATCH_DIR);
-    let temp = location.is_cloud().then_some(TEMP_DIR);
-    let unpack = restore_to_scratch_argv(artifact.from_path(), &artifact.database, temp);
+    if !location.is_cloud() {
+        // Without a temp path neo4j-admin stages inside the --from-path directory: the backups.
+        access.empty_dir("temp", TEMP_DIR);
+    }
+    let unpack = restore_to_scratch_argv(artifact.from_path(), &artifact.database, Some(TEMP_DIR));
     let init = vec![neo4j_container("unpack", target, &access, unpack)];
     let check = neo4j_container("verify", target, &access, check_scratch_argv(&artifact.database));
     let spec =

@@ -23,11 +23,12 @@ fn admin(text: &str, name: &str) -> Statement {
     Statement { database: SYSTEM.to_owned(), text: text.to_owned(), params: vec![("name".to_owned(), name.to_owned())] }
 }
 
-/// Asks for the database's status on every server that hosts it, with its topology
+/// Asks for the database's status on every server that hosts it, with its topology as requested
 /// (docs-operations, database-administration/standard-databases/listing-databases.adoc, 5.x and
-/// dev: `currentPrimariesCount`, `currentSecondariesCount`, only with YIELD).
+/// dev: `requestedPrimariesCount`, `requestedSecondariesCount`, only with YIELD; the `current*`
+/// counts shrink while a server is down).
 pub fn show_database(name: &str) -> Statement {
-    admin("SHOW DATABASE $name YIELD name, currentStatus, currentPrimariesCount, currentSecondariesCount", name)
+    admin("SHOW DATABASE $name YIELD name, currentStatus, requestedPrimariesCount, requestedSecondariesCount", name)
 }
 
 /// Counts the nodes and relationships of the restored database (answered from the count store).
@@ -96,8 +97,12 @@ pub fn seeded(cypher: &Cypher, name: &str, server_id: &str) -> Option<Statement>
 pub fn statements(cypher: &Cypher, name: &str) -> Vec<Statement> {
     match cypher {
         Cypher::CreateSeeded { .. } => vec![],
-        Cypher::Stop => vec![admin("STOP DATABASE $name", name)],
-        Cypher::Drop => vec![admin("DROP DATABASE $name IF EXISTS", name)],
+        // WAIT: by default these return before the database is stopped or gone ("performed in the
+        // background post-commit", docs-operations
+        // database-administration/standard-databases/wait-options.adoc; the syntax in
+        // database-administration/syntax.adoc, 5.x and dev), and the restore Job that follows would find the store still in use.
+        Cypher::Stop => vec![admin("STOP DATABASE $name WAIT", name)],
+        Cypher::Drop => vec![admin("DROP DATABASE $name IF EXISTS WAIT", name)],
         Cypher::Create => vec![admin("CREATE DATABASE $name IF NOT EXISTS", name)],
         Cypher::Start => vec![admin("START DATABASE $name", name)],
         Cypher::Statements(texts) => texts
@@ -118,8 +123,8 @@ mod tests {
         assert_eq!(create[0].text, "CREATE DATABASE $name IF NOT EXISTS");
         assert_eq!(create[0].params, vec![("name".to_owned(), "orders`; DROP DATABASE neo4j".to_owned())]);
         assert_eq!(statements(&Cypher::Start, "orders")[0].text, "START DATABASE $name");
-        assert_eq!(statements(&Cypher::Stop, "orders")[0].text, "STOP DATABASE $name");
-        assert_eq!(statements(&Cypher::Drop, "orders")[0].text, "DROP DATABASE $name IF EXISTS");
+        assert_eq!(statements(&Cypher::Stop, "orders")[0].text, "STOP DATABASE $name WAIT");
+        assert_eq!(statements(&Cypher::Drop, "orders")[0].text, "DROP DATABASE $name IF EXISTS WAIT");
         let hooks = statements(&Cypher::Statements(vec!["CALL db.awaitIndexes(60)".into()]), "orders");
         assert_eq!(
             hooks,

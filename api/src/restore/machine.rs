@@ -294,16 +294,15 @@ fn overwrites(restore: &Neo4jRestore) -> bool {
 
 fn pre_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     let Inputs { restore, observed, target, .. } = *inputs;
-    // Whether the database exists decides what happens to it; ask while the servers run.
+    // Whether the database exists decides what happens to it; ask while the servers run, and record
+    // the answer (with the topology to keep) in a decision of its own, before anything acts on it:
+    // once a DROP ran, asking again would find nothing.
     let mut progress = progress;
-    let mut replaced = None;
+    let seeded = seed_host(target).is_some();
     if progress.database_existed.is_none() {
-        match &observed.database {
-            Database::Absent => progress.database_existed = Some(false),
-            Database::Present { topology, .. } => {
-                progress.database_existed = Some(true);
-                replaced = *topology;
-            }
+        let replaced = match &observed.database {
+            Database::Absent => None,
+            Database::Present { topology, .. } => Some(*topology),
             Database::Unreachable(why) => {
                 return decision(
                     RestorePhase::Running,
@@ -320,6 +319,15 @@ fn pre_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
                     vec![],
                 );
             }
+        };
+        progress.database_existed = Some(replaced.is_some());
+        if seeded {
+            progress.topology = Some(topology(restore, target, replaced.flatten()));
+        }
+        if replaced.is_none() || overwrites(restore) {
+            let message =
+                if replaced.is_some() { "the database exists and will be replaced" } else { "the database is new" };
+            return decision(RestorePhase::Running, message, progress, vec![]);
         }
     }
     let database = restore.spec.database_name.clone().unwrap_or_default();
@@ -345,13 +353,10 @@ fn pre_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     if let Some(statements) = hooks.and_then(|h| h.cypher_statements.clone()).filter(|s| !s.is_empty()) {
         actions.push(Action::Cypher(Cypher::Statements(statements)));
     }
-    let seeded = seed_host(target).is_some();
-    if seeded {
-        progress.topology = Some(topology(restore, target, replaced));
-        if progress.database_existed == Some(true) {
-            actions.push(Action::Cypher(Cypher::Drop));
-            progress.database_dropped = Some(true);
-        }
+    if seeded && progress.database_existed == Some(true) {
+        // DROP ... IF EXISTS: repeating this decision after a lost status write drops nothing new.
+        actions.push(Action::Cypher(Cypher::Drop));
+        progress.database_dropped = Some(true);
     }
     if stop_cluster(restore) {
         // Record the size first; the scale-down is the next decision.
@@ -395,6 +400,11 @@ fn stopping(observed: &Observed, progress: RestoreProgress) -> Decision {
 
 fn restoring(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     let Inputs { restore, observed, target, source } = *inputs;
+    let mut progress = progress;
+    if observed.job(RestoreJob::Restore) != JobState::Absent {
+        // The Job exists, whether or not the status write of its creation survived.
+        progress.store_touched = Some(true);
+    }
     let artifact = chosen(&progress, source);
     let data = DataVolume {
         claim: target.data_pvc(0),

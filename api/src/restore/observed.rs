@@ -42,8 +42,8 @@ pub enum Database {
     Present {
         /// Online everywhere.
         online: bool,
-        /// Its current primaries and secondaries (`SHOW DATABASE ... currentPrimariesCount,
-        /// currentSecondariesCount`), when reported.
+        /// Its current primaries and secondaries (`SHOW DATABASE ... requestedPrimariesCount,
+        /// requestedSecondariesCount`), when reported.
         topology: Option<DatabaseTopology>,
     },
 }

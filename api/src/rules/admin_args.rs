@@ -12,7 +12,7 @@ use crate::rules::{FieldPath, Verdict};
 use crate::version::Neo4jVersion;
 
 /// Flags the controller derives from the spec; a user copy would conflict with them.
-pub const MANAGED_FLAGS: [&str; 11] = [
+pub const MANAGED_FLAGS: [&str; 13] = [
     "--from",
     "--to-path",
     "--type",
@@ -24,6 +24,10 @@ pub const MANAGED_FLAGS: [&str; 11] = [
     "--overwrite-destination",
     "--inspect-path",
     "--help",
+    // The restore writes into the server's own data volume; elsewhere, the database served would
+    // not be the restored one.
+    "--to-path-data",
+    "--to-path-txn",
 ];
 
 /// Options every `neo4j-admin` command takes.
@@ -180,8 +184,16 @@ mod tests {
             Some("5.26.0"),
         );
         assert_eq!(verdict, Verdict::default());
-        let restore = check(&["--to-path-data=/x", "--to-path-txn=/y", "--source-database=orders"], &RESTORE, None);
+        let restore = check(&["--verbose", "--source-database=orders"], &RESTORE, None);
         assert_eq!(restore, Verdict::default());
+        let elsewhere = check(&["--to-path-data=/x"], &RESTORE, None);
+        assert_eq!(
+            elsewhere.error_lines(),
+            vec![
+                "spec.options.additionalArgs[0]: --to-path-data is set by kubectl-neo4j from the spec; remove it and use the matching spec field instead"
+            ],
+            "the restore writes into the server's data volume, nowhere else"
+        );
     }
 
     #[test]
@@ -212,12 +224,12 @@ mod tests {
         assert_eq!(
             verdict.error_lines(),
             vec![
-                "spec.options.additionalArgs[0]: --check-consistency is not an option of neo4j-admin database restore: neo4j-admin refuses unknown options and the Job would fail; on Neo4j 5.26.0 it accepts --to-path-data, --to-path-txn, --verbose, --expand-commands, --additional-config"
+                "spec.options.additionalArgs[0]: --check-consistency is not an option of neo4j-admin database restore: neo4j-admin refuses unknown options and the Job would fail; on Neo4j 5.26.0 it accepts --verbose, --expand-commands, --additional-config"
             ]
         );
         let unknown_version = check(&["--check-consistency"], &RESTORE, None);
         assert!(unknown_version.error_lines()[0].ends_with(
-            "on the newest Neo4j it accepts --to-path-data, --to-path-txn, --source-database, --verbose, --expand-commands, --additional-config"
+            "on the newest Neo4j it accepts --source-database, --verbose, --expand-commands, --additional-config"
         ));
     }
 

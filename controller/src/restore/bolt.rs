@@ -106,8 +106,8 @@ impl DatabaseAdmin for Bolt {
             let rows = execute(&graph, &show_database(name)).await?;
             let statuses: Vec<String> = rows.iter().filter_map(|row| row.get::<String>("currentStatus").ok()).collect();
             let topology = rows.first().map(|row| DatabaseTopology {
-                primaries: count(row, "currentPrimariesCount"),
-                secondaries: count(row, "currentSecondariesCount"),
+                primaries: count(row, "requestedPrimariesCount"),
+                secondaries: count(row, "requestedSecondariesCount"),
             });
             Ok(database_state(&statuses, topology.filter(|t| t.primaries.is_some())))
         })

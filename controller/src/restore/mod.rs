@@ -32,8 +32,14 @@ pub async fn reconcile(restore: Arc<Neo4jRestore>, ctx: Arc<Ctx>) -> Result<Requ
     let mut decision = decide(&restore, &observed);
     let target = observed.target.as_ref().ok();
     if let Some(failure) = act::act(&ctx, &restore, target, &decision.actions).await? {
-        decision.message = failure.clone();
-        decision.progress.failure = Some(failure);
+        // The decision's progress assumed its actions succeeded: keep what was recorded before
+        // (a failed DROP did not drop anything), add the failure, keep the first reason, and let
+        // the next reconcile take the failure path.
+        let previous = restore.status.as_ref().and_then(|s| s.progress.clone()).unwrap_or_default();
+        let first = previous.failure.clone().unwrap_or(failure);
+        decision.message = first.clone();
+        decision.phase = RestorePhase::Running;
+        decision.progress = neo4j_api::RestoreProgress { failure: Some(first), ..previous };
     }
     let gone = observed.deleting && decision.actions.contains(&Action::RemoveFinalizer);
     let (status, transitions) = restore_status(&restore, &decision, &observed, now);
