@@ -7,9 +7,10 @@
 //! - but every artifact that a kept DIFF depends on is kept;
 //! - and the newest chain of each database is always kept, whatever the policy says.
 //!
-//! "Each database" is each lineage (name and DATABASE ID): a database dropped and recreated under
-//! its name starts a new lineage, whose artifacts never chain with the old ones, so each lineage
-//! keeps its own newest chain and counts its own `maxCount`.
+//! Chains are followed within a lineage (name and DATABASE ID): a database dropped and recreated
+//! under its name (every cluster restore does that) starts a new lineage whose artifacts never chain
+//! with the old ones. `maxCount` and `maxAge` count per database name; the protected newest chain
+//! is the newest lineage's, so older lineages age out by the policy instead of staying forever.
 
 use k8s_openapi::jiff::Timestamp;
 
@@ -36,7 +37,7 @@ pub struct Selection {
 /// Selects what to keep and what to remove, at `now`.
 pub fn select(artifacts: &[Artifact], policy: Policy, now: Timestamp) -> Selection {
     let mut selection = Selection::default();
-    for own in crate::chain::by_lineage(artifacts).into_values() {
+    for own in crate::chain::by_database(artifacts).into_values() {
         let count = own.len();
         let wanted: Vec<bool> = own
             .iter()
@@ -50,19 +51,34 @@ pub fn select(artifacts: &[Artifact], policy: Policy, now: Timestamp) -> Selecti
                 young && recent
             })
             .collect();
-        let chain_start = crate::chain::chain_starts(&own);
         let mut keep = wanted.clone();
-        // The newest chain is always restorable.
-        if let Some(last) = count.checked_sub(1) {
-            for flag in keep.iter_mut().take(last + 1).skip(chain_start[last]) {
-                *flag = true;
+        // Chains are computed within each lineage (a recreated database never chains onto the old
+        // one), as indices into `own`.
+        let newest_lineage = own.last().map(|a| a.lineage.as_deref());
+        let mut lineages: Vec<(Option<&str>, Vec<usize>)> = Vec::new();
+        for (i, artifact) in own.iter().enumerate() {
+            match lineages.iter_mut().find(|(id, _)| *id == artifact.lineage.as_deref()) {
+                Some((_, indices)) => indices.push(i),
+                None => lineages.push((artifact.lineage.as_deref(), vec![i])),
             }
         }
-        // A kept DIFF keeps everything it depends on.
-        for i in 0..count {
-            if keep[i] && !own[i].full {
-                for flag in keep.iter_mut().take(i).skip(chain_start[i]) {
-                    *flag = true;
+        for (id, indices) in &lineages {
+            let members: Vec<&Artifact> = indices.iter().map(|&i| own[i]).collect();
+            let chain_start = crate::chain::chain_starts(&members);
+            // The newest chain of the database (of its newest lineage) is always restorable.
+            if Some(*id) == newest_lineage
+                && let Some(last) = members.len().checked_sub(1)
+            {
+                for &i in &indices[chain_start[last]..=last] {
+                    keep[i] = true;
+                }
+            }
+            // A kept DIFF keeps everything it depends on.
+            for (k, &i) in indices.iter().enumerate() {
+                if keep[i] && !own[i].full {
+                    for &j in &indices[chain_start[k]..k] {
+                        keep[j] = true;
+                    }
                 }
             }
         }
@@ -149,10 +165,16 @@ mod tests {
         new_full.lineage = Some("new-id".into());
         let only_newest = Policy { max_age_seconds: None, max_count: Some(1) };
         let result = select(&[old_full.clone(), new_diff.clone(), new_full.clone()], only_newest, now());
-        // Each lineage keeps its newest chain: the old FULL alone; the new FULL (its orphan DIFF,
-        // older than any FULL of its lineage, goes).
-        assert_eq!(result.remove, vec![new_diff.file.clone()]);
-        assert!(result.keep.contains(&old_full.file) && result.keep.contains(&new_full.file), "{result:?}");
+        // One per name: the newest lineage's newest chain (its FULL); the old lineage's FULL is not
+        // protected by the new lineage's chain, and the new lineage's DIFF is not its chain.
+        assert_eq!(result.keep, vec![new_full.file.clone()]);
+        let mut removed = result.remove.clone();
+        removed.sort();
+        assert_eq!(removed, vec![old_full.file.clone(), new_diff.file.clone()]);
+        // Read as one time-ordered chain, the old FULL would have been taken as the new DIFF's base.
+        let generous = Policy { max_age_seconds: None, max_count: Some(2) };
+        let result = select(&[old_full.clone(), new_diff.clone(), new_full.clone()], generous, now());
+        assert_eq!(result.remove, vec![old_full.file.clone()], "the new DIFF keeps no FULL of another lineage");
     }
 
     #[test]
