@@ -188,7 +188,11 @@ fn the_controller_has_exactly_the_rights_it_uses() {
     };
     assert_eq!(verbs("neo4jbackups"), vec!["get", "list", "watch"]);
     assert_eq!(verbs("neo4jbackups/status"), vec!["patch"]);
-    assert_eq!(verbs("neo4jenterpriseclusters"), vec!["get", "list", "watch"], "targets are only read");
+    assert_eq!(
+        verbs("neo4jenterpriseclusters"),
+        vec!["get", "list", "watch", "patch"],
+        "targets are read; patch: the restore-in-progress annotation only"
+    );
     assert_eq!(verbs("persistentvolumeclaims"), vec!["get", "create"], "claims are never deleted");
     assert!(verbs("leases").is_empty(), "the Lease is reached through a namespaced Role only");
     assert_eq!(verbs("pods"), vec!["list"], "only to read Pods' termination messages");

@@ -138,8 +138,11 @@ fn a_stopped_cluster_restore_records_the_size_before_scaling_and_always_scales_b
     o.database = Database::Absent;
     let r = existence_recorded(&spec, &r, &o);
     let d = decide(&r, &o);
-    assert_eq!(d.actions, vec![Action::AddFinalizer], "no scale-down in the same decision");
+    // The target is held (neo4j.com/restore-in-progress) before the scale-down, or the Neo4j
+    // operator would scale it back up (its RestoreInProgressAnnotation, issue #117).
+    assert_eq!(d.actions, vec![Action::AddFinalizer, Action::HoldTarget], "no scale-down in the same decision");
     assert_eq!((d.progress.original_replicas, d.progress.database_existed), (Some(3), Some(false)));
+    assert_eq!(d.progress.target_held, Some(true));
     assert_eq!(d.progress.step, Some(RestoreStep::StoppingCluster));
 
     // Stopping: scale to 0, wait for the pods, go on.
@@ -178,7 +181,44 @@ fn a_stopped_cluster_restore_records_the_size_before_scaling_and_always_scales_b
     let d = decide(&r, &o);
     assert_eq!(d.phase, RestorePhase::Failed);
     assert_eq!(d.message, "the restore Job failed: DeadlineExceeded");
-    assert_eq!(d.actions, vec![Action::RemoveFinalizer]);
+    assert_eq!(d.actions, vec![Action::ReleaseTarget, Action::RemoveFinalizer], "released on the failure path too");
+    assert_eq!(d.progress.target_held, Some(false));
+}
+
+#[test]
+fn a_target_held_by_another_restore_is_refused_before_the_scale_down() {
+    let spec = json!({"stopCluster": true});
+    let progress = at(RestoreStep::PreRestoreHooks, |p| p.database_existed = Some(false));
+    let r = restore(spec, progress);
+    let mut o = observed(&r);
+    let mut held = target();
+    held.restore_hold = Some("nightly-refresh".into());
+    o.target = Ok(held);
+    let d = decide(&r, &o);
+    assert_eq!((d.phase, d.actions), (RestorePhase::Failed, vec![Action::RemoveFinalizer]));
+    assert_eq!(
+        d.message,
+        "the target prod is held by Neo4jRestore \"nightly-refresh\" (annotation neo4j.com/restore-in-progress); two offline restores of one target cannot run at once"
+    );
+}
+
+#[test]
+fn deleting_a_held_restore_releases_the_target_after_the_scale_back() {
+    let mut r = restore(
+        json!({"stopCluster": true}),
+        at(RestoreStep::Restoring, |p| {
+            p.original_replicas = Some(3);
+            p.target_held = Some(true);
+        }),
+    );
+    r.metadata.deletion_timestamp =
+        Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time("2025-01-20T03:00:00Z".parse().unwrap()));
+    let mut o = observed(&r);
+    o.deleting = true;
+    o.servers = Some(Servers { replicas: 0, pods: 0, ready: 0 });
+    assert_eq!(decide(&r, &o).actions, vec![Action::Scale(3)], "scale back first");
+    o.servers = Some(Servers { replicas: 3, pods: 3, ready: 3 });
+    assert_eq!(decide(&r, &o).actions, vec![Action::ReleaseTarget, Action::RemoveFinalizer]);
 }
 
 #[test]

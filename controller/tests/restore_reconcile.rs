@@ -116,6 +116,10 @@ async fn the_size_is_recorded_with_the_finalizer_before_any_scale_down() {
             assert_eq!(body["metadata"]["finalizers"], json!(["neo4j.neo4j.com/restore-scale-up"]));
             assert_eq!(body["metadata"]["resourceVersion"], "7");
         }),
+        // The hold on the operator's object: one annotation, nothing else of it.
+        checked(Method::PATCH, CLUSTER, StatusCode::OK, cluster(), |body| {
+            assert_eq!(body, &json!({"metadata": {"annotations": {"neo4j.com/restore-in-progress": "recover"}}}));
+        }),
         checked(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null)), |body| {
             let progress = &body["status"]["progress"];
             assert_eq!(
@@ -123,6 +127,7 @@ async fn the_size_is_recorded_with_the_finalizer_before_any_scale_down() {
                 (json!("StoppingCluster"), json!(3))
             );
             assert_eq!(progress["databaseExisted"], false);
+            assert_eq!(progress["targetHeld"], true);
         }),
         event("StoppingCluster"),
     ]);

@@ -122,6 +122,9 @@ async fn e2e_restore_stop_cluster_scales_to_zero_and_back() {
         .await;
         let recorded = restores.get("recover").await.expect("restore").status.and_then(|s| s.progress).and_then(|p| p.original_replicas);
         assert_eq!(recorded, Some(3));
+        // The Neo4j operator leaves the scale-down alone while the target carries its annotation.
+        let held = clusters.get("prod").await.expect("the target").metadata.annotations.unwrap_or_default();
+        assert_eq!(held.get("neo4j.com/restore-in-progress").map(String::as_str), Some("recover"), "{held:?}");
 
         // The restore Job mounts server 0's claim; finish its Pod.
         let jobs: Api<Job> = Api::namespaced(client.clone(), &ns);
@@ -151,6 +154,8 @@ async fn e2e_restore_stop_cluster_scales_to_zero_and_back() {
         })
         .await;
         assert_eq!(replicas(&sets).await, Some(3), "scaled back to the recorded size");
+        let annotations = clusters.get("prod").await.expect("the target").metadata.annotations.unwrap_or_default();
+        assert!(!annotations.contains_key("neo4j.com/restore-in-progress"), "released: {annotations:?}");
         assert_eq!(status.stats.as_ref().and_then(|s| s.node_count), Some(10));
         let finalizers = restores.get("recover").await.expect("restore").finalizers().to_vec();
         assert!(finalizers.is_empty(), "released: {finalizers:?}");

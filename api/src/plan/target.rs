@@ -39,7 +39,15 @@ pub struct ResolvedTarget {
     pub admin_secret: String,
     /// Whether Bolt uses TLS (`spec.tls.mode` other than `disabled`).
     pub tls: bool,
+    /// The Neo4jRestore that holds the target ([`RESTORE_IN_PROGRESS`] annotation), if one does.
+    pub restore_hold: Option<String>,
 }
+
+/// The Neo4j operator leaves a StatefulSet's replicas alone while its Neo4jEnterpriseCluster or
+/// Neo4jEnterpriseStandalone carries this annotation (any value; by convention the holding
+/// restore's name); otherwise it resets a scale-down to `topology.servers` (the operator's source:
+/// internal/controller `RestoreInProgressAnnotation`, `replicasReconciliationPaused`; its issue #117).
+pub const RESTORE_IN_PROGRESS: &str = "neo4j.com/restore-in-progress";
 
 /// The admin Secret when `spec.auth.adminSecret` is not set.
 pub const DEFAULT_ADMIN_SECRET: &str = "neo4j-admin-secret";
@@ -64,24 +72,25 @@ impl ResolvedTarget {
     pub fn from_cluster(cluster: &Neo4jEnterpriseCluster, namespace: &str) -> Result<Self, String> {
         let servers = cluster.spec.topology.as_ref().and_then(|t| t.servers).unwrap_or(1).max(1);
         let spec = &cluster.spec;
-        Self::of(TargetType::Cluster, &cluster.metadata.name, namespace, (&spec.image, &spec.auth, &spec.tls), servers)
+        Self::of(TargetType::Cluster, &cluster.metadata, namespace, (&spec.image, &spec.auth, &spec.tls), servers)
     }
 
     /// The target a Neo4jEnterpriseStandalone describes.
     pub fn from_standalone(standalone: &Neo4jEnterpriseStandalone, namespace: &str) -> Result<Self, String> {
         let spec = &standalone.spec;
-        Self::of(TargetType::Standalone, &standalone.metadata.name, namespace, (&spec.image, &spec.auth, &spec.tls), 1)
+        Self::of(TargetType::Standalone, &standalone.metadata, namespace, (&spec.image, &spec.auth, &spec.tls), 1)
     }
 
     /// What both kinds have in common: name, image, credentials and TLS.
     fn of(
         target_type: TargetType,
-        name: &Option<String>,
+        metadata: &k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta,
         namespace: &str,
         (image, auth, tls): (&Option<ImageSpec>, &Option<AuthSpec>, &Option<TlsSpec>),
         servers: i32,
     ) -> Result<Self, String> {
-        let name = name.clone().unwrap_or_default();
+        let name = metadata.name.clone().unwrap_or_default();
+        let restore_hold = metadata.annotations.as_ref().and_then(|a| a.get(RESTORE_IN_PROGRESS)).cloned();
         let kind = match target_type {
             TargetType::Cluster => "Neo4jEnterpriseCluster",
             TargetType::Standalone => "Neo4jEnterpriseStandalone",
@@ -99,6 +108,7 @@ impl ResolvedTarget {
             servers,
             admin_secret,
             tls,
+            restore_hold,
         })
     }
 

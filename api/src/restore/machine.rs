@@ -10,7 +10,7 @@
 use k8s_openapi::api::batch::v1::Job;
 
 use crate::plan::restore_job::{DataVolume, RestoreJob, hook_job, inspect_job, restore_job, verify_job};
-use crate::plan::target::{ResolvedTarget, TargetType};
+use crate::plan::target::{RESTORE_IN_PROGRESS, ResolvedTarget, TargetType};
 use crate::restore::artifact::ChosenArtifact;
 use crate::restore::failure::{left_behind, restart_untouched};
 pub use crate::restore::observed::{Database, JobState, Observed, Servers};
@@ -56,6 +56,11 @@ pub enum Action {
     AddFinalizer,
     /// Remove it.
     RemoveFinalizer,
+    /// Set the `neo4j.com/restore-in-progress` annotation (this restore's name) on the target, so
+    /// that the Neo4j operator leaves the scaled-down StatefulSet alone.
+    HoldTarget,
+    /// Remove that annotation, when it is this restore's.
+    ReleaseTarget,
     /// Run this over Bolt.
     Cypher(Cypher),
 }
@@ -113,7 +118,10 @@ pub fn decide(restore: &Neo4jRestore, observed: &Observed) -> Decision {
                 progress,
                 vec![Action::Scale(count)],
             ),
-            _ => decision(phase.unwrap_or(RestorePhase::Failed), "deleted", progress, vec![Action::RemoveFinalizer]),
+            _ => {
+                let actions = ending(&progress);
+                decision(phase.unwrap_or(RestorePhase::Failed), "deleted", released(progress), actions)
+            }
         };
     }
     if progress.step == Some(RestoreStep::Done) {
@@ -192,7 +200,8 @@ fn fail(progress: &RestoreProgress, observed: &Observed, reason: String) -> Deci
         Some(state) => format!("{reason}; {state}"),
         None => reason,
     };
-    decision(RestorePhase::Failed, message, step(&progress, RestoreStep::Done), vec![Action::RemoveFinalizer])
+    let actions = ending(&progress);
+    decision(RestorePhase::Failed, message, step(&released(progress), RestoreStep::Done), actions)
 }
 
 fn job_or_fail(
@@ -359,13 +368,23 @@ fn pre_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
         progress.database_dropped = Some(true);
     }
     if stop_cluster(restore) {
-        // Record the size first; the scale-down is the next decision.
+        // Record the size and hold the target first; the scale-down is the next decision.
         let replicas = observed.servers.map(|s| s.replicas);
         let Some(replicas) = replicas else {
             return fail(&progress, observed, format!("the StatefulSet {} does not exist", target.statefulset()));
         };
+        let own = restore.metadata.name.clone().unwrap_or_default();
+        if let Some(other) = target.restore_hold.as_ref().filter(|holder| **holder != own) {
+            let reason = format!(
+                "the target {} is held by Neo4jRestore {other:?} (annotation {RESTORE_IN_PROGRESS}); two offline restores of one target cannot run at once",
+                target.name
+            );
+            return fail(&progress, observed, reason);
+        }
         progress.original_replicas = Some(replicas);
+        progress.target_held = Some(true);
         actions.push(Action::AddFinalizer);
+        actions.push(Action::HoldTarget);
         return decision(
             RestorePhase::Running,
             format!("recorded {replicas} replicas; stopping the target"),
@@ -538,11 +557,24 @@ fn post_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
             }
         }
     }
-    actions.push(Action::RemoveFinalizer);
+    actions.extend(ending(&progress));
     decision(
         RestorePhase::Completed,
         "the database is restored and online",
-        step(&progress, RestoreStep::Done),
+        step(&released(progress), RestoreStep::Done),
         actions,
     )
+}
+
+/// What ends a restore on every path (success, failure, timeout, deletion): the target's hold is
+/// released (the operator may manage its replicas again, which are back at their recorded count),
+/// then the finalizer goes.
+fn ending(progress: &RestoreProgress) -> Vec<Action> {
+    let release = (progress.target_held == Some(true)).then_some(Action::ReleaseTarget);
+    release.into_iter().chain([Action::RemoveFinalizer]).collect()
+}
+
+fn released(progress: RestoreProgress) -> RestoreProgress {
+    let target_held = progress.target_held.map(|_| false);
+    RestoreProgress { target_held, ..progress }
 }

@@ -133,6 +133,11 @@ pub struct RestoreProgress {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_dropped: Option<bool>,
 
+    /// The target carries the `neo4j.com/restore-in-progress` annotation of this restore, so that
+    /// the Neo4j operator does not undo the scale-down; cleared when the restore ends, on every path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub target_held: Option<bool>,
+
     /// The restore Job was created: from then on the store on server 0 may be partly rewritten.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub store_touched: Option<bool>,
