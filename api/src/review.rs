@@ -72,6 +72,9 @@ pub struct Review {
 /// Reviews `new` (and `old`, on update). `None` when the object is not one of our kinds.
 pub fn review(old: Option<&Value>, new: &Value, ctx: &Context) -> Option<Review> {
     let kind = Kind::of(new)?;
+    if let Some(verdict) = foreign_version(kind, new) {
+        return Some(Review { kind, patch: Patch(Vec::new()), verdict });
+    }
     let patch = kind.defaults(new);
     let defaulted = with_defaults(kind, new);
     // The old object may predate the webhook: compare like with like.
@@ -91,6 +94,30 @@ pub fn review(old: Option<&Value>, new: &Value, ctx: &Context) -> Option<Review>
         Err(verdict) => (verdict, Patch(Vec::new())),
     };
     Some(Review { kind, patch, verdict })
+}
+
+/// A Neo4jBackup or Neo4jRestore of another version than ours is the Neo4j operator's own API
+/// (it serves `neo4j.neo4j.com/v1beta1` since its v1.13): judged by our rules, its fields would all
+/// look missing. One error says what it is instead. The targets' versions all carry the fields we
+/// read, so they are judged whatever their version.
+fn foreign_version(kind: Kind, object: &Value) -> Option<Verdict> {
+    if !matches!(kind, Kind::Backup | Kind::Restore) {
+        return None;
+    }
+    let api_version = object["apiVersion"].as_str().unwrap_or_default();
+    let ours = format!("{}/{}", crate::GROUP, crate::VERSION);
+    if api_version == ours {
+        return None;
+    }
+    let mut verdict = Verdict::default();
+    verdict.error(
+        "apiVersion",
+        format!(
+            "{api_version} is the Neo4j operator's own {} API, not kubectl-neo4j's ({ours}); write this resource in {ours} (see docs/resources.md), or leave {api_version} objects to the Neo4j operator's controller",
+            kind.name()
+        ),
+    );
+    Some(verdict)
 }
 
 /// The object with its defaults applied.
@@ -163,5 +190,24 @@ mod tests {
         let review = review(None, &object, &Context::default()).unwrap();
         assert_eq!(review.verdict, Verdict::default(), "identity.provider comes from the defaults");
         assert!(!review.patch.0.is_empty());
+    }
+
+    // The operator's v1beta1 Neo4jBackup (../shared/fixtures/neo4j-operator/v1.14.0) used to be
+    // judged as ours: "spec.target: is required" and the like.
+    #[test]
+    fn the_operators_v1beta1_backup_gets_one_error_naming_the_version() {
+        let theirs = json!({"apiVersion": "neo4j.neo4j.com/v1beta1", "kind": "Neo4jBackup", "metadata": {"name": "b"},
+            "spec": {"target": {"kind": "Cluster", "name": "prod"}, "storage": {"type": "pvc"}}});
+        let answer = review(None, &theirs, &Context::default()).unwrap();
+        assert_eq!(
+            answer.verdict.error_lines(),
+            vec![
+                "apiVersion: neo4j.neo4j.com/v1beta1 is the Neo4j operator's own Neo4jBackup API, not kubectl-neo4j's (neo4j.neo4j.com/v1alpha1); write this resource in neo4j.neo4j.com/v1alpha1 (see docs/resources.md), or leave neo4j.neo4j.com/v1beta1 objects to the Neo4j operator's controller"
+            ]
+        );
+        assert!(answer.patch.0.is_empty(), "no defaults for an object that is not ours");
+        let target = json!({"apiVersion": "neo4j.neo4j.com/v1beta1", "kind": "Neo4jEnterpriseCluster",
+            "metadata": {"name": "prod"}, "spec": {"image": {"repo": "neo4j", "tag": "2025.01.0-enterprise"}, "topology": {"servers": 3}}});
+        assert!(review(None, &target, &Context::default()).unwrap().verdict.is_allowed(), "targets of either version");
     }
 }

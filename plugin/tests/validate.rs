@@ -115,3 +115,30 @@ neo4jenterprisecluster/prod (neo4j, ../examples/prod-cluster.yaml): valid
     );
     assert_eq!(output.status.code(), Some(0));
 }
+
+// The Neo4j operator serves its own Neo4jBackup as neo4j.neo4j.com/v1beta1 (since its v1.13): judged
+// as ours it drew "spec.target: is required" and the like; now one error names the version. Its
+// v1beta1 targets are read as targets.
+#[test]
+fn the_operators_v1beta1_manifests_are_named_for_what_they_are() {
+    let manifests = "apiVersion: neo4j.neo4j.com/v1beta1
+kind: Neo4jEnterpriseCluster
+metadata: {name: prod, namespace: neo4j}
+spec: {image: {repo: neo4j, tag: 2025.01.0-enterprise}, topology: {servers: 3}}
+---
+apiVersion: neo4j.neo4j.com/v1beta1
+kind: Neo4jBackup
+metadata: {name: daily, namespace: neo4j}
+spec: {target: {kind: Cluster, name: prod}, storage: {type: pvc, pvc: {name: backups}}}
+";
+    let output = validate(&["-f", "-"], Some(manifests));
+    assert_eq!(
+        text(&output.stdout),
+        "\
+neo4jenterprisecluster/prod (neo4j, stdin#1): valid
+neo4jbackup/daily (neo4j, stdin#2): invalid
+  error: apiVersion: neo4j.neo4j.com/v1beta1 is the Neo4j operator's own Neo4jBackup API, not kubectl-neo4j's (neo4j.neo4j.com/v1alpha1); write this resource in neo4j.neo4j.com/v1alpha1 (see docs/resources.md), or leave neo4j.neo4j.com/v1beta1 objects to the Neo4j operator's controller
+"
+    );
+    assert_eq!(output.status.code(), Some(1));
+}
