@@ -76,6 +76,7 @@ fn bench(c: &mut Criterion) {
             agent_image: neo4j_api::plan::pod::DEFAULT_AGENT_IMAGE.to_owned(),
             cross_namespace_targets: false,
             admin: Arc::new(neo4j_controller::restore::bolt::Bolt),
+            target_apis: tokio::sync::RwLock::new(Some(neo4j_controller::targets::TargetApis::served_as("v1alpha1"))),
         })
     });
     let backup = Arc::new(backup());

@@ -21,9 +21,24 @@ pub struct Ctx {
     pub cross_namespace_targets: bool,
     /// Reaches the targets' databases over Bolt (a fake in tests).
     pub admin: std::sync::Arc<dyn crate::restore::bolt::DatabaseAdmin>,
+    /// Where the target kinds are served, once discovered (preset in tests).
+    pub target_apis: tokio::sync::RwLock<Option<crate::targets::TargetApis>>,
 }
 
 impl Ctx {
+    /// Where the target kinds are served: discovered once, and again while none is served (the
+    /// Neo4j operator may be installed later).
+    pub async fn target_apis(&self) -> Result<crate::targets::TargetApis, kube::Error> {
+        if let Some(known) = self.target_apis.read().await.clone() {
+            return Ok(known);
+        }
+        let found = crate::targets::TargetApis::discover(&self.client).await?;
+        if found.any() {
+            *self.target_apis.write().await = Some(found.clone());
+        }
+        Ok(found)
+    }
+
     /// Publishes one Event per transition on `object` (a failure to publish is logged, not fatal:
     /// the status already says what happened).
     pub async fn publish(

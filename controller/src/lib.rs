@@ -8,6 +8,7 @@ pub mod error;
 pub mod leader;
 pub mod metrics;
 pub mod restore;
+pub mod targets;
 
 /// Field manager of everything the controller applies.
 pub const FIELD_MANAGER: &str = "kubectl-neo4j-controller";

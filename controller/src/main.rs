@@ -82,6 +82,8 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         agent_image: args.agent_image.clone(),
         cross_namespace_targets: args.cross_namespace_targets,
         admin: Arc::new(neo4j_controller::restore::bolt::Bolt),
+        // Discovered at the first reconcile: the Neo4j operator serves v1alpha1 or v1beta1.
+        target_apis: Default::default(),
     });
     tracing::info!("reconciling Neo4jBackups and Neo4jRestores");
     let controllers = async {

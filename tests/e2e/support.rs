@@ -123,6 +123,8 @@ pub fn controller_ctx(
         agent_image: neo4j_api::plan::pod::DEFAULT_AGENT_IMAGE.to_owned(),
         cross_namespace_targets: false,
         admin,
+        // Discovered from the real API server: whichever version its target CRDs serve.
+        target_apis: Default::default(),
     })
 }
 

@@ -1,10 +1,11 @@
 //! Resolve: find the backup's target, a Neo4jEnterpriseCluster or a Neo4jEnterpriseStandalone of
 //! that name (detected), in the target namespace.
 
-use kube::Api;
 use kube::Client;
 use neo4j_api::plan::target::ResolvedTarget;
 use neo4j_api::{Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone};
+
+use crate::targets::{TargetApis, read};
 
 /// What the lookup found.
 #[derive(Debug, Clone, PartialEq)]
@@ -19,15 +20,25 @@ pub enum Lookup {
     Unnamed,
 }
 
-/// Looks the target up: a cluster first, then a standalone.
-pub async fn resolve(client: &Client, namespace: &str, name: &str) -> Result<Lookup, kube::Error> {
-    let clusters: Api<Neo4jEnterpriseCluster> = Api::namespaced(client.clone(), namespace);
-    if let Some(cluster) = clusters.get_opt(name).await? {
-        return Ok(ResolvedTarget::from_cluster(&cluster, namespace).map_or_else(Lookup::Unusable, Lookup::Found));
+/// Why nothing can be looked up: the Neo4j operator's CRDs are not installed.
+pub const NOT_INSTALLED: &str = "the Neo4j operator's Neo4jEnterpriseCluster and Neo4jEnterpriseStandalone CRDs are not installed (the API server serves neither kind in group neo4j.neo4j.com); install the Neo4j operator first";
+
+/// Looks the target up, at whichever version each kind is served: a cluster first, then a standalone.
+pub async fn resolve(client: &Client, apis: &TargetApis, namespace: &str, name: &str) -> Result<Lookup, kube::Error> {
+    if !apis.any() {
+        return Ok(Lookup::Unusable(NOT_INSTALLED.to_owned()));
     }
-    let standalones: Api<Neo4jEnterpriseStandalone> = Api::namespaced(client.clone(), namespace);
-    if let Some(standalone) = standalones.get_opt(name).await? {
-        return Ok(ResolvedTarget::from_standalone(&standalone, namespace).map_or_else(Lookup::Unusable, Lookup::Found));
+    if let Some(ar) = &apis.cluster
+        && let Some(cluster) = read::<Neo4jEnterpriseCluster>(client, ar, namespace, name).await?
+    {
+        let found = cluster.and_then(|cluster| ResolvedTarget::from_cluster(&cluster, namespace));
+        return Ok(found.map_or_else(Lookup::Unusable, Lookup::Found));
+    }
+    if let Some(ar) = &apis.standalone
+        && let Some(standalone) = read::<Neo4jEnterpriseStandalone>(client, ar, namespace, name).await?
+    {
+        let found = standalone.and_then(|standalone| ResolvedTarget::from_standalone(&standalone, namespace));
+        return Ok(found.map_or_else(Lookup::Unusable, Lookup::Found));
     }
     Ok(Lookup::Missing)
 }

@@ -4,11 +4,11 @@
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::batch::v1::Job;
-use kube::api::{Api, Patch, PatchParams, PostParams};
+use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
 use kube::{Client, ResourceExt};
+use neo4j_api::Neo4jRestore;
 use neo4j_api::plan::target::{RESTORE_IN_PROGRESS, ResolvedTarget, TargetType};
 use neo4j_api::restore::machine::Action;
-use neo4j_api::{Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone, Neo4jRestore};
 use serde_json::json;
 
 use crate::Ctx;
@@ -41,23 +41,20 @@ async fn set_finalizer(client: &Client, restore: &Neo4jRestore, present: bool) -
 /// Sets (`Some(name)`) or removes (`None`) the restore-in-progress annotation on the target: a
 /// merge patch of that one annotation, so every other field of the operator's object is untouched.
 /// Removing it only when it names this restore; a target that is gone needs no release.
-async fn hold_target(client: &Client, target: &ResolvedTarget, holder: &str, hold: bool) -> Result<(), Error> {
+async fn hold_target(ctx: &Ctx, target: &ResolvedTarget, holder: &str, hold: bool) -> Result<(), Error> {
     if !hold && target.restore_hold.as_deref() != Some(holder) {
         return Ok(());
     }
+    let apis = ctx.target_apis().await?;
+    let served = match target.target_type {
+        TargetType::Cluster => apis.cluster,
+        TargetType::Standalone => apis.standalone,
+    };
+    let Some(ar) = served else { return Ok(()) };
     let value = if hold { json!(holder) } else { serde_json::Value::Null };
     let patch = Patch::Merge(json!({"metadata": {"annotations": {RESTORE_IN_PROGRESS: value}}}));
-    let params = PatchParams::default();
-    let result = match target.target_type {
-        TargetType::Cluster => {
-            let api: Api<Neo4jEnterpriseCluster> = Api::namespaced(client.clone(), &target.namespace);
-            api.patch(&target.name, &params, &patch).await.map(|_| ())
-        }
-        TargetType::Standalone => {
-            let api: Api<Neo4jEnterpriseStandalone> = Api::namespaced(client.clone(), &target.namespace);
-            api.patch(&target.name, &params, &patch).await.map(|_| ())
-        }
-    };
+    let api: Api<DynamicObject> = Api::namespaced_with(ctx.client.clone(), &target.namespace, &ar);
+    let result = api.patch(&target.name, &PatchParams::default(), &patch).await.map(|_| ());
     match result {
         Err(kube::Error::Api(status)) if status.code == 404 && !hold => Ok(()),
         other => other.map_err(Error::from),
@@ -94,7 +91,7 @@ pub async fn act(
             Action::AddFinalizer => set_finalizer(client, restore, true).await?,
             Action::HoldTarget | Action::ReleaseTarget => {
                 let Some(target) = target else { continue };
-                hold_target(client, target, &restore.name_any(), *action == Action::HoldTarget).await?;
+                hold_target(ctx, target, &restore.name_any(), *action == Action::HoldTarget).await?;
             }
             Action::RemoveFinalizer => set_finalizer(client, restore, false).await?,
             Action::Cypher(cypher) => {

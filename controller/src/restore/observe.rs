@@ -119,8 +119,9 @@ fn newer_backup(backup_target: &ResolvedTarget, target: &ResolvedTarget) -> Opti
 pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Result<Observed, Error> {
     let client = &ctx.client;
     let name = restore.name_any();
+    let apis = ctx.target_apis().await?;
     let target = match restore.spec.target_cluster.as_deref() {
-        Some(target) => target_of(resolve(client, namespace, target).await?),
+        Some(target) => target_of(resolve(client, &apis, namespace, target).await?),
         None => target_of(Lookup::Unnamed),
     };
     let referenced_name = restore.spec.source.as_ref().and_then(|s| s.referenced_backup()).map(str::to_owned);
@@ -145,7 +146,7 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
     let (mut refusal, mut backup_version) = (None, None);
     if let (Ok(target), Some(backup)) = (&target, &referenced)
         && let Some((backup_ns, backup_target)) = backup.spec.target_object(namespace)
-        && let Lookup::Found(from) = resolve(client, &backup_ns, &backup_target).await?
+        && let Lookup::Found(from) = resolve(client, &apis, &backup_ns, &backup_target).await?
     {
         refusal = newer_backup(&from, target);
         backup_version = ImageTag::parse(&from.tag).ok().map(|tag| tag.version.to_string());

@@ -40,6 +40,8 @@ where
         agent_image: AGENT.to_owned(),
         cross_namespace_targets: false,
         admin,
+        // The mock API server serves the targets at v1alpha1 (tests/targets.rs covers discovery).
+        target_apis: tokio::sync::RwLock::new(Some(neo4j_controller::targets::TargetApis::served_as("v1alpha1"))),
     });
     let server = tokio::spawn(serve(handle, steps));
     let result =
