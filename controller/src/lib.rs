@@ -8,7 +8,9 @@ pub mod error;
 pub mod leader;
 pub mod metrics;
 pub mod restore;
-pub mod targets;
+
+/// Where the target kinds are served (shared with the webhook).
+pub use neo4j_ops::targets;
 
 /// Field manager of everything the controller applies.
 pub const FIELD_MANAGER: &str = "kubectl-neo4j-controller";

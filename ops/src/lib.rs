@@ -1,5 +1,8 @@
 //! What every kubectl-neo4j server binary does the same way: log setup, the process entry point
-//! (one rustls crypto provider, a runtime, errors reported once), and metrics exposition.
+//! (one rustls crypto provider, a runtime, errors reported once), metrics exposition, and where the
+//! Neo4j operator's target kinds are served ([`targets`]).
+
+pub mod targets;
 
 use std::future::Future;
 use std::io::IsTerminal;

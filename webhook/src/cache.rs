@@ -1,5 +1,6 @@
 //! The in-memory view of the cluster that gives the rules their context: reflectors of
-//! Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone and Neo4jBackup. A request never waits on an
+//! Neo4jEnterpriseCluster and Neo4jEnterpriseStandalone (at whichever version the API server serves
+//! them: the Neo4j operator's v1alpha1 or v1beta1) and Neo4jBackup. A request never waits on an
 //! API call for them. A kind whose CRD is not installed is simply absent (and re-checked now and
 //! then); without any API server the cache stays empty and not ready, and the webhook still serves.
 
@@ -8,11 +9,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use futures::StreamExt;
-use kube::api::{Api, ListParams};
+use kube::api::{Api, ApiResource, DynamicObject, ListParams};
 use kube::runtime::reflector::{self, ObjectRef, Store};
 use kube::runtime::{WatchStreamExt, watcher};
 use kube::{Client, Resource};
 use neo4j_api::{Neo4jBackup, Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone};
+use neo4j_ops::targets::TargetApis;
 use serde::de::DeserializeOwned;
 
 use crate::admit::Lookups;
@@ -36,16 +38,17 @@ pub struct Cache {
 impl Cache {
     /// A cache that knows nothing and never will (no API server).
     pub fn empty() -> Self {
-        fn unwatched<K: Resource<DynamicType = ()> + Clone + 'static>() -> Watched<K> {
-            let (store, _writer) = reflector::store();
-            Watched { store, synced: Arc::new(AtomicBool::new(false)) }
-        }
-        Self { clusters: unwatched(), standalones: unwatched(), backups: unwatched() }
+        Self { clusters: unsynced().0, standalones: unsynced().0, backups: unsynced().0 }
     }
 
-    /// Starts reflectors for the three kinds on `client`.
+    /// Starts reflectors for the three kinds on `client`; the targets at whichever version the API
+    /// server serves them (the Neo4j operator's v1alpha1 or v1beta1).
     pub fn start(client: Client) -> Self {
-        Self { clusters: watch(client.clone()), standalones: watch(client.clone()), backups: watch(client) }
+        Self {
+            clusters: watch_target(client.clone(), |apis| apis.cluster),
+            standalones: watch_target(client.clone(), |apis| apis.standalone),
+            backups: watch(client),
+        }
     }
 
     /// Whether every kind is known in full (or known to be absent).
@@ -60,14 +63,18 @@ impl Cache {
     }
 }
 
+/// A store not synced yet, and its writer.
+fn unsynced<K: Resource<DynamicType = ()> + Clone + 'static>() -> (Watched<K>, reflector::store::Writer<K>) {
+    let (store, writer) = reflector::store();
+    (Watched { store, synced: Arc::new(AtomicBool::new(false)) }, writer)
+}
+
 fn watch<K>(client: Client) -> Watched<K>
 where
     K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug + Send + Sync + 'static,
 {
-    let (store, writer) = reflector::store();
-    let synced = Arc::new(AtomicBool::new(false));
-    let flag = synced.clone();
-    let ready_store = store.clone();
+    let (watched, writer) = unsynced();
+    let (flag, ready_store) = (watched.synced.clone(), watched.store.clone());
     tokio::spawn(async move {
         let api: Api<K> = Api::all(client);
         let kind = K::kind(&()).into_owned();
@@ -82,24 +89,79 @@ where
             }
             tokio::time::sleep(ABSENT_RECHECK).await;
         }
-        flag.store(false, Ordering::Relaxed);
-        let ready_flag = flag.clone();
-        let ready_kind = kind.clone();
-        tokio::spawn(async move {
-            if ready_store.wait_until_ready().await.is_ok() {
-                ready_flag.store(true, Ordering::Relaxed);
-                tracing::info!(kind = %ready_kind, "cache synced");
-            }
-        });
         let stream = watcher(api, watcher::Config::default()).default_backoff().reflect(writer).applied_objects();
-        futures::pin_mut!(stream);
-        while let Some(event) = stream.next().await {
-            if let Err(err) = event {
-                tracing::warn!(%kind, error = %err, "watch interrupted; resuming");
-            }
+        reflect(ready_store, flag, kind, stream).await;
+    });
+    watched
+}
+
+/// Marks `flag` once `store` holds a full listing, then drives the reflector's `events`, logging
+/// interruptions (the watcher resumes by itself).
+async fn reflect<K, E: std::fmt::Display>(
+    store: Store<K>,
+    flag: Arc<AtomicBool>,
+    kind: String,
+    events: impl futures::Stream<Item = Result<K, E>>,
+) where
+    K: Resource<DynamicType = ()> + Clone + Send + Sync + 'static,
+{
+    flag.store(false, Ordering::Relaxed);
+    let ready_kind = kind.clone();
+    tokio::spawn(async move {
+        if store.wait_until_ready().await.is_ok() {
+            flag.store(true, Ordering::Relaxed);
+            tracing::info!(kind = %ready_kind, "cache synced");
         }
     });
-    Watched { store, synced }
+    futures::pin_mut!(events);
+    while let Some(event) = events.next().await {
+        if let Err(err) = event {
+            tracing::warn!(%kind, error = %err, "watch interrupted; resuming");
+        }
+    }
+}
+
+/// Reflects a target kind into a store of our read view `K`: the kind's served version is
+/// discovered (and looked for again while it is not served), its objects are watched as dynamic
+/// objects and decoded into `K` (an object that does not decode is left out, with a warning).
+fn watch_target<K>(client: Client, served: fn(TargetApis) -> Option<ApiResource>) -> Watched<K>
+where
+    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug + Send + Sync + 'static,
+{
+    let (watched, writer) = unsynced();
+    let (flag, ready_store) = (watched.synced.clone(), watched.store.clone());
+    tokio::spawn(async move {
+        let kind = K::kind(&()).into_owned();
+        let ar = loop {
+            match TargetApis::discover(&client).await.map(served) {
+                Ok(Some(ar)) => break ar,
+                Ok(None) => {
+                    tracing::info!(%kind, "CRD not installed; rules that need it stay silent");
+                    flag.store(true, Ordering::Relaxed);
+                }
+                Err(err) => tracing::warn!(%kind, error = %err, "cannot discover; retrying"),
+            }
+            tokio::time::sleep(ABSENT_RECHECK).await;
+        };
+        tracing::info!(%kind, version = %ar.api_version, "watching");
+        let api: Api<DynamicObject> = Api::all_with(client, &ar);
+        let decode = |object: DynamicObject| -> Option<K> {
+            let decoded = serde_json::to_value(&object).and_then(serde_json::from_value::<K>);
+            decoded.map_err(|err| tracing::warn!(error = %err, "a target that does not decode is left out")).ok()
+        };
+        let typed = watcher(api, watcher::Config::default()).default_backoff().filter_map(move |event| {
+            let event = event.map(|event| match event {
+                watcher::Event::Apply(o) => decode(o).map(watcher::Event::Apply),
+                watcher::Event::Delete(o) => decode(o).map(watcher::Event::Delete),
+                watcher::Event::InitApply(o) => decode(o).map(watcher::Event::InitApply),
+                watcher::Event::Init => Some(watcher::Event::Init),
+                watcher::Event::InitDone => Some(watcher::Event::InitDone),
+            });
+            std::future::ready(event.transpose())
+        });
+        reflect(ready_store, flag, kind, typed.reflect(writer).applied_objects()).await;
+    });
+    watched
 }
 
 fn get<K: Resource<DynamicType = ()> + Clone + 'static>(
