@@ -123,12 +123,14 @@ fn webhooks_judge_exactly_our_kinds() {
             assert_eq!(service["path"], expected_path, "{name}");
             let rule = &hook["rules"][0];
             assert_eq!(hook["rules"].as_array().unwrap().len(), 1);
+            let ours = rule["resources"] == json!(["neo4jbackups", "neo4jrestores"]);
+            // Ours in our version; the operator's targets in either of theirs (v1beta1 from its v1.13).
+            let versions = if ours { json!(["v1alpha1"]) } else { json!(["v1alpha1", "v1beta1"]) };
             assert_eq!(
                 (rule["apiGroups"].clone(), rule["apiVersions"].clone(), rule["operations"].clone()),
-                (json!(["neo4j.neo4j.com"]), json!(["v1alpha1"]), json!(["CREATE", "UPDATE"])),
+                (json!(["neo4j.neo4j.com"]), versions, json!(["CREATE", "UPDATE"])),
                 "{name}"
             );
-            let ours = rule["resources"] == json!(["neo4jbackups", "neo4jrestores"]);
             let expected_policy = if ours { "Fail" } else { "Ignore" };
             assert_eq!(
                 hook["failurePolicy"], expected_policy,
