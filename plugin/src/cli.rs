@@ -547,9 +547,13 @@ fn follow<K: crate::online::list::Listed + crate::online::act::Finish>(
     out.flush()?;
     let verdict = online(connection, false, |client, scope, _| async move {
         let namespace = scope_namespace(&scope);
-        let poll = std::time::Duration::from_secs(2);
+        let pace = crate::online::act::Pace {
+            timeout,
+            poll: std::time::Duration::from_secs(2),
+            quiet: std::time::Duration::from_secs(20),
+        };
         let succeeded =
-            crate::online::act::watch::<K>(&client, &namespace, name, timeout, poll, |line| println!("{line}")).await?;
+            crate::online::act::watch::<K>(&client, &namespace, name, pace, |line| println!("{line}")).await?;
         Ok(if succeeded { "succeeded" } else { "failed" }.to_owned())
     })?;
     Ok(verdict == "succeeded")

@@ -9,7 +9,7 @@ use http::{Method, Request, Response, StatusCode};
 use k8s_openapi::jiff::Timestamp;
 use kube::Client;
 use kube::client::Body;
-use kubectl_neo4j::online::act::{create, delete, history, run_now, watch};
+use kubectl_neo4j::online::act::{Pace, create, delete, history, no_controller_hint, run_now, watch};
 use neo4j_api::{Neo4jBackup, Neo4jRestore};
 use serde_json::{Value, json};
 
@@ -64,6 +64,11 @@ fn server(log: Log) -> Client {
                     "metadata": {"name": "nightly-backup", "uid": "cron-uid"},
                     "spec": {"schedule": "0 2 * * *", "jobTemplate": {"metadata": {"labels": {"neo4j.neo4j.com/backup": "nightly"}},
                         "spec": {"template": {"spec": {"containers": [{"name": "backup", "image": "neo4j:2025.01.0-enterprise"}]}}}}}}),
+                ),
+                (Method::GET, "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jrestores/alone") => (
+                    200,
+                    json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore", "metadata": {"name": "alone", "namespace": "neo4j"},
+                        "spec": {"targetCluster": "prod", "databaseName": "orders"}}),
                 ),
                 (Method::GET, "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jrestores/back") => {
                     let mut n = polls.lock().unwrap();
@@ -160,11 +165,9 @@ nightly-backup-28998680   FULL   Succeeded   34h ago   300s       pvc://b
 async fn watch_prints_each_change_until_the_end() {
     let client = server(Log::default());
     let mut lines = Vec::new();
-    let ok = watch::<Neo4jRestore>(&client, "neo4j", "back", Duration::from_secs(10), Duration::from_millis(1), |l| {
-        lines.push(l.to_owned())
-    })
-    .await
-    .unwrap();
+    let pace =
+        Pace { timeout: Duration::from_secs(10), poll: Duration::from_millis(1), quiet: Duration::from_secs(10) };
+    let ok = watch::<Neo4jRestore>(&client, "neo4j", "back", pace, |l| lines.push(l.to_owned())).await.unwrap();
     assert!(ok);
     assert_eq!(
         lines,
@@ -174,7 +177,32 @@ async fn watch_prints_each_change_until_the_end() {
             "Completed (Done): the database is restored and online"
         ]
     );
-    let missing =
-        watch::<Neo4jRestore>(&client, "neo4j", "nope", Duration::from_secs(1), Duration::from_millis(1), |_| {}).await;
+    let missing = watch::<Neo4jRestore>(&client, "neo4j", "nope", pace, |_| {}).await;
     assert_eq!(missing.unwrap_err(), "neo4jrestore \"nope\" not found; `kubectl neo4j restore list` shows what exists");
+}
+
+// With the CRDs installed but no controller running, `--wait` printed "Pending: " and waited an
+// hour: now it says that nothing has acted on the object, once, and what to check.
+#[tokio::test]
+async fn watch_says_when_no_controller_acts() {
+    let client = server(Log::default());
+    let mut lines = Vec::new();
+    let pace = Pace {
+        timeout: Duration::from_millis(300),
+        poll: Duration::from_millis(20),
+        quiet: Duration::from_millis(100),
+    };
+    let waited = watch::<Neo4jRestore>(&client, "neo4j", "alone", pace, |l| lines.push(l.to_owned())).await;
+    assert!(waited.unwrap_err().starts_with("gave up waiting after 0s"));
+    assert_eq!(
+        lines,
+        [
+            "Pending: no controller has acted on it yet".to_owned(),
+            no_controller_hint("Neo4jRestore", "alone", Duration::from_millis(100)),
+        ]
+    );
+    assert_eq!(
+        no_controller_hint("Neo4jBackup", "nightly", Duration::from_secs(20)),
+        "no controller has acted on neo4jbackup \"nightly\" after 20s: is neo4j-controller running? `kubectl -n neo4j-system get deployment neo4j-controller` shows it (`kubectl neo4j install` installs it)"
+    );
 }

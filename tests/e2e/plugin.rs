@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use kubectl_neo4j::compose::{BackupFlags, RestoreFlags, StorageFlags, backup, finish, restore};
-use kubectl_neo4j::online::act::{create, watch};
+use kubectl_neo4j::online::act::{Pace, create, no_controller_hint, watch};
 use kubectl_neo4j::online::inspect::describe_backup;
 use kubectl_neo4j::online::list::{Output, Scope, show};
 use neo4j_api::{Neo4jBackup, Neo4jRestore};
@@ -63,14 +63,17 @@ async fn e2e_plugin_create_list_describe_and_watch() {
         let (object, _) = finish(restore(&restore_flags, &ns).expect("composes")).expect("valid");
         create::<Neo4jRestore>(&client, &ns, object).await.expect("created");
         let mut lines = Vec::new();
-        let waited =
-            watch::<Neo4jRestore>(&client, &ns, "back", Duration::from_secs(3), Duration::from_millis(500), |l| {
-                lines.push(l.to_owned())
-            })
-            .await;
-        // No controller runs in this test: the restore stays where it is and the wait gives up.
+        let pace =
+            Pace { timeout: Duration::from_secs(3), poll: Duration::from_millis(500), quiet: Duration::from_secs(1) };
+        let waited = watch::<Neo4jRestore>(&client, &ns, "back", pace, |l| lines.push(l.to_owned())).await;
+        // No controller runs in this test: the wait says so, then gives up.
         assert!(waited.unwrap_err().starts_with("gave up waiting after 3s"), "{lines:?}");
-        assert_eq!(lines.first().map(String::as_str), Some("Pending: "), "{lines:?}");
+        assert_eq!(lines.first().map(String::as_str), Some("Pending: no controller has acted on it yet"), "{lines:?}");
+        assert_eq!(
+            lines.get(1),
+            Some(&no_controller_hint("Neo4jRestore", "back", Duration::from_secs(1))),
+            "{lines:?}"
+        );
     })
     .await;
 }

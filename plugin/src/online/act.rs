@@ -117,7 +117,12 @@ pub trait Finish {
     fn finished(&self) -> Option<bool>;
     /// One line describing where it is.
     fn progress_line(&self) -> String;
+    /// Whether a controller has written its status at least once.
+    fn acted_on(&self) -> bool;
 }
+
+/// The progress line of an object no controller has written a status for.
+const UNTOUCHED: &str = "Pending: no controller has acted on it yet";
 
 impl Finish for Neo4jRestore {
     fn finished(&self) -> Option<bool> {
@@ -128,10 +133,13 @@ impl Finish for Neo4jRestore {
         }
     }
     fn progress_line(&self) -> String {
-        let status = self.status.clone().unwrap_or_default();
+        let Some(status) = self.status.clone() else { return UNTOUCHED.to_owned() };
         let phase = status.phase.map(|p| p.to_string()).unwrap_or_else(|| "Pending".into());
         let step = status.progress.and_then(|p| p.step).map(|s| format!(" ({s})")).unwrap_or_default();
         format!("{phase}{step}: {}", status.message.unwrap_or_default())
+    }
+    fn acted_on(&self) -> bool {
+        self.status.is_some()
     }
 }
 
@@ -146,10 +154,34 @@ impl Finish for Neo4jBackup {
         }
     }
     fn progress_line(&self) -> String {
-        let status = self.status.clone().unwrap_or_default();
+        let Some(status) = self.status.clone() else { return UNTOUCHED.to_owned() };
         let phase = status.phase.map(|p| p.to_string()).unwrap_or_else(|| "Pending".into());
         format!("{phase}: {}", status.message.unwrap_or_default())
     }
+    fn acted_on(&self) -> bool {
+        self.status.is_some()
+    }
+}
+
+/// How long to follow an object, how often to look, and after how long without any status to say
+/// that nothing seems to be listening.
+#[derive(Clone, Copy, Debug)]
+pub struct Pace {
+    /// Give up after this.
+    pub timeout: Duration,
+    /// Look this often.
+    pub poll: Duration,
+    /// Say so when no controller has acted on the object after this.
+    pub quiet: Duration,
+}
+
+/// What to check when no controller acts on an object.
+pub fn no_controller_hint(kind: &str, name: &str, after: Duration) -> String {
+    format!(
+        "no controller has acted on {} {name:?} after {}s: is neo4j-controller running? `kubectl -n neo4j-system get deployment neo4j-controller` shows it (`kubectl neo4j install` installs it)",
+        kind.to_lowercase(),
+        after.as_secs()
+    )
 }
 
 /// Follows an object until it finishes or `timeout` passes, writing each change of its progress
@@ -158,13 +190,13 @@ pub async fn watch<K: Listed + Finish>(
     client: &Client,
     namespace: &str,
     name: &str,
-    timeout: Duration,
-    poll: Duration,
+    pace: Pace,
     mut say: impl FnMut(&str),
 ) -> Result<bool, String> {
     let api: Api<K> = Api::namespaced(client.clone(), namespace);
     let started = std::time::Instant::now();
     let mut last = String::new();
+    let mut hinted = false;
     loop {
         let object = api.get(name).await.map_err(|err| describe_error(err, K::KIND, name))?;
         let line = object.progress_line();
@@ -175,6 +207,11 @@ pub async fn watch<K: Listed + Finish>(
         if let Some(succeeded) = object.finished() {
             return Ok(succeeded);
         }
+        if !hinted && !object.acted_on() && started.elapsed() >= pace.quiet {
+            say(&no_controller_hint(K::KIND, name, pace.quiet));
+            hinted = true;
+        }
+        let (timeout, poll) = (pace.timeout, pace.poll);
         if started.elapsed() >= timeout {
             return Err(format!(
                 "gave up waiting after {}s; it goes on in the cluster (`kubectl neo4j {} get {name}`)",
