@@ -401,3 +401,23 @@ fn retention_of_a_claim_lists_with_neo4j_admin_then_prunes_with_the_agent() {
     unlimited["spec"]["retention"] = serde_json::Value::Null;
     assert!(plan_retention(&stored(unlimited), &cluster("2025.07.0-enterprise", 3), AGENT, "x").unwrap().is_none());
 }
+
+// `options.verify` is on unless the spec turns it off, with or without the webhook's defaults
+// (docs/backup.md: "true by default"); off, the Pod is the backup alone.
+#[test]
+fn verification_is_on_unless_turned_off() {
+    let mut unset = seed("simple-backup");
+    unset["spec"]["options"] = json!({});
+    let raw: Neo4jBackup = serde_json::from_value(unset.clone()).unwrap();
+    let BackupWorkload::Job(job) = plan_backup(&raw, &cluster("5.26.0-enterprise", 3), AGENT).unwrap() else {
+        panic!("a Job")
+    };
+    assert_eq!(job.spec.unwrap().template.spec.unwrap().containers[0].name, "verify", "undefaulted: still verified");
+    unset["spec"]["options"] = json!({"verify": false});
+    let BackupWorkload::Job(job) = plan_backup(&stored(unset), &cluster("5.26.0-enterprise", 3), AGENT).unwrap() else {
+        panic!("a Job")
+    };
+    let pod = job.spec.unwrap().template.spec.unwrap();
+    assert_eq!(pod.containers[0].name, "backup");
+    assert_eq!(pod.init_containers, None);
+}

@@ -74,7 +74,12 @@ async fn first_run_creates_the_job_as_planned() {
         step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
         step(Method::GET, JOB, StatusCode::NOT_FOUND, not_found("jobs nightly-backup")),
         checked(Method::POST, JOBS, StatusCode::CREATED, job(json!({})), |body| {
-            let container = &body["spec"]["template"]["spec"]["containers"][0];
+            // Verification is on when the spec does not say (the default, also without the webhook):
+            // the backup is the first init container, the check the main one.
+            let pod = &body["spec"]["template"]["spec"];
+            assert_eq!(pod["containers"][0]["name"], "verify");
+            let container = &pod["initContainers"][0];
+            assert_eq!(container["name"], "backup");
             // S3 with a credentials Secret: neo4j-admin runs under the AWS_REGION fallback script.
             assert_eq!(container["command"][3], "with-aws-region");
             assert_eq!(

@@ -96,9 +96,10 @@ fn prepare_container(target: &ResolvedTarget, access: &Access, to: &Location) ->
     }
 }
 
-/// Whether the backup is checked after it ran (`options.verify`).
+/// Whether the backup is checked after it ran (`options.verify`, `true` when unset: the default
+/// holds even where no webhook wrote it, as `compress` does).
 fn verified(backup: &Neo4jBackup) -> bool {
-    backup.spec.options.as_ref().and_then(|o| o.verify) == Some(true)
+    backup.spec.options.as_ref().and_then(|o| o.verify).unwrap_or(true)
 }
 
 /// The Job spec shared by one-shot and scheduled backups.
