@@ -129,7 +129,7 @@ fn the_backup_guide_shows_the_real_argv() {
     // S3 credentials from a Secret: the argv runs under the AWS_REGION fallback, which the guide explains.
     assert_eq!(command[2], neo4j_api::plan::pod::AWS_REGION_FALLBACK);
     assert!(text.contains("with-aws-region neo4j-admin ..."), "the guide explains the wrapper");
-    let argv = command[4..].to_vec();
+    let argv = neo4j_api::plan::pod::admin_command(&command).to_vec();
     let shown = text.split("```text\n").nth(1).and_then(|rest| rest.split("```").next()).expect("the argv block");
     let shown: Vec<&str> = shown.split_whitespace().collect();
     assert_eq!(shown, argv.iter().map(String::as_str).collect::<Vec<_>>());

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use neo4j_api::Neo4jBackup;
 use neo4j_api::plan::backup_job::{BackupWorkload, plan_backup};
-use neo4j_api::plan::pod::AWS_REGION_FALLBACK;
+use neo4j_api::plan::pod::{AWS_REGION_FALLBACK, admin_command};
 use neo4j_api::plan::target::ResolvedTarget;
 use neo4j_api::plan::verify::VERIFY_EACH;
 use neo4j_api::review::Kind;
@@ -52,12 +52,9 @@ fn argv(workload: &BackupWorkload) -> Vec<String> {
     unwrapped(containers.into_iter().find(|c| c.name == "backup").and_then(|c| c.command).expect("argv"))
 }
 
-/// The command inside the AWS region fallback (`sh -c <AWS_REGION_FALLBACK> with-aws-region ...`).
+/// The command inside the AWS region fallback, as neo4j-admin gets it.
 fn unwrapped(command: Vec<String>) -> Vec<String> {
-    match command.get(2) {
-        Some(script) if script.as_str() == AWS_REGION_FALLBACK => command[4..].to_vec(),
-        _ => command,
-    }
+    admin_command(&command).to_vec()
 }
 
 /// The inventory step: neo4j-admin backup inspect of `location` into the scratch file.

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use neo4j_api::plan::pod::AWS_REGION_FALLBACK;
+use neo4j_api::plan::pod::admin_command;
 use neo4j_api::plan::restore_job::{DataVolume, RestoreJob, hook_job, inspect_job, restore_job, verify_job};
 use neo4j_api::plan::target::ResolvedTarget;
 use neo4j_api::restore::artifact::ChosenArtifact;
@@ -46,12 +46,9 @@ fn s3_artifact() -> ChosenArtifact {
     }
 }
 
-/// The command inside the AWS region fallback that S3 credentials from a Secret need.
+/// The command inside the AWS region fallback, as neo4j-admin gets it.
 fn unwrapped(command: Vec<String>) -> Vec<String> {
-    match command.get(2) {
-        Some(script) if script.as_str() == AWS_REGION_FALLBACK => command[4..].to_vec(),
-        _ => command,
-    }
+    admin_command(&command).to_vec()
 }
 
 fn pod(job: &k8s_openapi::api::batch::v1::Job) -> k8s_openapi::api::core::v1::PodSpec {

@@ -184,6 +184,15 @@ pub fn restricted() -> SecurityContext {
     }
 }
 
+/// The command a container of [`neo4j_container`] runs, without the [`AWS_REGION_FALLBACK`]
+/// wrapper when it has one (what neo4j-admin is given).
+pub fn admin_command(command: &[String]) -> &[String] {
+    match command.get(2) {
+        Some(script) if script.as_str() == AWS_REGION_FALLBACK && command.len() >= 4 => &command[4..],
+        _ => command,
+    }
+}
+
 /// A container of the target's own image (neo4j-admin matches the server's version) running
 /// `command`, with access to the storage.
 pub fn neo4j_container(name: &str, target: &ResolvedTarget, access: &Access, command: Vec<String>) -> Container {
