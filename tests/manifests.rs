@@ -58,13 +58,28 @@ fn both_variants_render_the_same_workload() {
         assert_eq!(container["readinessProbe"]["httpGet"]["path"], "/readyz");
         assert_eq!(container["livenessProbe"]["httpGet"]["path"], "/healthz");
         let args: Vec<&str> = container["args"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
-        let mount = container["volumeMounts"][0]["mountPath"].as_str().unwrap();
-        assert!(
-            args.contains(&format!("--cert={mount}/tls.crt").as_str())
-                && args.contains(&format!("--key={mount}/tls.key").as_str()),
-            "{args:?}"
-        );
-        assert_eq!(pod["volumes"][0]["secret"]["secretName"], "neo4j-webhook-tls");
+        if variant == "cert-manager" {
+            // cert-manager writes the Secret; the webhook reads it from a volume.
+            let mount = container["volumeMounts"][0]["mountPath"].as_str().unwrap();
+            assert!(
+                args.contains(&format!("--cert={mount}/tls.crt").as_str())
+                    && args.contains(&format!("--key={mount}/tls.key").as_str()),
+                "{args:?}"
+            );
+            assert_eq!(pod["volumes"][0]["secret"]["secretName"], "neo4j-webhook-tls");
+        } else {
+            // The webhook keeps the Secret itself, through the API: no volume that would hold the
+            // Pod in ContainerCreating until the Secret exists.
+            assert_eq!(
+                args,
+                ["--listen=0.0.0.0:8443", "--metrics-listen=0.0.0.0:8080", "--manage-certificates", "--drain-timeout=20s", "--log-format=json"]
+            );
+            assert!(container["volumeMounts"].is_null() && pod["volumes"].is_null(), "{pod}");
+            assert_eq!(
+                container["env"],
+                json!([{"name": "POD_NAMESPACE", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}}])
+            );
+        }
 
         let pdb = one(&objects, "PodDisruptionBudget", "neo4j-webhook");
         assert_eq!(pdb["spec"]["selector"]["matchLabels"], deployment["spec"]["selector"]["matchLabels"]);
@@ -93,6 +108,31 @@ fn rbac_is_least_privilege() {
         json!([{"kind": "ServiceAccount", "name": "neo4j-webhook", "namespace": NAMESPACE}])
     );
     assert!(!serde_json::to_string(&objects).unwrap().contains("\"secrets\""), "no access to Secrets anywhere");
+
+    // Keeping its own certificates adds exactly its Secret and its own webhook configurations.
+    let objects = overlay("self-managed");
+    let role = one(&objects, "Role", "neo4j-webhook-certificates");
+    assert_eq!(role["metadata"]["namespace"], NAMESPACE);
+    assert_eq!(
+        role["rules"],
+        json!([
+            {"apiGroups": [""], "resources": ["secrets"], "verbs": ["create"]},
+            {"apiGroups": [""], "resources": ["secrets"], "resourceNames": ["neo4j-webhook-tls"], "verbs": ["get", "update"]},
+        ])
+    );
+    let role = one(&objects, "ClusterRole", "neo4j-webhook-certificates");
+    assert_eq!(
+        role["rules"],
+        json!([{"apiGroups": ["admissionregistration.k8s.io"],
+            "resources": ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"],
+            "resourceNames": ["neo4j-webhook"], "verbs": ["get", "patch"]}])
+    );
+    for (kind, name) in [("RoleBinding", "neo4j-webhook-certificates"), ("ClusterRoleBinding", "neo4j-webhook-certificates")] {
+        assert_eq!(
+            one(&objects, kind, name)["subjects"],
+            json!([{"kind": "ServiceAccount", "name": "neo4j-webhook", "namespace": NAMESPACE}])
+        );
+    }
 }
 
 #[test]
@@ -169,7 +209,11 @@ fn each_variant_wires_its_ca() {
     }
     let objects = overlay("self-managed");
     for (_, hook) in webhooks(&objects) {
-        assert_eq!(hook["clientConfig"]["caBundle"], "REPLACE_WITH_BASE64_CA", "{}", hook["name"]);
+        // Injected at run time: by the webhook, and by `install` from the webhook's Secret.
+        assert!(hook["clientConfig"]["caBundle"].is_null(), "{}", hook["name"]);
+    }
+    for config in objects.iter().filter(|o| o["kind"].as_str().is_some_and(|k| k.ends_with("WebhookConfiguration"))) {
+        assert!(config["metadata"]["annotations"].is_null(), "no cert-manager injection");
     }
     assert!(objects.iter().all(|o| o["kind"] != "Certificate"), "no cert-manager objects in the self-managed variant");
 }

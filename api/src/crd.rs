@@ -17,7 +17,13 @@ pub fn crds() -> Vec<(&'static str, CustomResourceDefinition)> {
 
 /// Removes `null` from `enum` lists: optional fields already say `nullable: true`, and a literal
 /// null among enum values has tripped API servers before. This is the form kube documents.
+/// Also labels the CRD as ours, so that `install` tells it from the Neo4j operator's CRDs of the
+/// same names (`install::preflight::stranger`).
 fn tidy(mut crd: CustomResourceDefinition) -> CustomResourceDefinition {
+    crd.metadata
+        .labels
+        .get_or_insert_with(Default::default)
+        .insert("app.kubernetes.io/part-of".to_owned(), crate::install::PART_OF.to_owned());
     for version in &mut crd.spec.versions {
         if let Some(schema) = version.schema.as_mut().and_then(|s| s.open_api_v3_schema.as_mut()) {
             drop_null_enum_values(schema);

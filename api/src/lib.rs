@@ -7,6 +7,7 @@ pub mod crd;
 pub mod defaults;
 pub mod grammar;
 pub mod inspect;
+pub mod install;
 pub mod plan;
 pub mod restore;
 pub mod retention;

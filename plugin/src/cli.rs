@@ -71,13 +71,34 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "cert-manager")]
         tls: crate::manifests::Tls,
     },
-    /// Install kubectl-neo4j into the cluster; with --dry-run=client -o yaml, print what would be applied.
+    /// Install kubectl-neo4j into the cluster: the CRDs, the admission webhook and the controller.
+    ///
+    /// Checks first (the API server's version, your permissions, cert-manager, CRDs of the same
+    /// names that are not ours) and changes nothing when anything is wrong. Then applies
+    /// server-side, one line per step, and applies the webhook configurations last, once the
+    /// webhook is available: until then nothing is refused. Safe to run again; `kubectl neo4j
+    /// uninstall` undoes it.
+    #[command(
+        after_help = "Examples:\n  # Install (cert-manager issues the webhook's certificate when it is installed, else the webhook keeps its own)\n  kubectl neo4j install\n\n  # Images from your registry, and wait for the controller too\n  kubectl neo4j install --image-registry registry.example.com/platform --version 0.1.0 --wait\n\n  # Print what would be applied\n  kubectl neo4j install --dry-run=client -o yaml"
+    )]
     Install {
-        /// How the webhook gets its certificate.
-        #[arg(long, value_enum, default_value = "cert-manager")]
-        tls: crate::manifests::Tls,
-        /// `client`: print the manifests instead of applying them.
-        #[arg(long, value_name = "client")]
+        /// How the webhook gets its certificate [default: cert-manager when it is installed, else self-managed].
+        #[arg(long, value_enum)]
+        tls: Option<crate::manifests::Tls>,
+        /// Registry (and path) of the neo4j-webhook, neo4j-controller and neo4j-agent images.
+        #[arg(long, value_name = "REGISTRY", default_value = neo4j_api::install::images::DEFAULT_REGISTRY)]
+        image_registry: String,
+        /// Tag of the three images.
+        #[arg(long, value_name = "TAG", default_value = env!("CARGO_PKG_VERSION"))]
+        version: String,
+        /// Also wait until the controller is available.
+        #[arg(long)]
+        wait: bool,
+        /// How long to wait for each Deployment (and the webhook's CA).
+        #[arg(long, value_name = "DURATION", default_value = "5m")]
+        timeout: String,
+        /// `client`: print the manifests instead of applying them (`--dry-run` alone means client, as in kubectl).
+        #[arg(long, value_name = "client", num_args = 0..=1, require_equals = true, default_missing_value = "client")]
         dry_run: Option<DryRun>,
         /// Output format of --dry-run (YAML).
         #[arg(short = 'o', long, value_enum, default_value = "yaml")]
@@ -88,9 +109,9 @@ pub enum Command {
     /// Remove the webhook and the controller. Keeps the CRDs (so every Neo4jBackup and
     /// Neo4jRestore), the namespace, and all backup data and claims.
     Uninstall {
-        /// The variant that was installed.
-        #[arg(long, value_enum, default_value = "cert-manager")]
-        tls: crate::manifests::Tls,
+        /// Accepted for compatibility; either variant is removed.
+        #[arg(long, value_enum, hide = true)]
+        tls: Option<crate::manifests::Tls>,
     },
     /// Print a shell completion script for kubectl-neo4j.
     ///
@@ -429,23 +450,32 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             out.write_all(text.as_bytes())?;
         }
         Command::Manifests { tls } => out.write_all(tls.embedded().as_bytes())?,
-        Command::Install { tls, dry_run, output } => {
-            if dry_run.is_none() {
-                let text = online(&cli.connection, false, |client, _, _| async move {
-                    crate::online::install::install(&client, tls.embedded()).await
-                })?;
-                out.write_all(text.as_bytes())?;
-                out.flush()?;
+        Command::Install { tls, image_registry, version, wait, timeout, dry_run, output } => {
+            let images = neo4j_api::install::images::Images::new(&image_registry, &version).map_err(CliError::Usage)?;
+            if dry_run.is_some() {
+                if matches!(output, Format::Json) {
+                    return Err(CliError::Usage("install --dry-run prints YAML only; use -o yaml".to_owned()));
+                }
+                let tls = tls.unwrap_or(crate::manifests::Tls::CertManager);
+                out.write_all(crate::manifests::with_images(tls, &images).map_err(CliError::Usage)?.as_bytes())?;
                 return Ok(());
             }
-            if matches!(output, Format::Json) {
-                return Err(CliError::Usage("install --dry-run prints YAML only; use -o yaml".to_owned()));
-            }
-            out.write_all(tls.embedded().as_bytes())?;
-        }
-        Command::Uninstall { tls } => {
+            let options = crate::online::install::Options { certificates: tls.map(Into::into), images, wait };
+            let pace = crate::online::act::Pace { timeout: duration(&timeout)?, ..crate::online::install::PACE };
             let text = online(&cli.connection, false, |client, _, _| async move {
-                crate::online::install::uninstall(&client, tls.embedded()).await
+                let mut lines = std::io::stdout();
+                crate::online::install::install(&client, &options, pace, |line| {
+                    let _ = writeln!(lines, "{line}");
+                    let _ = lines.flush();
+                })
+                .await
+                .map(|()| String::new())
+            })?;
+            out.write_all(text.as_bytes())?;
+        }
+        Command::Uninstall { tls: _ } => {
+            let text = online(&cli.connection, false, |client, _, _| async move {
+                crate::online::install::uninstall(&client).await
             })?;
             out.write_all(text.as_bytes())?;
         }

@@ -55,8 +55,26 @@ pub fn multi_document(files: &[GeneratedFile]) -> String {
 pub enum Tls {
     /// cert-manager issues it and injects the CA (`manifests/webhook/cert-manager`).
     CertManager,
-    /// You provide it (`manifests/webhook/self-managed`; see docs/webhook.md).
+    /// The webhook keeps its own CA and certificate in a Secret (`manifests/webhook/self-managed`).
     SelfManaged,
+}
+
+impl From<neo4j_api::install::preflight::Certificates> for Tls {
+    fn from(certificates: neo4j_api::install::preflight::Certificates) -> Self {
+        match certificates {
+            neo4j_api::install::preflight::Certificates::CertManager => Self::CertManager,
+            neo4j_api::install::preflight::Certificates::SelfManaged => Self::SelfManaged,
+        }
+    }
+}
+
+impl From<Tls> for neo4j_api::install::preflight::Certificates {
+    fn from(tls: Tls) -> Self {
+        match tls {
+            Tls::CertManager => Self::CertManager,
+            Tls::SelfManaged => Self::SelfManaged,
+        }
+    }
 }
 
 impl Tls {
@@ -95,4 +113,17 @@ pub fn install_bundle(root: &std::path::Path, tls: Tls) -> Result<String, String
         tls.name(),
         documents.join("---\n")
     ))
+}
+
+/// The bundle of `tls` naming `images`: the embedded bytes when they are the release's, else the
+/// same objects rendered again with every image moved.
+pub fn with_images(tls: Tls, images: &neo4j_api::install::images::Images) -> Result<String, String> {
+    if *images == neo4j_api::install::images::Images::default() {
+        return Ok(tls.embedded().to_owned());
+    }
+    let mut documents = Vec::new();
+    for object in crate::online::install::bundle(tls.into(), images)? {
+        documents.push(serde_saphyr::to_string(&object).map_err(|err| err.to_string())?);
+    }
+    Ok(format!("# kubectl-neo4j {} (webhook TLS: {}), images from {}.\n{}", images.version, tls.name(), images.registry, documents.join("---\n")))
 }

@@ -6,5 +6,6 @@ pub mod admission_review;
 pub mod admit;
 pub mod cache;
 pub mod metrics;
+pub mod pki;
 pub mod server;
 pub mod tls;

@@ -9,6 +9,7 @@ use neo4j_ops::LogFormat;
 use neo4j_webhook::access::ApiAccessReview;
 use neo4j_webhook::cache::Cache;
 use neo4j_webhook::metrics::Metrics;
+use neo4j_webhook::pki::keeper::{Keeper, service_names};
 use neo4j_webhook::server::{self, App, Limits};
 use neo4j_webhook::tls::{self, CertStore, KeyPair};
 
@@ -24,7 +25,7 @@ struct Args {
     #[arg(long, env = "WEBHOOK_LISTEN", default_value = "0.0.0.0:8443")]
     listen: SocketAddr,
     /// Serving certificate (PEM chain); reloaded when the file changes.
-    #[arg(long, env = "WEBHOOK_TLS_CERT", required_unless_present = "self_signed", requires = "key")]
+    #[arg(long, env = "WEBHOOK_TLS_CERT", required_unless_present_any = ["self_signed", "manage_certificates"], requires = "key")]
     cert: Option<PathBuf>,
     /// Serving key (PEM).
     #[arg(long, env = "WEBHOOK_TLS_KEY", requires = "cert")]
@@ -36,6 +37,22 @@ struct Args {
     /// With --self-signed: write the files and exit (to create a Secret and a caBundle from them).
     #[arg(long, requires = "self_signed")]
     generate_only: bool,
+    /// Keep a CA and serving certificate in a Secret of --namespace, inject the CA into the
+    /// webhook configurations, and renew both before expiry (when cert-manager does not).
+    #[arg(long, conflicts_with_all = ["cert", "key", "self_signed"])]
+    manage_certificates: bool,
+    /// With --manage-certificates: the namespace of the Secret and the Service.
+    #[arg(long, env = "POD_NAMESPACE", default_value = "neo4j-system")]
+    namespace: String,
+    /// With --manage-certificates: the Secret holding the certificates.
+    #[arg(long, default_value = "neo4j-webhook-tls")]
+    tls_secret: String,
+    /// With --manage-certificates: the Service the API server calls (names of the certificate).
+    #[arg(long, default_value = "neo4j-webhook")]
+    service: String,
+    /// With --manage-certificates: the Mutating- and ValidatingWebhookConfiguration to inject into.
+    #[arg(long, default_value = "neo4j-webhook")]
+    webhook_configuration: String,
     /// Extra DNS names or IPs for the self-signed certificate (repeatable).
     #[arg(long = "self-signed-name", value_name = "NAME", requires = "self_signed")]
     self_signed_names: Vec<String>,
@@ -99,23 +116,42 @@ async fn kube_client(no_cluster: bool) -> Option<kube::Client> {
 }
 
 async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
-    let (cert, key) = match (&args.self_signed, &args.cert, &args.key) {
-        (Some(dir), _, _) => {
-            let files = tls::self_signed(dir, &args.self_signed_names)?;
-            tracing::info!(ca_bundle = %files.ca.display(), "self-signed CA written; use it as the webhook configuration's caBundle");
-            if args.generate_only {
-                println!("{}\n{}\n{}", files.ca.display(), files.cert.display(), files.key.display());
-                return Ok(());
+    let client = kube_client(args.no_cluster && !args.manage_certificates).await;
+    let certs = if args.manage_certificates {
+        let Some(client) = client.clone() else {
+            return Err("--manage-certificates needs an API server to keep its Secret".into());
+        };
+        let keeper = Keeper {
+            client,
+            names: service_names(&args.service, &args.namespace),
+            namespace: args.namespace.clone(),
+            secret: args.tls_secret.clone(),
+            configuration: args.webhook_configuration.clone(),
+        };
+        let material = keeper.first().await;
+        let origin = PathBuf::from(format!("Secret {}/{}", args.namespace, args.tls_secret));
+        let certs = CertStore::new(KeyPair::from_pem(material.cert.into_bytes(), material.key.into_bytes(), &origin, &origin)?);
+        tokio::spawn(keeper.run(certs.clone(), args.cert_reload_interval));
+        certs
+    } else {
+        let (cert, key) = match (&args.self_signed, &args.cert, &args.key) {
+            (Some(dir), _, _) => {
+                let files = tls::self_signed(dir, &args.self_signed_names)?;
+                tracing::info!(ca_bundle = %files.ca.display(), "self-signed CA written; use it as the webhook configuration's caBundle");
+                if args.generate_only {
+                    println!("{}\n{}\n{}", files.ca.display(), files.cert.display(), files.key.display());
+                    return Ok(());
+                }
+                (files.cert, files.key)
             }
-            (files.cert, files.key)
-        }
-        (None, Some(cert), Some(key)) => (cert.clone(), key.clone()),
-        _ => return Err("give --cert and --key, or --self-signed DIR".into()),
+            (None, Some(cert), Some(key)) => (cert.clone(), key.clone()),
+            _ => return Err("give --cert and --key, --self-signed DIR, or --manage-certificates".into()),
+        };
+        let certs = CertStore::new(KeyPair::from_files(&cert, &key)?);
+        tokio::spawn(tls::watch(certs.clone(), cert, key, args.cert_reload_interval));
+        certs
     };
-    let certs = CertStore::new(KeyPair::from_files(&cert, &key)?);
-    tokio::spawn(tls::watch(certs.clone(), cert, key, args.cert_reload_interval));
 
-    let client = kube_client(args.no_cluster).await;
     let cache = match &client {
         Some(client) => Cache::start(client.clone()),
         None => Cache::empty(),

@@ -125,7 +125,15 @@ impl CertStore {
     /// Re-reads the files and swaps the certificate when their content changed and parses.
     /// Returns whether it swapped. A broken new pair is reported and the old one kept.
     pub fn reload(&self, cert: &Path, key: &Path) -> Result<bool, TlsError> {
-        let (cert_pem, key_pem) = (read(cert)?, read(key)?);
+        self.offer_from(read(cert)?, read(key)?, cert, key)
+    }
+
+    /// Swaps in `cert_pem`/`key_pem` (read from `origin`) when they differ from what is served.
+    pub fn offer(&self, cert_pem: Vec<u8>, key_pem: Vec<u8>, origin: &Path) -> Result<bool, TlsError> {
+        self.offer_from(cert_pem, key_pem, origin, origin)
+    }
+
+    fn offer_from(&self, cert_pem: Vec<u8>, key_pem: Vec<u8>, cert: &Path, key: &Path) -> Result<bool, TlsError> {
         let unchanged = self.pem.read().map(|pem| pem.0 == cert_pem && pem.1 == key_pem).unwrap_or(false);
         if unchanged {
             return Ok(false);

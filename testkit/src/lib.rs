@@ -1,0 +1,189 @@
+//! An in-memory Kubernetes API server stand-in for tests (kube's mock-service pattern, with
+//! state): objects by path, resourceVersions bumped on every write, create / replace / delete,
+//! server-side apply, JSON and merge patches, lists, `/version`, and SelfSubjectAccessReviews.
+//! Tests look at and change the [`World`] directly, e.g. to play a Deployment controller.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex};
+
+use http::{Request, Response};
+use kube::Client;
+use kube::client::Body;
+use serde_json::{Value, json};
+
+/// What the stand-in holds and has seen.
+#[derive(Debug)]
+pub struct World {
+    /// Objects by their path (`/api/v1/namespaces/ns/secrets/name`).
+    pub objects: BTreeMap<String, Value>,
+    /// Every write, as `create|replace|patch|apply|delete <path>`, in order.
+    pub writes: Vec<String>,
+    /// Path prefixes answered with 404 (API groups not served, e.g. `/apis/cert-manager.io/`).
+    pub unserved: Vec<String>,
+    /// `(verb, resource)` pairs a SelfSubjectAccessReview denies.
+    pub denied: BTreeSet<(String, String)>,
+    /// `major` and `minor` of `/version`.
+    pub version: (String, String),
+    last_version: u64,
+}
+
+impl Default for World {
+    fn default() -> Self {
+        Self {
+            objects: BTreeMap::new(),
+            writes: Vec::new(),
+            unserved: Vec::new(),
+            denied: BTreeSet::new(),
+            version: ("1".to_owned(), "36".to_owned()),
+            last_version: 0,
+        }
+    }
+}
+
+/// A Status object as the API server answers failures.
+pub fn status(code: u16, reason: &str) -> Value {
+    json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": reason, "code": code, "message": format!("{reason} ({code})")})
+}
+
+impl World {
+    /// A shared world.
+    pub fn shared() -> Arc<Mutex<World>> {
+        Arc::new(Mutex::new(World::default()))
+    }
+
+    /// Stores `object` at `path` with a new resourceVersion; returns what was stored.
+    pub fn store(&mut self, path: &str, mut object: Value) -> Value {
+        self.last_version += 1;
+        object["metadata"]["resourceVersion"] = json!(self.last_version.to_string());
+        self.objects.insert(path.to_owned(), object.clone());
+        object
+    }
+
+    /// The writes that touched `path` or its children.
+    pub fn writes_to(&self, prefix: &str) -> Vec<String> {
+        self.writes.iter().filter(|write| write.split_once(' ').is_some_and(|(_, p)| p.starts_with(prefix))).cloned().collect()
+    }
+
+    fn children(&self, collection: &str) -> Vec<Value> {
+        let prefix = format!("{collection}/");
+        self.objects
+            .iter()
+            .filter(|(path, _)| path.strip_prefix(&prefix).is_some_and(|rest| !rest.contains('/')))
+            .map(|(_, object)| object.clone())
+            .collect()
+    }
+
+    /// Answers one request.
+    pub fn answer(&mut self, method: &str, path: &str, content_type: &str, body: Value) -> (u16, Value) {
+        if self.unserved.iter().any(|prefix| path.starts_with(prefix.as_str())) {
+            return (404, status(404, "NotFound"));
+        }
+        if path == "/version" {
+            let (major, minor) = self.version.clone();
+            return (200, json!({"major": major, "minor": minor, "gitVersion": format!("v{major}.{minor}.0")}));
+        }
+        if path.ends_with("/selfsubjectaccessreviews") && method == "POST" {
+            let attributes = &body["spec"]["resourceAttributes"];
+            let key = (
+                attributes["verb"].as_str().unwrap_or_default().to_owned(),
+                attributes["resource"].as_str().unwrap_or_default().to_owned(),
+            );
+            let mut review = body.clone();
+            review["status"] = json!({"allowed": !self.denied.contains(&key)});
+            return (201, review);
+        }
+        let current = self.objects.get(path).cloned();
+        match (method, current) {
+            ("GET", Some(object)) => (200, object),
+            ("GET", None) => {
+                if !is_collection(path) {
+                    return (404, status(404, "NotFound"));
+                }
+                (200, json!({"kind": "List", "apiVersion": "v1", "metadata": {}, "items": self.children(path)}))
+            }
+            ("POST", _) => {
+                let name = body["metadata"]["name"].as_str().unwrap_or_default();
+                let target = format!("{path}/{name}");
+                if self.objects.contains_key(&target) {
+                    return (409, status(409, "AlreadyExists"));
+                }
+                self.writes.push(format!("create {target}"));
+                (201, self.store(&target, body))
+            }
+            ("PUT", Some(object)) => {
+                let sent = &body["metadata"]["resourceVersion"];
+                if !sent.is_null() && *sent != object["metadata"]["resourceVersion"] {
+                    return (409, status(409, "Conflict"));
+                }
+                self.writes.push(format!("replace {path}"));
+                (200, self.store(path, body))
+            }
+            ("PATCH", current) if content_type.starts_with("application/apply-patch") => {
+                let mut object = current.unwrap_or(Value::Null);
+                json_patch::merge(&mut object, &body);
+                self.writes.push(format!("apply {path}"));
+                (200, self.store(path, object))
+            }
+            ("PATCH", Some(mut object)) => {
+                if content_type.starts_with("application/json-patch") {
+                    let Ok(patch) = serde_json::from_value::<json_patch::Patch>(body) else {
+                        return (400, status(400, "BadRequest"));
+                    };
+                    if json_patch::patch(&mut object, &patch).is_err() {
+                        return (422, status(422, "Invalid"));
+                    }
+                } else {
+                    json_patch::merge(&mut object, &body);
+                }
+                self.writes.push(format!("patch {path}"));
+                (200, self.store(path, object))
+            }
+            ("DELETE", Some(object)) => {
+                self.objects.remove(path);
+                self.writes.push(format!("delete {path}"));
+                (200, object)
+            }
+            _ => (404, status(404, "NotFound")),
+        }
+    }
+}
+
+/// Whether `path` names a collection (`.../secrets`) rather than an object (`.../secrets/x`).
+fn is_collection(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let rest = match segments.first() {
+        Some(&"api") => &segments[segments.len().min(2)..],
+        Some(&"apis") => &segments[segments.len().min(3)..],
+        _ => return false,
+    };
+    match rest {
+        ["namespaces", _, _] => true,
+        ["namespaces", ..] => rest.len() == 1,
+        [_] => true,
+        _ => false,
+    }
+}
+
+/// A client whose every request `world` answers.
+pub fn client(world: Arc<Mutex<World>>) -> Client {
+    let service = tower::service_fn(move |request: Request<Body>| {
+        let world = world.clone();
+        async move {
+            let (parts, body) = request.into_parts();
+            let bytes = body.collect_bytes().await.unwrap_or_default();
+            let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            let content_type =
+                parts.headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+            let (code, answer) = world
+                .lock()
+                .map(|mut world| world.answer(parts.method.as_str(), parts.uri.path(), &content_type, body))
+                .unwrap_or_else(|_| (500, status(500, "InternalError")));
+            let bytes = serde_json::to_vec(&answer).unwrap_or_default();
+            let mut response = Response::new(Body::from(bytes));
+            *response.status_mut() = http::StatusCode::from_u16(code).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+            Ok::<_, Infallible>(response)
+        }
+    });
+    Client::new(service, "default")
+}
