@@ -134,3 +134,146 @@ fn the_backup_guide_shows_the_real_argv() {
     let shown: Vec<&str> = shown.split_whitespace().collect();
     assert_eq!(shown, argv.iter().map(String::as_str).collect::<Vec<_>>());
 }
+
+/// Where a command was shown: a fenced block (a whole command) or inline code in prose (often a
+/// verb named without its arguments).
+#[derive(Debug, PartialEq, Eq)]
+enum Shown {
+    Block,
+    Inline,
+}
+
+/// The `kubectl neo4j` commands of a markdown text, each with its line: in fenced blocks (after a
+/// `$ ` prompt when the block has prompts, joined over `\` continuations) and in inline code; cut
+/// where the shell takes over (a pipe, a redirection, a comment).
+fn plugin_commands(text: &str) -> Vec<(usize, Shown, String)> {
+    fn command(candidate: &str) -> Option<String> {
+        let rest = candidate.strip_prefix("kubectl neo4j ").or_else(|| candidate.strip_prefix("kubectl-neo4j "))?;
+        let cut = [" |", " >", " #", " &&", " <"].iter().filter_map(|stop| rest.find(stop)).min().unwrap_or(rest.len());
+        Some(rest[..cut].trim().to_owned())
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = Vec::new();
+    let mut index = 0;
+    while index < lines.len() {
+        if lines[index].trim_start().starts_with("```") {
+            let start = index + 1;
+            let end = (start..lines.len()).find(|&i| lines[i].trim_start().starts_with("```")).unwrap_or(lines.len());
+            let block = &lines[start..end];
+            let prompted = block.iter().any(|line| line.trim_start().starts_with("$ "));
+            let mut at = 0;
+            while at < block.len() {
+                let first = at;
+                let mut joined = block[at].trim().to_owned();
+                while joined.ends_with('\\') && at + 1 < block.len() {
+                    joined.pop();
+                    joined.truncate(joined.trim_end().len());
+                    at += 1;
+                    joined.push(' ');
+                    joined.push_str(block[at].trim());
+                }
+                at += 1;
+                let candidate = match joined.strip_prefix("$ ") {
+                    Some(rest) => rest.to_owned(),
+                    None if prompted => continue,
+                    None => joined,
+                };
+                if let Some(command) = command(&candidate) {
+                    found.push((start + first + 1, Shown::Block, command));
+                }
+            }
+            index = end + 1;
+            continue;
+        }
+        // A paragraph of prose: inline code may wrap over lines.
+        let start = index;
+        while index < lines.len() && !lines[index].trim_start().starts_with("```") && !lines[index].trim().is_empty() {
+            index += 1;
+        }
+        let paragraph = lines[start..index].join("\n");
+        let mut offset = 0;
+        for (i, span) in paragraph.split('`').enumerate() {
+            if i % 2 == 1
+                && let Some(command) = command(&span.replace('\n', " "))
+            {
+                found.push((start + paragraph[..offset].matches('\n').count() + 1, Shown::Inline, command));
+            }
+            offset += span.len() + 1;
+        }
+        if index == start {
+            index += 1;
+        }
+    }
+    found
+}
+
+/// Splits a command line as a shell would for these simple cases (double or single quotes).
+fn words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut quote = None;
+    for c in line.chars() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, ' ') => {
+                if !current.is_empty() {
+                    words.push(std::mem::take(&mut current));
+                }
+            }
+            (_, c) => current.push(c),
+        }
+    }
+    words.extend((!current.is_empty()).then_some(current));
+    words
+}
+
+#[test]
+fn every_kubectl_neo4j_command_in_the_docs_parses() {
+    use clap::Parser;
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for path in markdown_files() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        for (line, shown, command) in plugin_commands(&text) {
+            let argv: Vec<String> = std::iter::once("kubectl-neo4j".to_owned()).chain(words(&command)).collect();
+            checked += 1;
+            let result = kubectl_neo4j::cli::Cli::try_parse_from(&argv);
+            // Prose may name a verb without its arguments (`kubectl neo4j validate`): the verb must
+            // exist; a block shows a whole command: it must parse.
+            let named_only = |kind: clap::error::ErrorKind| {
+                shown == Shown::Inline
+                    && matches!(
+                        kind,
+                        clap::error::ErrorKind::MissingRequiredArgument
+                            | clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
+                            | clap::error::ErrorKind::MissingSubcommand
+                    )
+            };
+            if let Err(err) = result
+                && !named_only(err.kind())
+            {
+                let first = err.to_string().lines().next().unwrap_or_default().to_owned();
+                failures.push(format!("{}:{line}: kubectl neo4j {command}: {first}", path.display()));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    assert!(checked > 30, "only {checked} commands found");
+}
+
+#[test]
+fn commands_are_found_and_cut_where_the_shell_takes_over() {
+    let text = "Run `kubectl neo4j status` now, or `kubectl neo4j backup\nrun`.\n\n```sh\nkubectl neo4j manifests | kubectl apply -f -\nkubectl neo4j restore create r \\\n  --cluster prod   # note\n```\n```text\n$ kubectl neo4j version\nkubectl-neo4j 0.1.0\n```\n";
+    assert_eq!(
+        plugin_commands(text),
+        vec![
+            (1, Shown::Inline, "status".to_owned()),
+            (1, Shown::Inline, "backup run".to_owned()),
+            (5, Shown::Block, "manifests".to_owned()),
+            (6, Shown::Block, "restore create r --cluster prod".to_owned()),
+            (10, Shown::Block, "version".to_owned()),
+        ]
+    );
+    assert_eq!(words("backup create b --schedule \"0 2 * * *\""), ["backup", "create", "b", "--schedule", "0 2 * * *"]);
+}
