@@ -19,7 +19,7 @@ fn api_resource(kind: &str) -> ApiResource {
 #[ignore = "needs a cluster: KUBECONFIG"]
 async fn e2e_crds_store_every_seed_example_whole() {
     let client = client().await;
-    install_crds(&client).await;
+    let _cluster = install_crds(&client).await;
     let inner = client.clone();
     in_namespace(&client, "crds", move |ns| async move {
         let files = yaml_files(&fixtures("seeds"));
@@ -50,7 +50,7 @@ async fn e2e_crds_store_every_seed_example_whole() {
 #[ignore = "needs a cluster: KUBECONFIG"]
 async fn e2e_crds_category_neo4j_lists_backups_and_restores() {
     let client = client().await;
-    install_crds(&client).await;
+    let _cluster = install_crds(&client).await;
     let group_version = format!("{}/{}", neo4j_api::GROUP, neo4j_api::VERSION);
     let resources = eventually("discovery of neo4jbackups and neo4jrestores", Duration::from_secs(60), || {
         let client = client.clone();
@@ -75,7 +75,7 @@ async fn e2e_crds_category_neo4j_lists_backups_and_restores() {
 #[ignore = "needs a cluster: KUBECONFIG"]
 async fn e2e_crds_openapi_carries_field_descriptions_for_kubectl_explain() {
     let client = client().await;
-    install_crds(&client).await;
+    let _cluster = install_crds(&client).await;
     let path = format!("/openapi/v3/apis/{}/{}", neo4j_api::GROUP, neo4j_api::VERSION);
     let description = eventually("OpenAPI v3 description of spec.source.pitr", Duration::from_secs(90), || {
         let client = client.clone();

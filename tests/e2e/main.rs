@@ -3,6 +3,8 @@
 
 mod backup;
 mod crds;
+mod install;
+mod operator;
 mod plugin;
 mod restore;
 mod support;

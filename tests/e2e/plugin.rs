@@ -16,7 +16,7 @@ use crate::support::{client, in_namespace, install_crds};
 #[ignore = "needs a cluster: KUBECONFIG"]
 async fn e2e_plugin_create_list_describe_and_watch() {
     let client = client().await;
-    install_crds(&client).await;
+    let _cluster = install_crds(&client).await;
     let inner = client.clone();
     in_namespace(&client, "plugin", move |ns| async move {
         let client = inner;

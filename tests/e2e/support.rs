@@ -35,10 +35,36 @@ where
     }
 }
 
-/// Installs our CRDs and the stand-ins for the Neo4j operator's, and waits until all are
-/// established. A target CRD that exists without our stand-in annotation belongs to the real
-/// operator and is left untouched. CRDs are left installed (deleting one deletes every object of it).
-pub async fn install_crds(client: &Client) {
+/// The cluster-wide state the tests share: tests that only work in their own namespace hold it
+/// shared; tests that change what every test sees (the target CRDs' versions, fail-closed webhook
+/// configurations) hold it alone. tokio's lock works across the tests' runtimes.
+static CLUSTER: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
+
+/// Held while a test relies on the cluster-wide state staying as [`install_crds`] left it.
+#[must_use = "the cluster is only yours while the guard lives"]
+pub struct Shared(#[allow(dead_code)] tokio::sync::RwLockReadGuard<'static, ()>);
+
+/// Held while a test changes cluster-wide state.
+#[must_use = "the cluster is only yours while the guard lives"]
+pub struct Exclusive(#[allow(dead_code)] tokio::sync::RwLockWriteGuard<'static, ()>);
+
+/// The cluster, alone (waits until every test holding it shared is done).
+pub async fn exclusive() -> Exclusive {
+    Exclusive(CLUSTER.write().await)
+}
+
+/// Installs our CRDs and the stand-ins for the Neo4j operator's, waits until all are established,
+/// and holds the cluster shared. A target CRD that exists without our stand-in annotation belongs
+/// to the real operator and is left untouched. CRDs are left installed (deleting one deletes every
+/// object of it).
+pub async fn install_crds(client: &Client) -> Shared {
+    let guard = CLUSTER.read().await;
+    apply_crds(client).await;
+    Shared(guard)
+}
+
+/// What [`install_crds`] applies, for a test that holds the cluster alone.
+pub async fn apply_crds(client: &Client) {
     let api: Api<CustomResourceDefinition> = Api::all(client.clone());
     let ours = crd::crds().into_iter().map(|(_, crd)| (crd, false));
     let stand_ins = crd::stand_in_crds().into_iter().map(|(_, crd)| (crd, true));
@@ -148,4 +174,53 @@ pub async fn finish_job_pod(client: &Client, namespace: &str, job: &str, contain
     pods.patch_status(&pod.name_any(), &PatchParams::default(), &Patch::Merge(&finished))
         .await
         .unwrap_or_else(|err| panic!("finish the Pod of Job {job}: {err}"));
+}
+
+/// The Neo4jEnterpriseClusters of `namespace` at API version `version` (`v1alpha1`: the
+/// stand-ins or the operator's release of 2026-02; `v1beta1`: its v1.13 and later).
+pub fn clusters(client: &Client, namespace: &str, version: &str) -> Api<kube::api::DynamicObject> {
+    let gvk = kube::core::GroupVersionKind::gvk(neo4j_api::GROUP, version, "Neo4jEnterpriseCluster");
+    let resource = kube::core::ApiResource::from_gvk_with_plural(&gvk, "neo4jenterpriseclusters");
+    Api::namespaced_with(client.clone(), namespace, &resource)
+}
+
+/// A Neo4jEnterpriseCluster named `name` with three servers, at `version`, with every field the
+/// operator's real CRDs require at either version (image, storage, topology).
+pub async fn create_cluster(client: &Client, namespace: &str, version: &str, name: &str) {
+    let cluster: kube::api::DynamicObject = serde_json::from_value(serde_json::json!({
+        "apiVersion": format!("{}/{version}", neo4j_api::GROUP), "kind": "Neo4jEnterpriseCluster",
+        "metadata": {"name": name},
+        "spec": {"image": {"repo": "neo4j", "tag": "2025.01.0-enterprise"}, "topology": {"servers": 3},
+            "storage": {"className": "standard", "size": "10Gi"}}}))
+    .expect("cluster");
+    clusters(client, namespace, version)
+        .create(&PostParams::default(), &cluster)
+        .await
+        .unwrap_or_else(|err| panic!("create the target at {version}: {err}"));
+}
+
+/// Plays the kubelet for the Pods of `namespace` matching `selector`: marks each running and
+/// ready (so ReplicaSets, StatefulSets and Deployments count them available). Runs until aborted.
+pub async fn play_kubelet(client: Client, namespace: String, selector: &'static str) {
+    use k8s_openapi::api::core::v1::Pod;
+    let pods: Api<Pod> = Api::namespaced(client, &namespace);
+    loop {
+        if let Ok(list) = pods.list(&kube::api::ListParams::default().labels(selector)).await {
+            for pod in list.items {
+                let ready = pod
+                    .status
+                    .as_ref()
+                    .and_then(|s| s.conditions.as_ref())
+                    .is_some_and(|c| c.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+                if ready || pod.metadata.deletion_timestamp.is_some() {
+                    continue;
+                }
+                let status = serde_json::json!({"status": {"phase": "Running", "conditions": [
+                    {"type": "Ready", "status": "True", "lastTransitionTime": "2025-01-20T02:00:00Z"},
+                    {"type": "ContainersReady", "status": "True", "lastTransitionTime": "2025-01-20T02:00:00Z"}]}});
+                let _ = pods.patch_status(&pod.name_any(), &PatchParams::default(), &Patch::Merge(&status)).await;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
 }

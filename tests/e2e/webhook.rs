@@ -136,7 +136,7 @@ fn backup(name: &str, options: serde_json::Value) -> DynamicObject {
 #[ignore = "needs a cluster: KUBECONFIG"]
 async fn e2e_webhook_defaults_good_manifests_and_refuses_bad_ones() {
     let client = client().await;
-    install_crds(&client).await;
+    let _cluster = install_crds(&client).await;
     let (port, ca, stop) = start_webhook(client.clone()).await;
     let inner = client.clone();
     in_namespace(&client, "webhook", move |ns| async move {

@@ -276,6 +276,9 @@ pub fn backup_status(
             BackupPhase::Completed => ("Normal", "BackupSucceeded"),
             BackupPhase::Running => ("Normal", "BackupStarted"),
             BackupPhase::Suspended => ("Normal", "Suspended"),
+            // A target that cannot be read (its CRD missing, served at a version we cannot read)
+            // needs someone to act: a Warning, not a quiet Pending.
+            _ if observed.target_problem.is_some() => ("Warning", "TargetUnusable"),
             _ => ("Normal", "Pending"),
         };
         transitions.push(Transition { event_type, reason, message: message.clone() });
@@ -365,8 +368,9 @@ mod tests {
             ),
             ..Observed::default()
         };
-        let (status, _) = backup_status(&backup(json!({}), json!(null)), &observed, now());
+        let (status, transitions) = backup_status(&backup(json!({}), json!(null)), &observed, now());
         assert_eq!(condition(&status, "TargetFound"), ("False".into(), "Unusable".into()));
+        assert_eq!((transitions[0].event_type, transitions[0].reason), ("Warning", "TargetUnusable"));
         assert_eq!(
             status.message.as_deref(),
             Some(
