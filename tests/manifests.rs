@@ -72,7 +72,13 @@ fn both_variants_render_the_same_workload() {
             // Pod in ContainerCreating until the Secret exists.
             assert_eq!(
                 args,
-                ["--listen=0.0.0.0:8443", "--metrics-listen=0.0.0.0:8080", "--manage-certificates", "--drain-timeout=20s", "--log-format=json"]
+                [
+                    "--listen=0.0.0.0:8443",
+                    "--metrics-listen=0.0.0.0:8080",
+                    "--manage-certificates",
+                    "--drain-timeout=20s",
+                    "--log-format=json"
+                ]
             );
             assert!(container["volumeMounts"].is_null() && pod["volumes"].is_null(), "{pod}");
             assert_eq!(
@@ -127,7 +133,9 @@ fn rbac_is_least_privilege() {
             "resources": ["mutatingwebhookconfigurations", "validatingwebhookconfigurations"],
             "resourceNames": ["neo4j-webhook"], "verbs": ["get", "patch"]}])
     );
-    for (kind, name) in [("RoleBinding", "neo4j-webhook-certificates"), ("ClusterRoleBinding", "neo4j-webhook-certificates")] {
+    for (kind, name) in
+        [("RoleBinding", "neo4j-webhook-certificates"), ("ClusterRoleBinding", "neo4j-webhook-certificates")]
+    {
         assert_eq!(
             one(&objects, kind, name)["subjects"],
             json!([{"kind": "ServiceAccount", "name": "neo4j-webhook", "namespace": NAMESPACE}])

@@ -125,5 +125,11 @@ pub fn with_images(tls: Tls, images: &neo4j_api::install::images::Images) -> Res
     for object in crate::online::install::bundle(tls.into(), images)? {
         documents.push(serde_saphyr::to_string(&object).map_err(|err| err.to_string())?);
     }
-    Ok(format!("# kubectl-neo4j {} (webhook TLS: {}), images from {}.\n{}", images.version, tls.name(), images.registry, documents.join("---\n")))
+    Ok(format!(
+        "# kubectl-neo4j {} (webhook TLS: {}), images from {}.\n{}",
+        images.version,
+        tls.name(),
+        images.registry,
+        documents.join("---\n")
+    ))
 }

@@ -22,7 +22,8 @@ const VALIDATING: &str = "/apis/admissionregistration.k8s.io/v1/validatingwebhoo
 const CRDS: &str = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 const CA: &str = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
 
-const PACE: Pace = Pace { timeout: Duration::from_secs(2), poll: Duration::from_millis(5), quiet: Duration::from_secs(2) };
+const PACE: Pace =
+    Pace { timeout: Duration::from_secs(2), poll: Duration::from_millis(5), quiet: Duration::from_secs(2) };
 
 fn encoded(text: &str) -> Value {
     serde_json::to_value(ByteString(text.as_bytes().to_vec())).unwrap()
@@ -69,7 +70,8 @@ fn options(certificates: Option<Certificates>) -> Options {
 
 async fn run(world: &Arc<Mutex<World>>, options: &Options) -> (Result<(), String>, Vec<String>) {
     let mut lines = Vec::new();
-    let result = install(&neo4j_testkit::client(world.clone()), options, PACE, |line| lines.push(line.to_owned())).await;
+    let result =
+        install(&neo4j_testkit::client(world.clone()), options, PACE, |line| lines.push(line.to_owned())).await;
     (result, lines)
 }
 
@@ -91,7 +93,10 @@ async fn a_plain_cluster_gets_everything_and_the_configurations_come_last_with_t
     cluster.abort();
     result.unwrap();
     let count = objects(Tls::SelfManaged.embedded()).unwrap().len();
-    assert_eq!(lines[0], "checked: Kubernetes v1.36, permissions, certificates: kept by the webhook (cert-manager not found), no conflicting CRDs");
+    assert_eq!(
+        lines[0],
+        "checked: Kubernetes v1.36, permissions, certificates: kept by the webhook (cert-manager not found), no conflicting CRDs"
+    );
     assert_eq!(lines[1], "customresourcedefinition/neo4jbackups.neo4j.neo4j.com serverside-applied");
     // Everything but the two webhook configurations, then the wait, then those two.
     assert_eq!(lines[count - 2], "deployment/neo4j-controller serverside-applied", "{lines:#?}");
@@ -120,7 +125,10 @@ async fn a_plain_cluster_gets_everything_and_the_configurations_come_last_with_t
     assert_eq!(webhook["image"], format!("ghcr.io/kubectl-neo4j/neo4j-webhook:{}", env!("CARGO_PKG_VERSION")));
     assert!(webhook["args"].as_array().unwrap().contains(&json!("--manage-certificates")));
     // Ours, and labelled so: a second install passes preflight and changes the same objects.
-    assert_eq!(w.objects[&format!("{CRDS}/neo4jbackups.neo4j.neo4j.com")]["metadata"]["labels"]["app.kubernetes.io/part-of"], "kubectl-neo4j");
+    assert_eq!(
+        w.objects[&format!("{CRDS}/neo4jbackups.neo4j.neo4j.com")]["metadata"]["labels"]["app.kubernetes.io/part-of"],
+        "kubectl-neo4j"
+    );
     drop(w);
     let (again, _) = run(&world, &options(None)).await;
     again.unwrap();
@@ -134,7 +142,11 @@ async fn nothing_is_changed_when_preflight_finds_problems_and_all_are_reported()
         w.version = ("1".into(), "31".into());
         w.denied.insert(("create".into(), "clusterroles".into()));
         // The Neo4j operator's own Neo4jBackup CRD (v1.14.0, serves v1beta1).
-        let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/neo4j-operator/v1.14.0/neo4jbackups.yaml")).unwrap();
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/fixtures/neo4j-operator/v1.14.0/neo4jbackups.yaml"
+        ))
+        .unwrap();
         let mut crd: Value = serde_saphyr::from_str(&text).unwrap();
         crd["metadata"]["managedFields"] = json!([{"manager": "helm"}]);
         w.store(&format!("{CRDS}/neo4jbackups.neo4j.neo4j.com"), crd);
@@ -184,7 +196,9 @@ async fn with_cert_manager_installed_it_issues_the_certificate() {
     result.unwrap();
     assert!(lines[0].contains("certificates: cert-manager"), "{lines:?}");
     let w = world.lock().unwrap();
-    assert!(w.objects.contains_key("/apis/cert-manager.io/v1/namespaces/neo4j-system/certificates/neo4j-webhook-serving"));
+    assert!(
+        w.objects.contains_key("/apis/cert-manager.io/v1/namespaces/neo4j-system/certificates/neo4j-webhook-serving")
+    );
     let webhook = &w.objects[WEBHOOK]["spec"]["template"]["spec"]["containers"][0];
     assert!(webhook["args"].as_array().unwrap().contains(&json!("--cert=/etc/neo4j-webhook/tls/tls.crt")));
 }
@@ -200,8 +214,16 @@ async fn the_images_come_from_one_registry_and_version() {
     let w = world.lock().unwrap();
     let controller = &w.objects[CONTROLLER]["spec"]["template"]["spec"]["containers"][0];
     assert_eq!(controller["image"], "registry.example.com/platform/neo4j-controller:0.2.0");
-    assert!(controller["args"].as_array().unwrap().contains(&json!("--agent-image=registry.example.com/platform/neo4j-agent:0.2.0")));
-    assert_eq!(w.objects[WEBHOOK]["spec"]["template"]["spec"]["containers"][0]["image"], "registry.example.com/platform/neo4j-webhook:0.2.0");
+    assert!(
+        controller["args"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("--agent-image=registry.example.com/platform/neo4j-agent:0.2.0"))
+    );
+    assert_eq!(
+        w.objects[WEBHOOK]["spec"]["template"]["spec"]["containers"][0]["image"],
+        "registry.example.com/platform/neo4j-webhook:0.2.0"
+    );
 }
 
 #[tokio::test]
@@ -217,7 +239,11 @@ async fn uninstall_removes_the_configurations_first_and_keeps_crds_and_the_names
     assert!(deleted.iter().all(|write| write.starts_with("delete ")), "{deleted:?}");
     assert_eq!(deleted[0], &format!("delete {MUTATING}"));
     assert_eq!(deleted[1], &format!("delete {VALIDATING}"));
-    assert!(w.objects.keys().all(|path| !path.contains("/deployments/") && !path.contains("webhookconfigurations")), "{:?}", w.objects.keys());
+    assert!(
+        w.objects.keys().all(|path| !path.contains("/deployments/") && !path.contains("webhookconfigurations")),
+        "{:?}",
+        w.objects.keys()
+    );
     assert!(!w.objects.contains_key(SECRET), "the webhook's certificate goes too");
     assert!(w.objects.contains_key(&format!("{CRDS}/neo4jrestores.neo4j.neo4j.com")));
     assert!(w.objects.contains_key("/api/v1/namespaces/neo4j-system"));

@@ -62,7 +62,11 @@ impl World {
 
     /// The writes that touched `path` or its children.
     pub fn writes_to(&self, prefix: &str) -> Vec<String> {
-        self.writes.iter().filter(|write| write.split_once(' ').is_some_and(|(_, p)| p.starts_with(prefix))).cloned().collect()
+        self.writes
+            .iter()
+            .filter(|write| write.split_once(' ').is_some_and(|(_, p)| p.starts_with(prefix)))
+            .cloned()
+            .collect()
     }
 
     fn children(&self, collection: &str) -> Vec<Value> {
@@ -173,15 +177,20 @@ pub fn client(world: Arc<Mutex<World>>) -> Client {
             let (parts, body) = request.into_parts();
             let bytes = body.collect_bytes().await.unwrap_or_default();
             let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-            let content_type =
-                parts.headers.get(http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+            let content_type = parts
+                .headers
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
             let (code, answer) = world
                 .lock()
                 .map(|mut world| world.answer(parts.method.as_str(), parts.uri.path(), &content_type, body))
                 .unwrap_or_else(|_| (500, status(500, "InternalError")));
             let bytes = serde_json::to_vec(&answer).unwrap_or_default();
             let mut response = Response::new(Body::from(bytes));
-            *response.status_mut() = http::StatusCode::from_u16(code).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+            *response.status_mut() =
+                http::StatusCode::from_u16(code).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
             Ok::<_, Infallible>(response)
         }
     });

@@ -130,7 +130,8 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         };
         let material = keeper.first().await;
         let origin = PathBuf::from(format!("Secret {}/{}", args.namespace, args.tls_secret));
-        let certs = CertStore::new(KeyPair::from_pem(material.cert.into_bytes(), material.key.into_bytes(), &origin, &origin)?);
+        let certs =
+            CertStore::new(KeyPair::from_pem(material.cert.into_bytes(), material.key.into_bytes(), &origin, &origin)?);
         tokio::spawn(keeper.run(certs.clone(), args.cert_reload_interval));
         certs
     } else {

@@ -8,10 +8,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine;
 use kube::Client;
+use neo4j_testkit::World;
 use neo4j_webhook::pki::decide::CA_VALIDITY_DAYS;
 use neo4j_webhook::pki::keeper::{KeepError, Keeper, service_names};
 use neo4j_webhook::tls::{self, CertStore, KeyPair};
-use neo4j_testkit::World;
 use serde_json::{Value, json};
 
 fn client(world: Arc<Mutex<World>>) -> Client {
@@ -26,8 +26,10 @@ const DAY: i64 = 86_400;
 fn configuration(kind: &str, hooks: &[&str]) -> Value {
     let webhooks: Vec<Value> = hooks
         .iter()
-        .map(|name| json!({"name": name, "admissionReviewVersions": ["v1"], "sideEffects": "None",
-            "clientConfig": {"service": {"name": "neo4j-webhook", "namespace": "neo4j-system", "path": "/validate"}}}))
+        .map(|name| {
+            json!({"name": name, "admissionReviewVersions": ["v1"], "sideEffects": "None",
+            "clientConfig": {"service": {"name": "neo4j-webhook", "namespace": "neo4j-system", "path": "/validate"}}})
+        })
         .collect();
     json!({"apiVersion": "admissionregistration.k8s.io/v1", "kind": kind, "metadata": {"name": "neo4j-webhook"}, "webhooks": webhooks})
 }
@@ -39,7 +41,10 @@ fn world_with_configurations() -> Arc<Mutex<World>> {
         w.store(MUTATING, configuration("MutatingWebhookConfiguration", &["mutate.neo4j.neo4j.com"]));
         w.store(
             VALIDATING,
-            configuration("ValidatingWebhookConfiguration", &["validate.neo4j.neo4j.com", "validate-targets.neo4j.neo4j.com"]),
+            configuration(
+                "ValidatingWebhookConfiguration",
+                &["validate.neo4j.neo4j.com", "validate-targets.neo4j.neo4j.com"],
+            ),
         );
     }
     world
@@ -189,7 +194,8 @@ async fn the_served_certificate_is_trusted_by_the_injected_bundle_under_the_serv
     let material = keeper.tick_at(now()).await.unwrap();
     let origin = std::path::PathBuf::from("Secret neo4j-system/neo4j-webhook-tls");
     let store = CertStore::new(
-        KeyPair::from_pem(material.cert.clone().into_bytes(), material.key.clone().into_bytes(), &origin, &origin).unwrap(),
+        KeyPair::from_pem(material.cert.clone().into_bytes(), material.key.clone().into_bytes(), &origin, &origin)
+            .unwrap(),
     );
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let address = listener.local_addr().unwrap();

@@ -49,7 +49,8 @@ impl Images {
                 "--image-registry {registry:?}: expected a registry host and path such as registry.example.com/platform (lower-case host; letters, digits, '.', '-', '_', '/', ':'; no scheme)"
             ));
         }
-        let version = version.strip_prefix('v').filter(|v| v.starts_with(|c: char| c.is_ascii_digit())).unwrap_or(version);
+        let version =
+            version.strip_prefix('v').filter(|v| v.starts_with(|c: char| c.is_ascii_digit())).unwrap_or(version);
         if !tag_is_valid(version) {
             return Err(format!(
                 "--version {version:?}: expected an image tag such as {} (letters, digits, '_', '.', '-'; at most 128)",
@@ -109,7 +110,10 @@ mod tests {
                 "args": ["--agent-image=registry.example.com/platform/neo4j-agent:0.2.0-rc.1", "--lease-name=neo4j-controller"],
             }, {"image": "ghcr.io/kubectl-neo4j/other:0.1.0"}, {"image": "neo4j:2025.01.0-enterprise"}]}}}})
         );
-        assert_eq!(Images::default().of("neo4j-webhook"), format!("ghcr.io/kubectl-neo4j/neo4j-webhook:{}", env!("CARGO_PKG_VERSION")));
+        assert_eq!(
+            Images::default().of("neo4j-webhook"),
+            format!("ghcr.io/kubectl-neo4j/neo4j-webhook:{}", env!("CARGO_PKG_VERSION"))
+        );
     }
 
     #[test]
@@ -121,7 +125,10 @@ mod tests {
         assert!(Images::new("Registry.Example.com/x", "0.1.0").unwrap_err().starts_with("--image-registry"));
         assert_eq!(
             Images::new("localhost:5000", "latest; rm").unwrap_err(),
-            format!("--version \"latest; rm\": expected an image tag such as {} (letters, digits, '_', '.', '-'; at most 128)", env!("CARGO_PKG_VERSION"))
+            format!(
+                "--version \"latest; rm\": expected an image tag such as {} (letters, digits, '_', '.', '-'; at most 128)",
+                env!("CARGO_PKG_VERSION")
+            )
         );
         assert_eq!(Images::new("localhost:5000", "dev").unwrap().of("neo4j-agent"), "localhost:5000/neo4j-agent:dev");
     }

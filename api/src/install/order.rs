@@ -102,10 +102,10 @@ mod tests {
         assert_eq!(deployment(Some(&at(2, 2, 1))), Readiness::Waiting("2/2 available".into()));
         assert_eq!(deployment(Some(&at(2, 2, 2))), Readiness::Ready { available: 2 });
         let refused = json!({"metadata": {"generation": 1}, "spec": {"replicas": 2}, "status": {"observedGeneration": 1,
-            "conditions": [
-                {"type": "Available", "status": "False", "message": "Deployment does not have minimum availability."},
-                {"type": "ReplicaFailure", "status": "True", "message": "pods \"neo4j-webhook-1\" is forbidden: exceeded quota"},
-            ]}});
+        "conditions": [
+            {"type": "Available", "status": "False", "message": "Deployment does not have minimum availability."},
+            {"type": "ReplicaFailure", "status": "True", "message": "pods \"neo4j-webhook-1\" is forbidden: exceeded quota"},
+        ]}});
         assert_eq!(
             deployment(Some(&refused)),
             Readiness::Waiting("0/2 available; pods \"neo4j-webhook-1\" is forbidden: exceeded quota".into())

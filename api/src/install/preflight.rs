@@ -38,7 +38,8 @@ pub struct Access {
 
 impl std::fmt::Display for Access {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let resource = if self.group.is_empty() { self.resource.clone() } else { format!("{}.{}", self.resource, self.group) };
+        let resource =
+            if self.group.is_empty() { self.resource.clone() } else { format!("{}.{}", self.resource, self.group) };
         match &self.namespace {
             Some(namespace) => write!(f, "{} {resource} in namespace {namespace}", self.verb),
             None => write!(f, "{} {resource} (cluster-wide)", self.verb),
@@ -56,7 +57,12 @@ pub fn access_needed(objects: &[Value], plural: impl Fn(&str) -> Option<(&'stati
         let group = object["apiVersion"].as_str().unwrap_or_default().rsplit_once('/').map_or("", |(group, _)| group);
         let namespace = if namespaced { object["metadata"]["namespace"].as_str().map(str::to_owned) } else { None };
         for verb in ["create", "patch"] {
-            needed.insert(Access { verb, group: group.to_owned(), resource: resource.to_owned(), namespace: namespace.clone() });
+            needed.insert(Access {
+                verb,
+                group: group.to_owned(),
+                resource: resource.to_owned(),
+                namespace: namespace.clone(),
+            });
         }
     }
     needed.into_iter().collect()
@@ -97,8 +103,12 @@ pub fn stranger(crd: &Value) -> Option<String> {
     if metadata["labels"]["app.kubernetes.io/part-of"] == PART_OF {
         return None;
     }
-    let managers: BTreeSet<&str> =
-        metadata["managedFields"].as_array().into_iter().flatten().filter_map(|entry| entry["manager"].as_str()).collect();
+    let managers: BTreeSet<&str> = metadata["managedFields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry["manager"].as_str())
+        .collect();
     if managers.contains(FIELD_MANAGER) {
         return None;
     }
@@ -142,7 +152,9 @@ pub fn judge(facts: &Facts, requested: Option<Certificates>) -> Verdict {
     let mut problems = Vec::new();
     match &facts.server_version {
         Some((major, minor)) => match (number(major), number(minor)) {
-            (Some(major), Some(minor)) if (major, minor) >= MIN_SERVER => checked.push(format!("Kubernetes v{major}.{minor}")),
+            (Some(major), Some(minor)) if (major, minor) >= MIN_SERVER => {
+                checked.push(format!("Kubernetes v{major}.{minor}"))
+            }
             (Some(major), Some(minor)) => problems.push(format!(
                 "the API server is Kubernetes v{major}.{minor}; kubectl-neo4j needs v{}.{} or later",
                 MIN_SERVER.0, MIN_SERVER.1
@@ -216,8 +228,20 @@ mod tests {
             "spec": {"group": "neo4j.neo4j.com", "versions": [{"name": "v1beta1", "served": true, "storage": true}]}});
         let facts = Facts {
             server_version: Some(("1".into(), "28+".into())),
-            denied: vec![Access { verb: "create", group: "rbac.authorization.k8s.io".into(), resource: "clusterroles".into(), namespace: None },
-                Access { verb: "patch", group: "apps".into(), resource: "deployments".into(), namespace: Some("neo4j-system".into()) }],
+            denied: vec![
+                Access {
+                    verb: "create",
+                    group: "rbac.authorization.k8s.io".into(),
+                    resource: "clusterroles".into(),
+                    namespace: None,
+                },
+                Access {
+                    verb: "patch",
+                    group: "apps".into(),
+                    resource: "deployments".into(),
+                    namespace: Some("neo4j-system".into()),
+                },
+            ],
             cert_manager: false,
             existing_crds: vec![operator_crd],
         };
@@ -258,11 +282,14 @@ mod tests {
             _ => None,
         };
         let shown: Vec<String> = access_needed(&objects, plural).iter().map(ToString::to_string).collect();
-        assert_eq!(shown, [
-            "create namespaces (cluster-wide)",
-            "patch namespaces (cluster-wide)",
-            "create deployments.apps in namespace neo4j-system",
-            "patch deployments.apps in namespace neo4j-system",
-        ]);
+        assert_eq!(
+            shown,
+            [
+                "create namespaces (cluster-wide)",
+                "patch namespaces (cluster-wide)",
+                "create deployments.apps in namespace neo4j-system",
+                "patch deployments.apps in namespace neo4j-system",
+            ]
+        );
     }
 }

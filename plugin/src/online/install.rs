@@ -114,7 +114,11 @@ async fn allowed(client: &Client, access: &Access) -> Result<bool, String> {
 }
 
 /// Reads what [`preflight::judge`] needs.
-async fn facts(client: &Client, requested: Option<Certificates>, images: &Images) -> Result<(Facts, Vec<Value>), String> {
+async fn facts(
+    client: &Client,
+    requested: Option<Certificates>,
+    images: &Images,
+) -> Result<(Facts, Vec<Value>), String> {
     let version = client.apiserver_version().await.ok().map(|info| (info.major, info.minor));
     let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
     let mut cert_manager = true;
@@ -245,7 +249,10 @@ pub async fn install(client: &Client, options: &Options, pace: Pace, mut say: im
     let ca = ca_bundle(client, pace, &mut say).await.map_err(|err| format!("{err}. {undo}"))?;
     for mut gate in gates {
         order::trust(&mut gate, &ca);
-        say(&format!("{} serverside-applied (trusting the CA of secret/{WEBHOOK_TLS_SECRET})", apply(client, &gate).await?));
+        say(&format!(
+            "{} serverside-applied (trusting the CA of secret/{WEBHOOK_TLS_SECRET})",
+            apply(client, &gate).await?
+        ));
     }
     if options.wait {
         let ready = available(client, CONTROLLER, pace, &mut say).await.map_err(|err| {
@@ -305,4 +312,5 @@ async fn delete(api: &Api<DynamicObject>, name: &str, shown: &str) -> Result<Str
 }
 
 /// How long to wait by default, and how often to look.
-pub const PACE: Pace = Pace { timeout: Duration::from_secs(300), poll: Duration::from_secs(2), quiet: Duration::from_secs(300) };
+pub const PACE: Pace =
+    Pace { timeout: Duration::from_secs(300), poll: Duration::from_secs(2), quiet: Duration::from_secs(300) };

@@ -74,7 +74,8 @@ pub fn decide(now: i64, facts: &Facts) -> Step {
         // Nothing usable is served: issuing now cannot break a working connection.
         _ => return Step::IssueLeaf,
     };
-    let due = !leaf.names_match || leaf.not_after - now < LEAF_RENEW_BEFORE_DAYS * DAY || leaf.issuer != Some(newest_index);
+    let due =
+        !leaf.names_match || leaf.not_after - now < LEAF_RENEW_BEFORE_DAYS * DAY || leaf.issuer != Some(newest_index);
     if due {
         return if facts.trusted { Step::IssueLeaf } else { Step::AwaitTrust };
     }

@@ -102,14 +102,19 @@ impl Keeper {
 
     /// One round at `now`: the material to serve afterwards.
     pub async fn tick_at(&self, now: i64) -> Result<Material, KeepError> {
-        let found = self.secrets().get_opt(&self.secret).await.map_err(api_error(format!("reading Secret {}", self.shown())))?;
-        let material = found.as_ref().and_then(|secret| secret.data.as_ref()).map(Material::from_data).unwrap_or_default();
+        let found = self
+            .secrets()
+            .get_opt(&self.secret)
+            .await
+            .map_err(api_error(format!("reading Secret {}", self.shown())))?;
+        let material =
+            found.as_ref().and_then(|secret| secret.data.as_ref()).map(Material::from_data).unwrap_or_default();
         let encoded = base64::engine::general_purpose::STANDARD.encode(&material.ca_bundle);
         let mutating = self.configuration::<MutatingWebhookConfiguration>().await?;
         let validating = self.configuration::<ValidatingWebhookConfiguration>().await?;
-        let trusted = [mutating.as_deref(), validating.as_deref()]
-            .iter()
-            .all(|hooks| hooks.is_some_and(|hooks| hooks.iter().all(|(_, bundle)| bundle.as_deref() == Some(encoded.as_str()))));
+        let trusted = [mutating.as_deref(), validating.as_deref()].iter().all(|hooks| {
+            hooks.is_some_and(|hooks| hooks.iter().all(|(_, bundle)| bundle.as_deref() == Some(encoded.as_str())))
+        });
         let step = decide(now, &material.facts(&self.names, trusted));
         let material = match material.after(step, now, &self.names)? {
             None => material,
@@ -136,10 +141,11 @@ impl Keeper {
             + std::fmt::Debug,
     {
         let api: Api<K> = Api::all(self.client.clone());
-        let found = api
-            .get_opt(&self.configuration)
-            .await
-            .map_err(api_error(format!("reading {} {}", K::kind(&()), self.configuration)))?;
+        let found = api.get_opt(&self.configuration).await.map_err(api_error(format!(
+            "reading {} {}",
+            K::kind(&()),
+            self.configuration
+        )))?;
         Ok(found.as_ref().map(bundles))
     }
 
@@ -152,10 +158,13 @@ impl Keeper {
                         name: Some(self.secret.clone()),
                         namespace: Some(self.namespace.clone()),
                         labels: Some(
-                            [("app.kubernetes.io/name", "neo4j-webhook"), ("app.kubernetes.io/part-of", "kubectl-neo4j")]
-                                .into_iter()
-                                .map(|(k, v)| (k.to_owned(), v.to_owned()))
-                                .collect(),
+                            [
+                                ("app.kubernetes.io/name", "neo4j-webhook"),
+                                ("app.kubernetes.io/part-of", "kubectl-neo4j"),
+                            ]
+                            .into_iter()
+                            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                            .collect(),
                         ),
                         ..ObjectMeta::default()
                     },
@@ -163,13 +172,19 @@ impl Keeper {
                     data: Some(material.to_data()),
                     ..Secret::default()
                 };
-                secrets.create(&PostParams { field_manager: Some(MANAGER.to_owned()), ..PostParams::default() }, &secret).await
+                secrets
+                    .create(&PostParams { field_manager: Some(MANAGER.to_owned()), ..PostParams::default() }, &secret)
+                    .await
             }
             Some(mut secret) => {
                 // The resourceVersion read stays: a concurrent change makes this a conflict.
                 secret.data = Some(material.to_data());
                 secrets
-                    .replace(&self.secret, &PostParams { field_manager: Some(MANAGER.to_owned()), ..PostParams::default() }, &secret)
+                    .replace(
+                        &self.secret,
+                        &PostParams { field_manager: Some(MANAGER.to_owned()), ..PostParams::default() },
+                        &secret,
+                    )
                     .await
             }
         };
@@ -212,9 +227,13 @@ impl Keeper {
             KeepError::Tls(TlsError::Pem { path: PathBuf::from("caBundle"), message: err.to_string() })
         })?;
         let api: Api<K> = Api::all(self.client.clone());
-        api.patch(&self.configuration, &PatchParams { field_manager: Some(MANAGER.to_owned()), ..PatchParams::default() }, &Patch::<()>::Json(patch))
-            .await
-            .map_err(api_error(format!("injecting the CA into {} {}", K::kind(&()), self.configuration)))?;
+        api.patch(
+            &self.configuration,
+            &PatchParams { field_manager: Some(MANAGER.to_owned()), ..PatchParams::default() },
+            &Patch::<()>::Json(patch),
+        )
+        .await
+        .map_err(api_error(format!("injecting the CA into {} {}", K::kind(&()), self.configuration)))?;
         tracing::info!(kind = %K::kind(&()), name = %self.configuration, "CA bundle injected");
         Ok(())
     }
@@ -241,7 +260,9 @@ impl Keeper {
                 Ok(material) => match store.offer(material.cert.into_bytes(), material.key.into_bytes(), &origin) {
                     Ok(true) => tracing::info!(secret = %self.shown(), "serving certificate replaced"),
                     Ok(false) => {}
-                    Err(err) => tracing::warn!(error = %err, "serving certificate not replaced; keeping the current one"),
+                    Err(err) => {
+                        tracing::warn!(error = %err, "serving certificate not replaced; keeping the current one")
+                    }
                 },
                 Err(err) => tracing::warn!(error = %err, "webhook certificates not kept this round"),
             }

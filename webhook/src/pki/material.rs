@@ -86,7 +86,12 @@ fn text(data: &BTreeMap<String, ByteString>, key: &str) -> String {
 impl Material {
     /// Reads a Secret's data.
     pub fn from_data(data: &BTreeMap<String, ByteString>) -> Self {
-        Self { ca_bundle: text(data, CA_CERT), ca_key: text(data, CA_KEY), cert: text(data, TLS_CERT), key: text(data, TLS_KEY) }
+        Self {
+            ca_bundle: text(data, CA_CERT),
+            ca_key: text(data, CA_KEY),
+            cert: text(data, TLS_CERT),
+            key: text(data, TLS_KEY),
+        }
     }
 
     /// The Secret's data.
@@ -132,7 +137,12 @@ impl Material {
             }
             Step::IssueLeaf => next.issue_leaf(now, names)?,
             Step::DropExpired(count) => {
-                next.ca_bundle = parse_pem_certs(&self.ca_bundle).into_iter().skip(count).map(|ca| ca.pem).collect::<Vec<_>>().join("\n");
+                next.ca_bundle = parse_pem_certs(&self.ca_bundle)
+                    .into_iter()
+                    .skip(count)
+                    .map(|ca| ca.pem)
+                    .collect::<Vec<_>>()
+                    .join("\n");
                 next.ca_bundle = with_newline(&next.ca_bundle);
             }
         }
@@ -140,7 +150,8 @@ impl Material {
     }
 
     fn issue_leaf(&mut self, now: i64, names: &[String]) -> Result<(), TlsError> {
-        let newest = parse_pem_certs(&self.ca_bundle).pop().ok_or(TlsError::Generate(rcgen::Error::CouldNotParseCertificate))?;
+        let newest =
+            parse_pem_certs(&self.ca_bundle).pop().ok_or(TlsError::Generate(rcgen::Error::CouldNotParseCertificate))?;
         let issuer = Issuer::from_ca_cert_pem(&newest.pem, RcKey::from_pem(&self.ca_key)?)?;
         let mut params = CertificateParams::new(names.to_vec())?;
         params.distinguished_name.push(DnType::CommonName, "neo4j-webhook");
@@ -160,9 +171,11 @@ fn with_newline(pem: &str) -> String {
 }
 
 fn at(seconds: i64) -> Result<OffsetDateTime, TlsError> {
-    OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| TlsError::Generate(rcgen::Error::InvalidAsn1String(
-        rcgen::InvalidAsn1String::PrintableString(seconds.to_string()),
-    )))
+    OffsetDateTime::from_unix_timestamp(seconds).map_err(|_| {
+        TlsError::Generate(rcgen::Error::InvalidAsn1String(rcgen::InvalidAsn1String::PrintableString(
+            seconds.to_string(),
+        )))
+    })
 }
 
 /// A new CA valid from `now`, as PEM certificate and key. Its name carries its start, so that
@@ -188,7 +201,8 @@ mod tests {
     const DAY: i64 = 86_400;
 
     fn names() -> Vec<String> {
-        ["neo4j-webhook.neo4j-system.svc".to_owned(), "neo4j-webhook.neo4j-system.svc.cluster.local".to_owned()].to_vec()
+        ["neo4j-webhook.neo4j-system.svc".to_owned(), "neo4j-webhook.neo4j-system.svc.cluster.local".to_owned()]
+            .to_vec()
     }
 
     fn step(material: &Material, now: i64, trusted: bool) -> (Step, Material) {
