@@ -8,6 +8,7 @@ pub mod defaults;
 pub mod grammar;
 pub mod inspect;
 pub mod install;
+pub mod lease;
 pub mod plan;
 pub mod restore;
 pub mod retention;

@@ -8,12 +8,13 @@ use std::time::Duration;
 
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::MicroTime;
-use k8s_openapi::jiff::{SignedDuration, Timestamp};
+use k8s_openapi::jiff::Timestamp;
 use kube::Client;
 use kube::api::{Api, PostParams};
+use neo4j_api::lease;
 
 /// How long a Lease stays valid without renewal.
-pub const LEASE_DURATION: Duration = Duration::from_secs(15);
+pub const LEASE_DURATION: Duration = Duration::from_secs(lease::DURATION_SECONDS as u64);
 /// How often the leader renews (and others retry).
 pub const RETRY_PERIOD: Duration = Duration::from_secs(5);
 
@@ -38,19 +39,14 @@ pub fn decide(lease: Option<&Lease>, me: &str, now: Timestamp) -> Decision {
     if holder.is_empty() {
         return Decision::Acquire;
     }
-    let duration = spec.lease_duration_seconds.unwrap_or(LEASE_DURATION.as_secs() as i32);
-    let renewed = spec.renew_time.as_ref().or(spec.acquire_time.as_ref()).map(|t| t.0);
-    match renewed {
-        Some(at) if now < at + SignedDuration::from_secs(i64::from(duration)) => Decision::Wait(holder),
-        _ => Decision::Acquire,
-    }
+    if lease::holds(spec, now) { Decision::Wait(holder) } else { Decision::Acquire }
 }
 
 fn lease_spec(me: &str, now: Timestamp, previous: Option<&LeaseSpec>, acquiring: bool) -> LeaseSpec {
     let transitions = previous.and_then(|p| p.lease_transitions).unwrap_or(0);
     LeaseSpec {
         holder_identity: Some(me.to_owned()),
-        lease_duration_seconds: Some(LEASE_DURATION.as_secs() as i32),
+        lease_duration_seconds: Some(lease::DURATION_SECONDS),
         acquire_time: if acquiring { Some(MicroTime(now)) } else { previous.and_then(|p| p.acquire_time.clone()) },
         renew_time: Some(MicroTime(now)),
         lease_transitions: Some(if acquiring && previous.is_some() { transitions + 1 } else { transitions }),

@@ -26,7 +26,7 @@ struct Args {
     #[arg(long, env = "POD_NAMESPACE", default_value = "neo4j-system")]
     lease_namespace: String,
     /// Name of the leader-election Lease.
-    #[arg(long, default_value = "kubectl-neo4j-controller")]
+    #[arg(long, default_value = neo4j_api::lease::NAME)]
     lease_name: String,
     /// This replica's identity in the Lease (the pod name in a cluster).
     #[arg(long, env = "POD_NAME")]
