@@ -3,6 +3,7 @@
 //! controller and the plugin are thin edges around this crate.
 
 pub mod chain;
+pub mod convert;
 pub mod crd;
 pub mod defaults;
 pub mod grammar;
