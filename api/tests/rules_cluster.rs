@@ -102,6 +102,26 @@ fn pitr_block_rules() {
                 vec![format!("spec.pointInTimeRecovery.logShipping.rules: {NOT_ACTED_ON}").leak()],
             ),
             (
+                // Issue 13 item 4: patterns are parsed, never compiled, and bounded; so is their number.
+                "shipping rules that would cost the webhook",
+                with_pitr(
+                    json!({"logShipping": {"interval": "30s", "destination": {"type": "s3", "bucket": "logs-1"}, "rules": [
+                    {"name": "wide", "pattern": "(?i)\\w{200}"},
+                    {"name": "long", "pattern": "a".repeat(300)}]}}),
+                ),
+                vec![
+                    "spec.pointInTimeRecovery.logShipping.rules[1].pattern: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"... is not a valid regular expression: is 300 bytes long; the longest accepted is 256",
+                ],
+                vec![format!("spec.pointInTimeRecovery.logShipping.rules: {NOT_ACTED_ON}").leak()],
+            ),
+            (
+                "too many shipping rules",
+                with_pitr(json!({"logShipping": {"interval": "30s", "destination": {"type": "s3", "bucket": "logs-1"},
+                    "rules": vec![json!({"pattern": "x"}); 65]}})),
+                vec!["spec.pointInTimeRecovery.logShipping.rules: has 65 rules; at most 64 are accepted"],
+                vec![],
+            ),
+            (
                 "base backup",
                 with_pitr(
                     json!({"baseBackup": {"schedule": "every day", "retention": "30 days", "destination": null}}),

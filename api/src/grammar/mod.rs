@@ -4,4 +4,5 @@ pub mod bucket;
 pub mod cron;
 pub mod duration;
 pub mod names;
+pub mod pattern;
 pub mod size;

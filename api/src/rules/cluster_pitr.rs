@@ -69,6 +69,11 @@ fn check_log_shipping(verdict: &mut Verdict, path: &FieldPath, shipping: &LogShi
     }
     let Some(rules) = &shipping.rules else { return };
     let rules_path = path.child("rules");
+    if rules.len() > MAX_SHIPPING_RULES {
+        // Judged no further: the object is refused anyway, and its size is the caller's to bound.
+        verdict.error(&rules_path, format!("has {} rules; at most {MAX_SHIPPING_RULES} are accepted", rules.len()));
+        return;
+    }
     let mut seen = HashSet::new();
     for (i, rule) in rules.iter().enumerate() {
         let rule_path = rules_path.index(i);
@@ -81,17 +86,20 @@ fn check_log_shipping(verdict: &mut Verdict, path: &FieldPath, shipping: &LogShi
             );
         }
         if let Some(pattern) = rule.pattern.as_deref()
-            && let Err(err) = regex::Regex::new(pattern)
+            && let Err(why) = crate::grammar::pattern::check_pattern(pattern)
         {
-            let text = err.to_string();
-            let why = text.lines().last().unwrap_or_default().trim().trim_start_matches("error: ").to_owned();
-            verdict.error(rule_path.child("pattern"), format!("{pattern:?} is not a valid regular expression: {why}"));
+            let shown: String = pattern.chars().take(40).collect();
+            let shown = if shown.len() < pattern.len() { format!("{shown:?}...") } else { format!("{pattern:?}") };
+            verdict.error(rule_path.child("pattern"), format!("{shown} is not a valid regular expression: {why}"));
         }
         optional_enum(verdict, &rule_path.child("priority"), &rule.priority);
         duration(verdict, &rule_path.child("retention"), &rule.retention);
     }
     verdict.warn(&rules_path, NOT_ACTED_ON);
 }
+
+/// The most shipping rules one cluster may carry (each is checked on every admission).
+pub const MAX_SHIPPING_RULES: usize = 64;
 
 fn check_base_backup(verdict: &mut Verdict, path: &FieldPath, base: &PitrBaseBackup) {
     if let Some(schedule) = base.schedule.as_deref()
