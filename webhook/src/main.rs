@@ -166,6 +166,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         ready,
     });
     let limits = Limits { max_body_bytes: args.max_body_bytes, request_timeout: args.request_timeout };
+    let plain = server::observed(app.clone(), limits);
     let router = server::router(app, limits);
 
     let (stop, stopped) = tokio::sync::watch::channel(false);
@@ -174,7 +175,6 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     };
     if let Some(address) = args.metrics_listen {
         let listener = std::net::TcpListener::bind(address)?;
-        let plain = router.clone();
         let until = wait(stopped.clone());
         tokio::spawn(async move {
             if let Err(err) = server::serve_plain(listener, plain, until).await {

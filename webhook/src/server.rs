@@ -59,14 +59,24 @@ pub fn router<L: Lookups + 'static, A: AccessReview + 'static>(app: Arc<App<L, A
     Router::new()
         .route("/mutate", post(mutate::<L, A>))
         .route("/validate", post(validate::<L, A>))
-        .route("/healthz", get(|| async { "ok" }))
-        .route("/readyz", get(readyz::<L, A>))
-        .route("/metrics", get(metrics::<L, A>))
-        .with_state(app)
+        .with_state(app.clone())
+        .merge(observed(app, limits))
         .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(limits.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
         .layer(CatchPanicLayer::new())
+}
+
+/// The routes of the plain-HTTP port: `/healthz`, `/readyz` and `/metrics` only. Admission is
+/// served over TLS alone: on a plain port any Pod could have reviews judged, and spend the
+/// webhook's CPU, without the API server (issue 13, item 4).
+pub fn observed<L: Lookups + 'static, A: AccessReview + 'static>(app: Arc<App<L, A>>, limits: Limits) -> Router {
+    Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz::<L, A>))
+        .route("/metrics", get(metrics::<L, A>))
+        .with_state(app)
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, limits.request_timeout))
 }
 
 async fn mutate<L: Lookups, A: AccessReview>(State(app): State<Arc<App<L, A>>>, body: Bytes) -> Response {
