@@ -144,6 +144,12 @@ async fn status_puts_problems_first() {
     assert_eq!(
         text,
         "\
+Controller:  deployment neo4j-system/neo4j-controller: not installed (kubectl neo4j install)
+Leader:      lease neo4j-system/kubectl-neo4j-controller: none: no controller has ever run
+Webhook:     deployment neo4j-system/neo4j-webhook: not installed (kubectl neo4j install)
+Mutating:    mutatingwebhookconfiguration neo4j-webhook: not installed (kubectl neo4j install)
+Validating:  validatingwebhookconfiguration neo4j-webhook: not installed (kubectl neo4j install)
+
 BACKUP          PHASE       LAST SUCCESS   FAILED RUNS IN A ROW   MESSAGE
 other/hourly    Failed      -              2                      Job hourly-backup-9 failed: BackoffLimitExceeded
 neo4j/nightly   Completed   3h ago         0

@@ -21,6 +21,8 @@ pub struct World {
     pub writes: Vec<String>,
     /// Path prefixes answered with 404 (API groups not served, e.g. `/apis/cert-manager.io/`).
     pub unserved: Vec<String>,
+    /// Path prefixes answered with 403 (what the caller may not read or write).
+    pub forbidden: Vec<String>,
     /// `(verb, resource)` pairs a SelfSubjectAccessReview denies.
     pub denied: BTreeSet<(String, String)>,
     /// `major` and `minor` of `/version`.
@@ -34,6 +36,7 @@ impl Default for World {
             objects: BTreeMap::new(),
             writes: Vec::new(),
             unserved: Vec::new(),
+            forbidden: Vec::new(),
             denied: BTreeSet::new(),
             version: ("1".to_owned(), "36".to_owned()),
             last_version: 0,
@@ -82,6 +85,9 @@ impl World {
     pub fn answer(&mut self, method: &str, path: &str, content_type: &str, body: Value) -> (u16, Value) {
         if self.unserved.iter().any(|prefix| path.starts_with(prefix.as_str())) {
             return (404, status(404, "NotFound"));
+        }
+        if self.forbidden.iter().any(|prefix| path.starts_with(prefix.as_str())) {
+            return (403, status(403, "Forbidden"));
         }
         if path == "/version" {
             let (major, minor) = self.version.clone();
@@ -195,4 +201,14 @@ pub fn client(world: Arc<Mutex<World>>) -> Client {
         }
     });
     Client::new(service, "default")
+}
+
+/// A self-signed CA named `CN=<common_name>`, valid until midnight (UTC) of `until` (year, month,
+/// day), as PEM: what a webhook configuration's caBundle holds.
+pub fn ca_pem(common_name: &str, until: (i32, u8, u8)) -> Result<String, rcgen::Error> {
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new())?;
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params.distinguished_name.push(rcgen::DnType::CommonName, common_name);
+    params.not_after = rcgen::date_time_ymd(until.0, until.1, until.2);
+    Ok(params.self_signed(&rcgen::KeyPair::generate()?)?.pem())
 }

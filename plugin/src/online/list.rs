@@ -232,13 +232,37 @@ pub fn describe_error(err: kube::Error, kind: &str, name: &str) -> String {
     }
 }
 
-/// `status`: every backup and restore of the scope at a glance, problems first.
+/// The objects of a kind for `status`: listed, or the line that says why not (the CRD is not
+/// installed, or listing is forbidden); other failures fail `status`.
+async fn listed<K: Listed>(client: &Client, scope: &Scope) -> Result<Result<Vec<K>, String>, String> {
+    match api::<K>(client, scope).list(&ListParams::default()).await {
+        Ok(list) => Ok(Ok(list.items)),
+        Err(kube::Error::Api(status)) if status.code == 404 => Ok(Err(format!(
+            "No {}s: the CRD {}.{} is not installed (kubectl neo4j install).\n",
+            K::kind(&()),
+            K::plural(&()),
+            K::group(&())
+        ))),
+        Err(kube::Error::Api(status)) if status.code == 403 => {
+            Ok(Err(format!("cannot list {}s{} (forbidden)\n", K::kind(&()), in_scope(scope))))
+        }
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+/// `status`: the server side (controller, leader, webhook), then every backup and restore of the
+/// scope at a glance, problems first.
 pub async fn status(client: &Client, scope: &Scope, now: Timestamp) -> Result<String, String> {
-    let backups: Vec<Neo4jBackup> =
-        api::<Neo4jBackup>(client, scope).list(&ListParams::default()).await.map_err(|err| err.to_string())?.items;
-    let restores: Vec<Neo4jRestore> =
-        api::<Neo4jRestore>(client, scope).list(&ListParams::default()).await.map_err(|err| err.to_string())?.items;
-    let mut out = String::new();
+    let server = crate::online::server::assess(&crate::online::server::observe(client).await, now);
+    let mut out = server.text();
+    out.push('\n');
+    out.push_str(&listed(client, scope).await?.map_or_else(|why| why, |b| backups_status(&b, scope, now)));
+    out.push('\n');
+    out.push_str(&listed(client, scope).await?.map_or_else(|why| why, |r| restores_status(&r, scope, now)));
+    Ok(out)
+}
+
+fn backups_status(backups: &[Neo4jBackup], scope: &Scope, now: Timestamp) -> String {
     let mut rows: Vec<(bool, Vec<String>)> = backups
         .iter()
         .map(|b| {
@@ -260,14 +284,16 @@ pub async fn status(client: &Client, scope: &Scope, now: Timestamp) -> Result<St
         .collect();
     rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1[0].cmp(&b.1[0])));
     if rows.is_empty() {
-        out.push_str(&format!("No Neo4jBackups{}.\n", in_scope(scope)));
+        format!("No Neo4jBackups{}.\n", in_scope(scope))
     } else {
         let rows: Vec<Vec<String>> = rows.into_iter().map(|(_, row)| row).collect();
-        out.push_str(&render(&["BACKUP", "PHASE", "LAST SUCCESS", "FAILED RUNS IN A ROW", "MESSAGE"], &rows));
+        render(&["BACKUP", "PHASE", "LAST SUCCESS", "FAILED RUNS IN A ROW", "MESSAGE"], &rows)
     }
-    out.push('\n');
+}
+
+fn restores_status(restores: &[Neo4jRestore], scope: &Scope, now: Timestamp) -> String {
     if restores.is_empty() {
-        out.push_str(&format!("No Neo4jRestores{}.\n", in_scope(scope)));
+        format!("No Neo4jRestores{}.\n", in_scope(scope))
     } else {
         let rows: Vec<Vec<String>> = restores
             .iter()
@@ -282,7 +308,6 @@ pub async fn status(client: &Client, scope: &Scope, now: Timestamp) -> Result<St
                 ]
             })
             .collect();
-        out.push_str(&render(&["RESTORE", "PHASE", "STEP", "AGE", "MESSAGE"], &rows));
+        render(&["RESTORE", "PHASE", "STEP", "AGE", "MESSAGE"], &rows)
     }
-    Ok(out)
 }

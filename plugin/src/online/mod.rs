@@ -5,4 +5,5 @@ pub mod act;
 pub mod inspect;
 pub mod install;
 pub mod list;
+pub mod server;
 pub mod table;
