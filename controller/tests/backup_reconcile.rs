@@ -380,7 +380,7 @@ async fn a_target_in_another_namespace_is_not_looked_up_without_the_webhook() {
             assert_eq!(found["reason"], "Unusable");
             assert_eq!(found["message"], neo4j_controller::backup::cross_namespace_refusal("production"));
         }),
-        event("Pending"),
+        event("TargetUnusable"),
     ];
     run(
         backup(

@@ -111,26 +111,29 @@ async fn a_plain_cluster_gets_everything_and_the_configurations_come_last_with_t
         ],
         "{lines:#?}"
     );
-    let w = world.lock().unwrap();
-    let applied: Vec<&String> = w.writes.iter().filter(|write| write.starts_with("apply ")).collect();
-    assert_eq!(applied.len(), count);
-    assert!(applied[count - 2..].iter().all(|write| write.contains("webhookconfigurations")), "{applied:#?}");
-    for path in [MUTATING, VALIDATING] {
-        for hook in w.objects[path]["webhooks"].as_array().unwrap() {
-            assert_eq!(hook["clientConfig"]["caBundle"], encoded(CA), "{path}");
-            assert_eq!(hook["failurePolicy"].as_str().is_some(), true);
+    {
+        let w = world.lock().unwrap();
+        let applied: Vec<&String> = w.writes.iter().filter(|write| write.starts_with("apply ")).collect();
+        assert_eq!(applied.len(), count);
+        assert!(applied[count - 2..].iter().all(|write| write.contains("webhookconfigurations")), "{applied:#?}");
+        for path in [MUTATING, VALIDATING] {
+            for hook in w.objects[path]["webhooks"].as_array().unwrap() {
+                assert_eq!(hook["clientConfig"]["caBundle"], encoded(CA), "{path}");
+                assert!(hook["failurePolicy"].as_str().is_some());
+            }
         }
+        let webhook = &w.objects[WEBHOOK]["spec"]["template"]["spec"]["containers"][0];
+        assert_eq!(webhook["image"], format!("ghcr.io/kubectl-neo4j/neo4j-webhook:{}", env!("CARGO_PKG_VERSION")));
+        assert!(webhook["args"].as_array().unwrap().contains(&json!("--manage-certificates")));
+        // Ours, and labelled so: a second install passes preflight and changes the same objects.
+        assert_eq!(
+            w.objects[&format!("{CRDS}/neo4jbackups.neo4j.neo4j.com")]["metadata"]["labels"]["app.kubernetes.io/part-of"],
+            "kubectl-neo4j"
+        );
     }
-    let webhook = &w.objects[WEBHOOK]["spec"]["template"]["spec"]["containers"][0];
-    assert_eq!(webhook["image"], format!("ghcr.io/kubectl-neo4j/neo4j-webhook:{}", env!("CARGO_PKG_VERSION")));
-    assert!(webhook["args"].as_array().unwrap().contains(&json!("--manage-certificates")));
-    // Ours, and labelled so: a second install passes preflight and changes the same objects.
-    assert_eq!(
-        w.objects[&format!("{CRDS}/neo4jbackups.neo4j.neo4j.com")]["metadata"]["labels"]["app.kubernetes.io/part-of"],
-        "kubectl-neo4j"
-    );
-    drop(w);
+    let cluster = run_cluster(world.clone(), true);
     let (again, _) = run(&world, &options(None)).await;
+    cluster.abort();
     again.unwrap();
 }
 
