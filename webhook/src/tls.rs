@@ -73,7 +73,19 @@ impl KeyPair {
             .map_err(|err| pem_error(key_path, err.to_string()))?
             .ok_or_else(|| pem_error(key_path, "no private key found".to_owned()))?;
         let signing = rustls::crypto::ring::sign::any_supported_type(&key)?;
-        let certified = Arc::new(CertifiedKey::new(chain, signing));
+        let certified = CertifiedKey::new(chain, signing);
+        // A certificate and a key of different pairs would fail every handshake: refuse them here,
+        // so a reload keeps serving the pair that works.
+        match certified.keys_match() {
+            Ok(()) | Err(rustls::Error::InconsistentKeys(rustls::InconsistentKeys::Unknown)) => {}
+            Err(_) => {
+                return Err(pem_error(
+                    key_path,
+                    format!("this key does not belong to the certificate in {}", cert_path.display()),
+                ));
+            }
+        }
+        let certified = Arc::new(certified);
         Ok(Self { certified, pem: (cert_pem, key_pem), not_after })
     }
 
@@ -202,33 +214,36 @@ pub struct SelfSigned {
 }
 
 /// Generates a CA and a serving certificate for 127.0.0.1, localhost and `extra_names`, writing
-/// `ca.crt`, `tls.crt` and `tls.key` into `dir`.
+/// `ca.crt`, `tls.crt`, `tls.key` and `ca.key` (the last two readable by the owner only) into
+/// `dir`. The same CA and certificate as `--manage-certificates` makes, with the same bounded
+/// validity; `ca.key` signs the next serving certificate.
 pub fn self_signed(dir: &Path, extra_names: &[String]) -> Result<SelfSigned, TlsError> {
-    use rcgen::{
-        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair as RcKey, KeyUsagePurpose,
-    };
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
 
-    let mut ca_params = CertificateParams::new(Vec::<String>::new())?;
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params.distinguished_name.push(DnType::CommonName, "kubectl-neo4j webhook CA");
-    ca_params.key_usages =
-        vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign, KeyUsagePurpose::DigitalSignature];
-    let ca_key = RcKey::generate()?;
-    let ca_cert = ca_params.self_signed(&ca_key)?;
-    let issuer = rcgen::Issuer::new(ca_params, ca_key);
+    use crate::pki::decide::Step;
+    use crate::pki::material::Material;
 
     let mut names = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
     names.extend(extra_names.iter().cloned());
-    let mut params = CertificateParams::new(names)?;
-    params.distinguished_name.push(DnType::CommonName, "neo4j-webhook");
-    params.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
-    let key = RcKey::generate()?;
-    let cert = params.signed_by(&key, &issuer)?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64);
+    let material = Material::default().after(Step::Fresh, now, &names)?.unwrap_or_default();
 
     std::fs::create_dir_all(dir).map_err(|source| TlsError::Io { path: dir.to_owned(), source })?;
     let files = SelfSigned { ca: dir.join("ca.crt"), cert: dir.join("tls.crt"), key: dir.join("tls.key") };
-    for (path, content) in [(&files.ca, ca_cert.pem()), (&files.cert, cert.pem()), (&files.key, key.serialize_pem())] {
-        std::fs::write(path, content).map_err(|source| TlsError::Io { path: path.clone(), source })?;
+    let ca_key = dir.join("ca.key");
+    for (path, content, mode) in [
+        (&files.ca, &material.ca_bundle, 0o644),
+        (&files.cert, &material.cert, 0o644),
+        (&files.key, &material.key, 0o600),
+        (&ca_key, &material.ca_key, 0o600),
+    ] {
+        let io = |source| TlsError::Io { path: path.clone(), source };
+        // Replaced whole (not truncated in place), so a reader never sees half a file and a key
+        // file never exists with wider permissions.
+        let _ = std::fs::remove_file(path);
+        let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(mode).open(path).map_err(io)?;
+        file.write_all(content.as_bytes()).map_err(io)?;
     }
     Ok(files)
 }
@@ -258,6 +273,33 @@ mod tests {
         std::fs::write(&first.cert, "garbage").unwrap();
         assert!(store.reload(&first.cert, &first.key).is_err(), "a broken file is reported");
         let _ = server_config(store);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn keys_are_owner_only_validity_is_bounded_and_a_mismatched_pair_is_refused() {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let dir = temp_dir("modes");
+        let first = self_signed(&dir, &[]).unwrap();
+        for (file, mode) in [("tls.key", 0o600), ("ca.key", 0o600), ("tls.crt", 0o644), ("ca.crt", 0o644)] {
+            let found = std::fs::metadata(dir.join(file)).unwrap().permissions().mode() & 0o777;
+            assert_eq!(found, mode, "{file}");
+        }
+        let pair = KeyPair::from_files(&first.cert, &first.key).unwrap();
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+        assert!(pair.not_after <= now + crate::pki::decide::LEAF_VALIDITY_DAYS * 86_400, "bounded validity");
+        // A key of another pair.
+        let other = self_signed(&temp_dir("other"), &[]).unwrap();
+        let err = KeyPair::from_files(&first.cert, &other.key).err().unwrap();
+        assert!(
+            err.to_string()
+                .ends_with(&format!("this key does not belong to the certificate in {}", first.cert.display())),
+            "{err}"
+        );
+        let store = CertStore::new(pair);
+        std::fs::copy(&other.key, &first.key).unwrap();
+        assert!(store.reload(&first.cert, &first.key).is_err(), "a mismatched reload keeps the served pair");
         let _ = std::fs::remove_dir_all(&dir);
     }
 
