@@ -623,3 +623,23 @@ fn what_the_restore_wrote_lands_in_the_stats() {
         ("True".into(), "Succeeded".into(), "Job recover-restore succeeded".into())
     );
 }
+
+// Issue 13, item 1: a hook runs the user's image with the user's env; a failed hook's own words
+// (its termination message) could be a Secret's value, and never reach status or Events.
+#[test]
+fn a_failed_hook_says_where_its_output_is_not_what_it_printed() {
+    let spec = json!({"options": {"preRestore": {"job": {"template": {"container": {"image": "tool:1"}}}}}});
+    let r = restore(spec, at(RestoreStep::PreRestoreHooks, |p| p.database_existed = Some(false)));
+    let mut o = observed(&r);
+    o.jobs = vec![(RestoreJob::Before, JobState::Failed("hunter2-the-admin-password".into()))];
+    let d = decide(&r, &o);
+    assert_eq!(d.phase, RestorePhase::Failed);
+    assert!(!d.message.contains("hunter2"), "{}", d.message);
+    assert!(
+        d.message.starts_with("the before hook Job failed; `kubectl neo4j logs restore recover` shows its output"),
+        "{}",
+        d.message
+    );
+    let failure = d.progress.failure.clone().unwrap_or_default();
+    assert!(!failure.contains("hunter2"), "{failure}");
+}

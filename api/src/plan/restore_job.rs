@@ -52,6 +52,11 @@ pub enum RestoreJob {
 }
 
 impl RestoreJob {
+    /// Whether this is a hook: a Job of the user's image, command and env.
+    pub fn is_hook(self) -> bool {
+        matches!(self, Self::Before | Self::After)
+    }
+
     /// The `app.kubernetes.io/component` label and name suffix.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -207,6 +207,7 @@ fn fail(progress: &RestoreProgress, observed: &Observed, reason: String) -> Deci
 fn job_or_fail(
     progress: &RestoreProgress,
     observed: &Observed,
+    restore: &Neo4jRestore,
     kind: RestoreJob,
     planned: impl FnOnce() -> Result<Job, String>,
 ) -> Result<Option<String>, Box<Decision>> {
@@ -226,9 +227,22 @@ fn job_or_fail(
             progress.clone(),
             vec![],
         ))),
+        // A hook runs the user's image with the user's env (Secrets included): what it says about
+        // itself is never copied into status or Events, where everyone who reads the Neo4jRestore
+        // would see it (issue 13, item 1). Its logs need `pods/log` rights.
+        JobState::Failed(_) if kind.is_hook() => Err(Box::new(fail(
+            progress,
+            observed,
+            format!(
+                "the {} hook Job failed; `kubectl neo4j logs restore {}` shows its output",
+                kind.as_str(),
+                restore.metadata.name.as_deref().unwrap_or_default()
+            ),
+        ))),
         JobState::Failed(why) => {
             Err(Box::new(fail(progress, observed, format!("the {} Job failed: {why}", kind.as_str()))))
         }
+        JobState::Succeeded(_) if kind.is_hook() => Ok(None),
         JobState::Succeeded(report) => Ok(report),
     }
 }
@@ -244,7 +258,7 @@ fn resolving(inputs: &Inputs, progress: RestoreProgress) -> Decision {
             }
         } else {
             let planned = || inspect_job(restore, target, source, &observed.agent_image).map_err(|e| e.to_string());
-            let report = match job_or_fail(&progress, observed, RestoreJob::Inspect, planned) {
+            let report = match job_or_fail(&progress, observed, inputs.restore, RestoreJob::Inspect, planned) {
                 Ok(report) => report.unwrap_or_default(),
                 Err(decision) => return with_step(*decision, RestoreStep::Resolving),
             };
@@ -281,7 +295,7 @@ fn verifying(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     let Inputs { restore, observed, target, source } = *inputs;
     let artifact = chosen(&progress, source);
     let planned = || verify_job(restore, target, source, &artifact).map_err(|e| e.to_string());
-    match job_or_fail(&progress, observed, RestoreJob::Verify, planned) {
+    match job_or_fail(&progress, observed, inputs.restore, RestoreJob::Verify, planned) {
         Ok(_) => decision(
             RestorePhase::Running,
             "the backup passed the consistency check",
@@ -354,7 +368,7 @@ fn pre_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     let has_job = hooks.is_some_and(|h| h.job.is_some());
     if has_job {
         let planned = || planned().and_then(|job| job.ok_or_else(|| "no hook Job".to_owned()));
-        if let Err(decision) = job_or_fail(&progress, observed, RestoreJob::Before, planned) {
+        if let Err(decision) = job_or_fail(&progress, observed, inputs.restore, RestoreJob::Before, planned) {
             return *decision;
         }
     }
@@ -433,7 +447,7 @@ fn restoring(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     };
     let planned =
         || restore_job(restore, target, source, &artifact, &data, &observed.agent_image).map_err(|e| e.to_string());
-    match job_or_fail(&progress, observed, RestoreJob::Restore, planned) {
+    match job_or_fail(&progress, observed, inputs.restore, RestoreJob::Restore, planned) {
         Ok(_) => {
             let next = if progress.original_replicas.is_some() {
                 RestoreStep::StartingCluster
@@ -547,7 +561,7 @@ fn post_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
                 .map_err(|e| e.to_string())
                 .and_then(|job| job.ok_or_else(|| "no hook Job".to_owned()))
         };
-        match job_or_fail(&progress, observed, RestoreJob::After, planned) {
+        match job_or_fail(&progress, observed, inputs.restore, RestoreJob::After, planned) {
             Ok(_) => {}
             Err(decision) => {
                 let mut decision = *decision;

@@ -4,4 +4,5 @@ pub mod backup;
 pub mod conditions;
 pub mod job;
 pub mod pods;
+pub mod redact;
 pub mod restore;

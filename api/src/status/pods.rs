@@ -25,7 +25,8 @@ pub fn admin_exit_meaning(container: &str, code: i32) -> Option<&'static str> {
 
 fn report_of(status: &ContainerStatus) -> Option<(bool, String)> {
     let terminated = status.state.as_ref()?.terminated.as_ref()?;
-    let message = terminated.message.as_deref().map(str::trim).filter(|m| !m.is_empty());
+    let message = terminated.message.as_deref().map(super::redact::redact).filter(|m| !m.is_empty());
+    let message = message.as_deref();
     let ok = terminated.exit_code == 0;
     let meaning = admin_exit_meaning(&status.name, terminated.exit_code);
     let text = match (message, ok, meaning) {
