@@ -174,9 +174,13 @@ fn webhooks_judge_exactly_our_kinds() {
             let ours = rule["resources"] == json!(["neo4jbackups", "neo4jrestores"]);
             // Ours in our version; the operator's targets in either of theirs (v1beta1 from its v1.13).
             let versions = if ours { json!(["v1alpha1"]) } else { json!(["v1alpha1", "v1beta1"]) };
+            // Defaults at creation only; judgement on creation and on updates (which the
+            // matchConditions narrow to spec changes).
+            let operations =
+                if kind == "MutatingWebhookConfiguration" { json!(["CREATE"]) } else { json!(["CREATE", "UPDATE"]) };
             assert_eq!(
                 (rule["apiGroups"].clone(), rule["apiVersions"].clone(), rule["operations"].clone()),
-                (json!(["neo4j.neo4j.com"]), versions, json!(["CREATE", "UPDATE"])),
+                (json!(["neo4j.neo4j.com"]), versions, operations),
                 "{name}"
             );
             let expected_policy = if ours { "Fail" } else { "Ignore" };
@@ -288,5 +292,48 @@ fn the_install_bundles_equal_the_kustomizations_they_come_from() {
         assert!(position("Namespace") < position("Deployment"), "the namespace before what lives in it");
         assert_eq!(kinds.iter().filter(|k| *k == "Deployment").count(), 2, "webhook and controller");
         assert_eq!(kinds.iter().any(|k| k == "Certificate"), tls == Tls::CertManager);
+    }
+}
+
+/// The matchConditions of the validating webhooks, evaluated as the API server does (CEL over
+/// `request`, `object` and `oldObject`).
+#[test]
+fn updates_that_leave_the_spec_or_delete_are_not_judged_again() {
+    let objects = overlay("self-managed");
+    let hooks = webhooks(&objects);
+    let (_, mutate) = hooks.iter().find(|(_, w)| w["name"] == "mutate.neo4j.neo4j.com").unwrap();
+    assert_eq!(mutate["rules"][0]["operations"], json!(["CREATE"]), "defaults are written at creation only");
+    let judged = |expression: &str, operation: &str, object: Value, old: Value| -> bool {
+        let program = cel::Program::compile(expression).expect("compiles");
+        let mut context = cel::Context::default();
+        context.add_variable_from_value("request", cel::to_value(json!({"operation": operation})).unwrap());
+        context.add_variable_from_value("object", cel::to_value(object).unwrap());
+        context.add_variable_from_value("oldObject", cel::to_value(old).unwrap());
+        match program.execute(&context).expect("evaluates") {
+            cel::Value::Bool(value) => value,
+            other => panic!("{other:?}"),
+        }
+    };
+    let spec = json!({"targetCluster": "prod", "databaseName": "orders"});
+    let object = |spec: &Value, deleting: bool| {
+        let mut o = json!({"metadata": {"name": "r", "finalizers": ["neo4j.neo4j.com/restore"]}, "spec": spec});
+        if deleting {
+            o["metadata"]["deletionTimestamp"] = json!("2025-01-20T03:00:00Z");
+        }
+        o
+    };
+    for name in ["validate.neo4j.neo4j.com", "validate-targets.neo4j.neo4j.com"] {
+        let (_, hook) = hooks.iter().find(|(_, w)| w["name"] == name).unwrap();
+        let expression = hook["matchConditions"][0]["expression"].as_str().unwrap();
+        let other = json!({"targetCluster": "prod", "databaseName": "other"});
+        assert!(judged(expression, "CREATE", object(&spec, false), Value::Null), "{name}: creation");
+        assert!(judged(expression, "UPDATE", object(&other, false), object(&spec, false)), "{name}: a spec change");
+        let mut released = object(&spec, true);
+        released["metadata"]["finalizers"] = json!([]);
+        assert!(!judged(expression, "UPDATE", released, object(&spec, true)), "{name}: the finalizer's removal");
+        let mut labelled = object(&spec, false);
+        labelled["metadata"]["labels"] = json!({"team": "a"});
+        assert!(!judged(expression, "UPDATE", labelled, object(&spec, false)), "{name}: metadata only");
+        assert!(!judged(expression, "UPDATE", object(&other, true), object(&spec, true)), "{name}: while deleting");
     }
 }

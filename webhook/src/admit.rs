@@ -82,6 +82,14 @@ pub async fn admit(
     }
     let Some(object) = request.object.as_ref() else { return skipped("other") };
     let Some(kind) = Kind::of(object) else { return skipped("other") };
+    let old = if request.operation == "UPDATE" { request.old_object.as_ref() } else { None };
+    let judged = match endpoint {
+        Endpoint::Mutate => neo4j_api::admission::defaulted(&request.operation),
+        Endpoint::Validate => neo4j_api::admission::judged(&request.operation, object, old),
+    };
+    if !judged {
+        return skipped(kind.name());
+    }
     let namespace = request.namespace.clone().or_else(|| str_at(object, "/metadata/namespace")).unwrap_or_default();
     let gathered = gather(kind, object, &namespace, lookups);
     let may_read = match &gathered.cross_namespace {
@@ -95,7 +103,6 @@ pub async fn admit(
         may_read_target_namespace: may_read,
         now: Some(now),
     };
-    let old = if request.operation == "UPDATE" { request.old_object.as_ref() } else { None };
     let Some(review) = review(old, object, &ctx) else { return skipped("other") };
     let outcome = |verdict| Outcome { kind: kind.name(), verdict };
     if !review.verdict.is_allowed() {
@@ -351,5 +358,26 @@ mod tests {
                 .message
                 .contains("- spec.target: cannot be changed; create a new Neo4jBackup to back up another target")
         );
+    }
+
+    // Issue 13, item 7: the controller's finalizer removal passes for an object whose rules no
+    // longer hold, and an update is never defaulted (generation would move).
+    #[tokio::test]
+    async fn metadata_only_updates_and_deletions_pass_and_updates_are_not_defaulted() {
+        let broken = |finalizers: Value| {
+            let mut object = backup(json!({"target": {"kind": "Cluster", "name": "prod"}}));
+            object["metadata"]["finalizers"] = finalizers;
+            object
+        };
+        let answer = Answer(None, Mutex::default());
+        let release = request("UPDATE", broken(json!([])), Some(broken(json!(["neo4j.neo4j.com/backup"]))));
+        let (response, outcome) = run(Endpoint::Validate, &release, &Fixed::default(), &answer).await;
+        assert!(response.allowed, "{response:?}");
+        assert_eq!(outcome, Outcome { kind: "Neo4jBackup", verdict: "skipped" });
+        let created = request("CREATE", broken(json!([])), None);
+        assert!(!run(Endpoint::Validate, &created, &Fixed::default(), &answer).await.0.allowed, "judged at creation");
+        let (response, outcome) = run(Endpoint::Mutate, &release, &Fixed::default(), &answer).await;
+        assert!(response.allowed && response.patch.is_none(), "{response:?}");
+        assert_eq!(outcome.verdict, "skipped");
     }
 }
