@@ -265,6 +265,12 @@ fn the_controller_has_exactly_the_rights_it_uses() {
     assert_eq!(container["securityContext"]["readOnlyRootFilesystem"], true);
     assert_eq!(container["securityContext"]["capabilities"]["drop"], json!(["ALL"]));
     assert_eq!(deployment["spec"]["template"]["spec"]["serviceAccountName"], "neo4j-controller");
+    // std::env::temp_dir() is writable (a TLS target's CA goes there), nothing else (issue 13, item 6).
+    assert_eq!(container["volumeMounts"], json!([{"name": "tmp", "mountPath": "/tmp"}]));
+    assert_eq!(
+        deployment["spec"]["template"]["spec"]["volumes"],
+        json!([{"name": "tmp", "emptyDir": {"medium": "Memory", "sizeLimit": "16Mi"}}])
+    );
     let env: Vec<&str> = container["env"].as_array().unwrap().iter().filter_map(|e| e["name"].as_str()).collect();
     assert_eq!(env, vec!["POD_NAME", "POD_NAMESPACE"], "identity and Lease namespace for leader election");
     let agent = format!("--agent-image={}", neo4j_api::plan::pod::DEFAULT_AGENT_IMAGE);

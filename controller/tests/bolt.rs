@@ -41,7 +41,7 @@ impl Stub {
             uri: format!("bolt://127.0.0.1:{}", self.port),
             user: "neo4j".into(),
             password: "s3cret".into(),
-            ca_file: None,
+            ca: None,
         }
     }
 

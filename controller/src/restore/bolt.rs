@@ -20,9 +20,51 @@ pub struct Endpoint {
     pub user: String,
     /// Its password (never logged).
     pub password: String,
-    /// The CA to verify the server's certificate with, when the target uses TLS (then the URI
-    /// scheme is `neo4j+s`/`bolt+s`); verification is never skipped.
-    pub ca_file: Option<std::path::PathBuf>,
+    /// The CA (PEM) to verify the server's certificate with, when the target uses TLS (then the
+    /// URI scheme is `neo4j+s`/`bolt+s`); verification is never skipped.
+    pub ca: Option<Vec<u8>>,
+}
+
+/// A CA written for one connection: neo4rs reads its CA from a file. A name of its own per call
+/// (concurrent reconciles of other targets never share one), readable by us only, in the
+/// controller's writable temp dir (an emptyDir at /tmp: the root filesystem is read-only), and
+/// removed when the connection is done.
+pub struct CaFile(std::path::PathBuf);
+
+impl CaFile {
+    /// Writes `pem` to a new file.
+    pub fn write(pem: &[u8]) -> Result<Self, String> {
+        use std::io::Write;
+        use std::os::unix::fs::OpenOptionsExt;
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let path = std::env::temp_dir().join(format!("neo4j-ca-{}-{n}.crt", std::process::id()));
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&path)
+            .map_err(|err| format!("cannot keep the target's CA in {}: {err}", path.display()))?;
+        file.write_all(pem).map_err(|err| format!("cannot keep the target's CA in {}: {err}", path.display()))?;
+        Ok(Self(path))
+    }
+
+    /// Where it is.
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for CaFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+/// A connection, and the CA file it reads while it lives.
+struct Connection {
+    graph: Graph,
+    _ca: Option<CaFile>,
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -50,18 +92,20 @@ pub trait DatabaseAdmin: Send + Sync {
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Bolt;
 
-fn connect(endpoint: &Endpoint) -> Result<Graph, String> {
+fn connect(endpoint: &Endpoint) -> Result<Connection, String> {
     let mut config = ConfigBuilder::new()
         .uri(endpoint.uri.clone())
         .user(endpoint.user.clone())
         .password(endpoint.password.clone())
         .max_connections(1)
         .connection_timeout(Duration::from_secs(10));
-    if let Some(ca) = &endpoint.ca_file {
-        config = config.with_client_certificate(ca);
+    let ca = endpoint.ca.as_deref().map(CaFile::write).transpose()?;
+    if let Some(ca) = &ca {
+        config = config.with_client_certificate(ca.path());
     }
     let config = config.build().map_err(|err| format!("Bolt configuration for {}: {err}", endpoint.uri))?;
-    Graph::connect(config).map_err(|err| format!("cannot connect to {}: {err}", endpoint.uri))
+    let graph = Graph::connect(config).map_err(|err| format!("cannot connect to {}: {err}", endpoint.uri))?;
+    Ok(Connection { graph, _ca: ca })
 }
 
 async fn execute(graph: &Graph, statement: &Statement) -> Result<Vec<neo4rs::Row>, String> {
@@ -102,7 +146,8 @@ fn count(row: &neo4rs::Row, key: &str) -> Option<i32> {
 impl DatabaseAdmin for Bolt {
     fn show<'a>(&'a self, endpoint: &'a Endpoint, name: &'a str) -> BoxFuture<'a, Result<Database, String>> {
         Box::pin(async move {
-            let graph = connect(endpoint)?;
+            let connection = connect(endpoint)?;
+            let graph = &connection.graph;
             let rows = execute(&graph, &show_database(name)).await?;
             let statuses: Vec<String> = rows.iter().filter_map(|row| row.get::<String>("currentStatus").ok()).collect();
             let topology = rows.first().map(|row| DatabaseTopology {
@@ -115,7 +160,8 @@ impl DatabaseAdmin for Bolt {
 
     fn counts<'a>(&'a self, endpoint: &'a Endpoint, name: &'a str) -> BoxFuture<'a, Result<(i64, i64), String>> {
         Box::pin(async move {
-            let graph = connect(endpoint)?;
+            let connection = connect(endpoint)?;
+            let graph = &connection.graph;
             let rows = execute(&graph, &counts(name)).await?;
             let row = rows.first().ok_or("counting returned no row")?;
             let read = |key: &str| row.get::<i64>(key).map_err(|err| format!("counting: {key}: {err}"));
@@ -130,7 +176,8 @@ impl DatabaseAdmin for Bolt {
         cypher: &'a Cypher,
     ) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
-            let graph = connect(endpoint)?;
+            let connection = connect(endpoint)?;
+            let graph = &connection.graph;
             if let Cypher::CreateSeeded { seed_host, .. } = cypher {
                 let rows = execute(&graph, &show_servers()).await?;
                 let servers: Vec<(String, String)> = rows
@@ -148,5 +195,23 @@ impl DatabaseAdmin for Bolt {
             }
             Ok(())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::os::unix::fs::PermissionsExt;
+
+    use super::CaFile;
+
+    #[test]
+    fn each_connection_has_its_own_ca_file_readable_by_us_only_and_removed_after() {
+        let (a, b) = (CaFile::write(b"PEM A").unwrap(), CaFile::write(b"PEM A").unwrap());
+        assert_ne!(a.path(), b.path(), "concurrent reconciles never share a file");
+        assert_eq!(std::fs::read(a.path()).unwrap(), b"PEM A");
+        assert_eq!(std::fs::metadata(a.path()).unwrap().permissions().mode() & 0o777, 0o600);
+        let path = a.path().to_owned();
+        drop(a);
+        assert!(!path.exists(), "removed when the connection is done");
     }
 }

@@ -85,7 +85,7 @@ pub async fn endpoint(client: &Client, target: &ResolvedTarget) -> Result<Endpoi
             ));
         }
     };
-    let ca_file = if target.tls {
+    let ca = if target.tls {
         let name = target.tls_secret();
         let tls = secrets
             .get_opt(&name)
@@ -97,13 +97,11 @@ pub async fn endpoint(client: &Client, target: &ResolvedTarget) -> Result<Endpoi
             .as_ref()
             .and_then(|d| d.get("ca.crt"))
             .ok_or_else(|| format!("the Secret {name:?} has no ca.crt"))?;
-        let path = std::env::temp_dir().join(format!("neo4j-ca-{}-{}.crt", target.namespace, target.name));
-        std::fs::write(&path, &ca.0).map_err(|err| format!("cannot keep the CA of {name:?}: {err}"))?;
-        Some(path)
+        Some(ca.0.clone())
     } else {
         None
     };
-    Ok(Endpoint { uri: target.bolt_uri(), user, password, ca_file })
+    Ok(Endpoint { uri: target.bolt_uri(), user, password, ca })
 }
 
 /// Whether the version of the backup is newer than the target's (Neo4j cannot restore into an older version).
