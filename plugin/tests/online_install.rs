@@ -256,3 +256,28 @@ async fn uninstall_removes_the_configurations_first_and_keeps_crds_and_the_names
         "kept: customresourcedefinition/neo4jbackups.neo4j.neo4j.com, customresourcedefinition/neo4jrestores.neo4j.neo4j.com, namespace/neo4j-system (deleting a CRD deletes every Neo4jBackup and Neo4jRestore; backup artifacts and claims are never touched)\n"
     ), "{text}");
 }
+
+#[tokio::test]
+async fn uninstall_waits_for_restores_in_progress_and_changes_nothing() {
+    let world = plain();
+    {
+        let mut w = world.lock().unwrap();
+        let restore = |name: &str, phase: &str, finalizers: Value| {
+            json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore",
+                "metadata": {"name": name, "namespace": "shop", "finalizers": finalizers},
+                "spec": {"targetCluster": "prod", "databaseName": "orders", "source": {"type": "backup", "backupRef": "nightly"}},
+                "status": {"phase": phase}})
+        };
+        let at = |name: &str| format!("/apis/neo4j.neo4j.com/v1alpha1/namespaces/shop/neo4jrestores/{name}");
+        w.store(&at("recover"), restore("recover", "Running", json!(["neo4j.neo4j.com/restore"])));
+        w.store(&at("done"), restore("done", "Completed", json!([])));
+        w.store(MUTATING, json!({"metadata": {"name": "neo4j-webhook"}, "webhooks": []}));
+        w.writes.clear();
+    }
+    let err = uninstall(&neo4j_testkit::client(world.clone())).await.unwrap_err();
+    assert_eq!(
+        err,
+        "nothing was removed: a restore is in progress (shop/recover); without the controller a target scaled down for it would stay down. Wait until it ends (`kubectl neo4j status -A`), or delete it first"
+    );
+    assert!(world.lock().unwrap().writes.is_empty());
+}

@@ -72,11 +72,21 @@ impl World {
             .collect()
     }
 
+    /// The objects of a collection; a namespaced kind listed without a namespace
+    /// (`/apis/g/v/plural`) lists it in every namespace, as the API server does.
     fn children(&self, collection: &str) -> Vec<Value> {
         let prefix = format!("{collection}/");
+        let (base, plural) = collection.rsplit_once('/').unwrap_or_default();
+        let everywhere = format!("{base}/namespaces/");
         self.objects
             .iter()
-            .filter(|(path, _)| path.strip_prefix(&prefix).is_some_and(|rest| !rest.contains('/')))
+            .filter(|(path, _)| {
+                path.strip_prefix(&prefix).is_some_and(|rest| !rest.contains('/'))
+                    || path.strip_prefix(&everywhere).is_some_and(|rest| {
+                        let parts: Vec<&str> = rest.split('/').collect();
+                        parts.len() == 3 && parts[1] == plural
+                    })
+            })
             .map(|(_, object)| object.clone())
             .collect()
     }

@@ -268,6 +268,16 @@ pub async fn install(client: &Client, options: &Options, pace: Pace, mut say: im
 /// objects of both certificate variants (whichever was installed), and the webhook's certificate
 /// Secrets. Not the CRDs, the namespace, or anything holding backups.
 pub async fn uninstall(client: &Client) -> Result<String, String> {
+    let busy = restores_in_progress(client).await?;
+    if !busy.is_empty() {
+        return Err(format!(
+            "nothing was removed: {} in progress ({}); without the controller a target scaled down for it would stay down. Wait until {} (`kubectl neo4j status -A`), or delete {} first",
+            if busy.len() == 1 { "a restore is" } else { "restores are" },
+            busy.join(", "),
+            if busy.len() == 1 { "it ends" } else { "they end" },
+            if busy.len() == 1 { "it" } else { "them" },
+        ));
+    }
     let mut out = String::new();
     let mut kept = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
@@ -300,6 +310,27 @@ pub async fn uninstall(client: &Client) -> Result<String, String> {
         kept.join(", ")
     ));
     Ok(out)
+}
+
+/// The Neo4jRestores (`namespace/name`) that have started and not ended: the controller must see
+/// them through (a scaled-down target is scaled back by it alone).
+async fn restores_in_progress(client: &Client) -> Result<Vec<String>, String> {
+    let restores: Api<neo4j_api::Neo4jRestore> = Api::all(client.clone());
+    let listed = match restores.list(&Default::default()).await {
+        Ok(listed) => listed,
+        // No CRD, no restores.
+        Err(kube::Error::Api(status)) if status.code == 404 => return Ok(Vec::new()),
+        Err(err) => return Err(api_error("listing Neo4jRestores")(err)),
+    };
+    Ok(listed
+        .items
+        .iter()
+        .filter(|restore| {
+            let phase = restore.status.as_ref().and_then(|s| s.phase.clone());
+            matches!(phase, Some(neo4j_api::RestorePhase::Running)) || !restore.finalizers().is_empty()
+        })
+        .map(|restore| format!("{}/{}", restore.namespace().unwrap_or_default(), restore.name_any()))
+        .collect())
 }
 
 async fn delete(api: &Api<DynamicObject>, name: &str, shown: &str) -> Result<String, String> {
