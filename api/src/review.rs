@@ -113,7 +113,7 @@ fn foreign_version(kind: Kind, object: &Value) -> Option<Verdict> {
     verdict.error(
         "apiVersion",
         format!(
-            "{api_version} is the Neo4j operator's own {} API, not kubectl-neo4j's ({ours}); write this resource in {ours} (see docs/resources.md), or leave {api_version} objects to the Neo4j operator's controller",
+            "{api_version} is the Neo4j operator's own {} API, not kubectl-neo4j's ({ours}); translate it into {ours} with `kubectl neo4j convert -f FILE` (docs/operator.md), or leave {api_version} objects to the Neo4j operator's controller",
             kind.name()
         ),
     );
@@ -202,7 +202,7 @@ mod tests {
         assert_eq!(
             answer.verdict.error_lines(),
             vec![
-                "apiVersion: neo4j.neo4j.com/v1beta1 is the Neo4j operator's own Neo4jBackup API, not kubectl-neo4j's (neo4j.neo4j.com/v1alpha1); write this resource in neo4j.neo4j.com/v1alpha1 (see docs/resources.md), or leave neo4j.neo4j.com/v1beta1 objects to the Neo4j operator's controller"
+                "apiVersion: neo4j.neo4j.com/v1beta1 is the Neo4j operator's own Neo4jBackup API, not kubectl-neo4j's (neo4j.neo4j.com/v1alpha1); translate it into neo4j.neo4j.com/v1alpha1 with `kubectl neo4j convert -f FILE` (docs/operator.md), or leave neo4j.neo4j.com/v1beta1 objects to the Neo4j operator's controller"
             ]
         );
         assert!(answer.patch.0.is_empty(), "no defaults for an object that is not ours");

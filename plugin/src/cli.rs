@@ -42,6 +42,24 @@ pub enum Command {
         #[arg(short = 'f', long = "filename", value_name = "FILE|DIR|-", required = true)]
         files: Vec<String>,
     },
+    /// Translate the Neo4j operator's own Neo4jBackup and Neo4jRestore manifests
+    /// (neo4j.neo4j.com/v1beta1) into kubectl-neo4j's (v1alpha1), offline.
+    ///
+    /// The converted objects go to stdout as YAML documents; they read and write the folders the
+    /// operator used. Each operator field without a counterpart is one line on stderr,
+    /// `FILE: KIND/NAME: FIELD: not converted: WHY`, as is each object not converted. Objects that
+    /// are already kubectl-neo4j's pass through unchanged; other kinds are left out. Exit code: 0
+    /// when every object was converted, also when fields were left out (the lines on stderr say
+    /// which); 1 when an object could not be converted, or breaks kubectl-neo4j's rules once
+    /// converted (it is written anyway, for you to fix); 2 usage or read error.
+    #[command(
+        after_help = "Examples:\n  kubectl neo4j convert -f operator-backups/ > backups.yaml\n  kubectl get neo4jbackups.v1beta1.neo4j.neo4j.com,neo4jrestores.v1beta1.neo4j.neo4j.com -A -o yaml | kubectl neo4j convert -f - > converted.yaml"
+    )]
+    Convert {
+        /// A file, a directory (searched recursively for .yaml, .yml and .json) or - for stdin; repeatable.
+        #[arg(short = 'f', long = "filename", value_name = "FILE|DIR|-", required = true)]
+        files: Vec<String>,
+    },
     /// Compose and create Neo4jBackups.
     #[command(subcommand)]
     Backup(BackupCommand),
@@ -344,6 +362,7 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                 return Err(CliError::Invalid(invalid, reports.len()));
             }
         }
+        Command::Convert { files } => crate::convert::run(&files, out)?,
         Command::Backup(BackupCommand::Create { flags, emit }) => {
             let object =
                 crate::compose::backup(&flags, &offline_namespace(&cli.connection)).map_err(CliError::Usage)?;

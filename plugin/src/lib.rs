@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod complete;
 pub mod compose;
+pub mod convert;
 pub mod kubeconfig;
 pub mod kustomize;
 pub mod manifests;

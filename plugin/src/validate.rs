@@ -69,7 +69,8 @@ fn collect(path: &Path, files: &mut Vec<PathBuf>) -> Result<(), InputError> {
 fn parse(source: &str, text: &str) -> Result<Vec<Document>, InputError> {
     let values: Vec<Value> = serde_saphyr::from_multiple(text)
         .map_err(|err| InputError::Parse { path: source.to_owned(), message: err.to_string() })?;
-    let values: Vec<Value> = values.into_iter().filter(|v| !v.is_null()).collect();
+    // A List (what `kubectl get -o yaml` prints) stands for its items.
+    let values: Vec<Value> = values.into_iter().filter(|v| !v.is_null()).flat_map(list_items).collect();
     let many = values.len() > 1;
     Ok(values
         .into_iter()
@@ -81,8 +82,23 @@ fn parse(source: &str, text: &str) -> Result<Vec<Document>, InputError> {
         .collect())
 }
 
+fn list_items(value: Value) -> Vec<Value> {
+    match value {
+        Value::Object(mut list) if list.get("kind").and_then(Value::as_str) == Some("List") => {
+            match list.remove("items") {
+                Some(Value::Array(items)) => items,
+                other => {
+                    list.extend(other.map(|items| ("items".to_owned(), items)));
+                    vec![Value::Object(list)]
+                }
+            }
+        }
+        other => vec![other],
+    }
+}
+
 /// Reads every document of `inputs` (files, directories searched recursively for `.yaml`,
-/// `.yml` and `.json`, or `-` for `stdin`).
+/// `.yml` and `.json`, or `-` for `stdin`); the items of a `List` count as documents.
 pub fn read_inputs(inputs: &[String], stdin: &mut impl Read) -> Result<Vec<Document>, InputError> {
     if inputs.is_empty() {
         return Err(InputError::Nothing);

@@ -137,8 +137,22 @@ spec: {target: {kind: Cluster, name: prod}, storage: {type: pvc, pvc: {name: bac
         "\
 neo4jenterprisecluster/prod (neo4j, stdin#1): valid
 neo4jbackup/daily (neo4j, stdin#2): invalid
-  error: apiVersion: neo4j.neo4j.com/v1beta1 is the Neo4j operator's own Neo4jBackup API, not kubectl-neo4j's (neo4j.neo4j.com/v1alpha1); write this resource in neo4j.neo4j.com/v1alpha1 (see docs/resources.md), or leave neo4j.neo4j.com/v1beta1 objects to the Neo4j operator's controller
+  error: apiVersion: neo4j.neo4j.com/v1beta1 is the Neo4j operator's own Neo4jBackup API, not kubectl-neo4j's (neo4j.neo4j.com/v1alpha1); translate it into neo4j.neo4j.com/v1alpha1 with `kubectl neo4j convert -f FILE` (docs/operator.md), or leave neo4j.neo4j.com/v1beta1 objects to the Neo4j operator's controller
 "
     );
     assert_eq!(output.status.code(), Some(1));
+}
+
+// `kubectl get ... -o yaml` prints a List: its items are judged one by one.
+#[test]
+fn the_items_of_a_list_are_documents() {
+    let list = "apiVersion: v1
+kind: List
+items:
+- {apiVersion: neo4j.neo4j.com/v1alpha1, kind: Neo4jBackup, metadata: {name: a, namespace: neo4j}, spec: {target: {kind: Cluster, name: prod}, storage: {type: pvc, pvc: {name: backups}}}}
+- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}
+";
+    let output = validate(&["-f", "-"], Some(list));
+    assert_eq!(text(&output.stdout), "neo4jbackup/a (neo4j, stdin#1): valid\n");
+    assert_eq!(output.status.code(), Some(0));
 }
