@@ -47,6 +47,7 @@ fn observed(restore: &Neo4jRestore) -> Observed {
         database: Database::Unknown,
         counts: None,
         deleting: false,
+        restore_pods_active: false,
         agent_image: "agent:1".into(),
     }
 }
@@ -642,4 +643,63 @@ fn a_failed_hook_says_where_its_output_is_not_what_it_printed() {
     );
     let failure = d.progress.failure.clone().unwrap_or_default();
     assert!(!failure.contains("hunter2"), "{failure}");
+}
+
+// Issue 13, item 3: neither a deletion nor a failure mid-restore hands a store that neo4j-admin
+// may still be writing back to the servers: the restore Job goes first, then its Pods, then the
+// scale-up.
+#[test]
+fn a_restore_deleted_or_failing_mid_write_stops_the_job_and_waits_before_the_scale_up() {
+    let running = |deleting: bool| {
+        let mut r = restore(
+            json!({"stopCluster": true}),
+            at(RestoreStep::Restoring, |p| {
+                p.original_replicas = Some(3);
+                p.target_held = Some(true);
+                p.store_touched = Some(true);
+            }),
+        );
+        if deleting {
+            r.metadata.deletion_timestamp =
+                Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time("2025-01-20T03:00:00Z".parse().unwrap()));
+        }
+        let mut o = observed(&r);
+        o.deleting = deleting;
+        o.servers = Some(Servers { replicas: 0, pods: 0, ready: 0 });
+        o.jobs = vec![(RestoreJob::Restore, JobState::Running)];
+        o.restore_pods_active = true;
+        (r, o)
+    };
+    // Deleted mid-restore.
+    let (r, mut o) = running(true);
+    let d = decide(&r, &o);
+    assert_eq!(d.actions, vec![Action::DeleteJob(RestoreJob::Restore)]);
+    assert_eq!(d.message, "deleted mid-restore; stopping the restore Job before the servers start on its data");
+    o.jobs = vec![];
+    let d = decide(&r, &o);
+    assert_eq!(d.actions, vec![], "its Pod is still terminating");
+    assert_eq!(
+        d.message,
+        "deleted mid-restore; waiting until no Pod of the restore Job is left on server 0's data claim"
+    );
+    o.restore_pods_active = false;
+    assert_eq!(decide(&r, &o).actions, vec![Action::Scale(3)], "only then back up");
+
+    // The referenced backup deleted mid-restore: the source cannot be resolved any more.
+    let (r, mut o) = running(false);
+    o.source = Err("the Neo4jBackup \"nightly\" does not exist".into());
+    let d = decide(&r, &o);
+    assert_eq!(d.phase, RestorePhase::Running);
+    assert_eq!(d.actions, vec![Action::DeleteJob(RestoreJob::Restore)]);
+    assert!(
+        d.message.starts_with("the Neo4jBackup \"nightly\" does not exist; stopping the restore Job"),
+        "{}",
+        d.message
+    );
+    // Recorded: the next decisions follow the failure path to the end.
+    let r = restore(json!({"stopCluster": true}), Some(d.progress.clone()));
+    o.jobs = vec![];
+    o.restore_pods_active = false;
+    let d = decide(&r, &o);
+    assert_eq!(d.actions, vec![Action::Scale(3)]);
 }

@@ -243,3 +243,61 @@ async fn bring_up_creates_a_new_database_then_completes_with_the_hooks() {
         vec![("orders".to_owned(), Cypher::Statements(vec!["CALL db.awaitIndexes(60)".into()]))]
     );
 }
+
+// Issue 13, item 3: deleting a restore while neo4j-admin writes into server 0's claim deletes the
+// restore Job first (foreground) and waits for its Pod; the scale-up comes after.
+#[tokio::test]
+async fn deletion_while_the_restore_job_runs_stops_it_before_the_scale_up() {
+    let admin = FakeAdmin::new(Database::Unknown);
+    let mut deleting = restore(json!({}), progress("Restoring", json!({"originalReplicas": 3, "storeTouched": true})));
+    deleting["metadata"]["deletionTimestamp"] = json!("2025-01-20T02:59:00Z");
+    deleting["metadata"]["finalizers"] = json!(["neo4j.neo4j.com/restore-scale-up"]);
+    let running = json!({"apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {"name": "recover-restore", "namespace": "neo4j", "labels": {"app.kubernetes.io/component": "restore"}},
+        "status": {"active": 1}});
+    let pods = json!({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": [
+        {"metadata": {"name": "recover-restore-x"}, "status": {"phase": "Running"}}]});
+    const PODS: &str = "/api/v1/namespaces/neo4j/pods?&labelSelector=job-name%3Drecover-restore";
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, jobs(vec![running])),
+        step(Method::GET, PODS, StatusCode::OK, pods.clone()),
+        step(Method::GET, STS, StatusCode::OK, sts(0, 0, 0)),
+        checked(
+            Method::DELETE,
+            "/apis/batch/v1/namespaces/neo4j/jobs/recover-restore",
+            StatusCode::OK,
+            json!({}),
+            |body| {
+                assert_eq!(body["propagationPolicy"], "Foreground", "{body}");
+            },
+        ),
+        checked(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null)), |body| {
+            assert_eq!(
+                body["status"]["message"],
+                "deleted mid-restore; stopping the restore Job before the servers start on its data"
+            );
+        }),
+        event("RestoreFailed"),
+    ];
+    run(deleting.clone(), admin.clone(), steps).await;
+    // The Job is being deleted (foreground) and its Pod still terminates: nothing is scaled.
+    let mut going = json!({"apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {"name": "recover-restore", "namespace": "neo4j", "labels": {"app.kubernetes.io/component": "restore"},
+            "deletionTimestamp": "2025-01-20T03:00:00Z"},
+        "status": {"failed": 1, "conditions": [{"type": "Failed", "status": "True", "reason": "Deleted", "message": "deleted"}]}});
+    going["metadata"]["finalizers"] = json!(["foregroundDeletion"]);
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, jobs(vec![going])),
+        step(Method::GET, PODS, StatusCode::OK, pods),
+        step(Method::GET, STS, StatusCode::OK, sts(0, 0, 0)),
+        checked(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null)), |body| {
+            assert_eq!(
+                body["status"]["message"],
+                "deleted mid-restore; waiting until no Pod of the restore Job is left on server 0's data claim"
+            );
+        }),
+    ];
+    run(deleting, admin, steps).await;
+}

@@ -63,6 +63,8 @@ pub enum Action {
     ReleaseTarget,
     /// Run this over Bolt.
     Cypher(Cypher),
+    /// Delete this Job and its Pods (foreground), before the servers may start again.
+    DeleteJob(RestoreJob),
 }
 
 /// The outcome of one decision.
@@ -111,6 +113,9 @@ pub fn decide(restore: &Neo4jRestore, observed: &Observed) -> Decision {
     let scaled = progress.original_replicas;
 
     if observed.deleting {
+        if let Some((message, actions)) = quiesce(observed, "deleted mid-restore") {
+            return decision(RestorePhase::Failed, message, progress, actions);
+        }
         return match (scaled, observed.servers) {
             (Some(count), Some(servers)) if servers.replicas != count => decision(
                 RestorePhase::Failed,
@@ -173,10 +178,29 @@ pub fn decide(restore: &Neo4jRestore, observed: &Observed) -> Decision {
     }
 }
 
+/// Before the servers of a stopped target start again: no restore Job may still be writing into
+/// server 0's data claim (issue 13, item 3). A running restore Job is deleted (foreground), then
+/// the decision waits until none of its Pods is left. `None`: nothing is writing.
+fn quiesce(observed: &Observed, reason: &str) -> Option<(String, Vec<Action>)> {
+    let job = RestoreJob::Restore;
+    if observed.job(job) == JobState::Running {
+        return Some((
+            format!("{reason}; stopping the restore Job before the servers start on its data"),
+            vec![Action::DeleteJob(job)],
+        ));
+    }
+    observed.restore_pods_active.then(|| {
+        (format!("{reason}; waiting until no Pod of the restore Job is left on server 0's data claim"), vec![])
+    })
+}
+
 /// The failure path: start a database that was stopped and whose store was never touched, bring
 /// the target back to its recorded size, then phase Failed with the state the database is left in.
 fn fail(progress: &RestoreProgress, observed: &Observed, reason: String) -> Decision {
     let mut progress = failing(progress, reason.clone());
+    if let Some((message, actions)) = quiesce(observed, &reason) {
+        return decision(RestorePhase::Running, message, progress, actions);
+    }
     if restart_untouched(&progress) {
         progress.database_stopped = Some(false);
         return decision(

@@ -78,6 +78,9 @@ pub struct Observed {
     pub counts: Option<(i64, i64)>,
     /// The Neo4jRestore is being deleted.
     pub deleting: bool,
+    /// A Pod of the restore Job still exists and has not ended: it may be writing into server 0's
+    /// data claim, so the servers must not start on it.
+    pub restore_pods_active: bool,
     /// The image of neo4j-agent.
     pub agent_image: String,
 }

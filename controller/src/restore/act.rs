@@ -4,7 +4,7 @@
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::batch::v1::Job;
-use kube::api::{Api, DynamicObject, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
 use kube::{Client, ResourceExt};
 use neo4j_api::Neo4jRestore;
 use neo4j_api::plan::target::{RESTORE_IN_PROGRESS, ResolvedTarget, TargetType};
@@ -94,6 +94,18 @@ pub async fn act(
                 hold_target(ctx, target, &restore.name_any(), *action == Action::HoldTarget).await?;
             }
             Action::RemoveFinalizer => set_finalizer(client, restore, false).await?,
+            Action::DeleteJob(kind) => {
+                let jobs: Api<Job> = Api::namespaced(client.clone(), &namespace);
+                let name = kind.job_name(&restore.name_any());
+                // Foreground: the Job goes once its Pods are gone; the next decision waits for that.
+                match jobs.delete(&name, &DeleteParams::foreground()).await {
+                    Err(kube::Error::Api(status)) if status.code == 404 => {}
+                    other => {
+                        other?;
+                    }
+                }
+                tracing::info!(restore = %restore.name_any(), job = %name, "restore Job deleted before the scale-up");
+            }
             Action::Cypher(cypher) => {
                 let Some(target) = target else { return Ok(Some("the target is gone".to_owned())) };
                 let database = restore.spec.database_name.clone().unwrap_or_default();

@@ -38,27 +38,43 @@ fn component(job: &Job) -> Option<RestoreJob> {
         .find(|kind| kind.as_str() == label)
 }
 
-async fn job_states(client: &Client, namespace: &str, name: &str) -> Result<Vec<(RestoreJob, JobState)>, Error> {
+/// The state of each Job of the restore, and whether a Pod of the restore Job has not ended (a
+/// Job deleted in the foreground stays listed until its Pods are gone).
+async fn job_states(
+    client: &Client,
+    namespace: &str,
+    name: &str,
+) -> Result<(Vec<(RestoreJob, JobState)>, bool), Error> {
     let jobs: Api<Job> = Api::namespaced(client.clone(), namespace);
     let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
     let mut states = Vec::new();
+    let mut restore_pods_active = false;
     for job in jobs.list(&ListParams::default().labels(&format!("{RESTORE_LABEL}={name}"))).await?.items {
         let Some(kind) = component(&job) else { continue };
-        let state = if is_finished(&job) {
-            let selector = format!("job-name={}", job.name_any());
-            let report = termination_report(&pods.list(&ListParams::default().labels(&selector)).await?.items);
-            if has_failed(&job) {
-                let why = report.or_else(|| neo4j_api::status::job::failure_reason(&job));
-                JobState::Failed(why.unwrap_or_else(|| "see its logs".to_owned()))
-            } else {
-                JobState::Succeeded(report)
-            }
-        } else {
+        let finished = is_finished(&job);
+        if !finished && kind != RestoreJob::Restore {
+            states.push((kind, JobState::Running));
+            continue;
+        }
+        let selector = format!("job-name={}", job.name_any());
+        let listed = pods.list(&ListParams::default().labels(&selector)).await?.items;
+        if kind == RestoreJob::Restore {
+            restore_pods_active = listed.iter().any(|pod| {
+                let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
+                !matches!(phase, Some("Succeeded" | "Failed"))
+            });
+        }
+        let state = if !finished {
             JobState::Running
+        } else if has_failed(&job) {
+            let why = termination_report(&listed).or_else(|| neo4j_api::status::job::failure_reason(&job));
+            JobState::Failed(why.unwrap_or_else(|| "see its logs".to_owned()))
+        } else {
+            JobState::Succeeded(termination_report(&listed))
         };
         states.push((kind, state));
     }
-    Ok(states)
+    Ok((states, restore_pods_active))
 }
 
 /// The admin credentials and CA of the target, from its Secrets. Errors never carry Secret data.
@@ -149,7 +165,7 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
         refusal = newer_backup(&from, target);
         backup_version = ImageTag::parse(&from.tag).ok().map(|tag| tag.version.to_string());
     }
-    let jobs = job_states(client, namespace, &name).await?;
+    let (jobs, restore_pods_active) = job_states(client, namespace, &name).await?;
     let servers = match &target {
         Ok(target) => {
             Api::<StatefulSet>::namespaced(client.clone(), namespace).get_opt(&target.statefulset()).await?.map(|sts| {
@@ -196,6 +212,7 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
         database,
         counts,
         deleting: restore.metadata.deletion_timestamp.is_some(),
+        restore_pods_active,
         agent_image: ctx.agent_image.clone(),
     })
 }
