@@ -148,7 +148,7 @@ impl DatabaseAdmin for Bolt {
         Box::pin(async move {
             let connection = connect(endpoint)?;
             let graph = &connection.graph;
-            let rows = execute(&graph, &show_database(name)).await?;
+            let rows = execute(graph, &show_database(name)).await?;
             let statuses: Vec<String> = rows.iter().filter_map(|row| row.get::<String>("currentStatus").ok()).collect();
             let topology = rows.first().map(|row| DatabaseTopology {
                 primaries: count(row, "requestedPrimariesCount"),
@@ -162,7 +162,7 @@ impl DatabaseAdmin for Bolt {
         Box::pin(async move {
             let connection = connect(endpoint)?;
             let graph = &connection.graph;
-            let rows = execute(&graph, &counts(name)).await?;
+            let rows = execute(graph, &counts(name)).await?;
             let row = rows.first().ok_or("counting returned no row")?;
             let read = |key: &str| row.get::<i64>(key).map_err(|err| format!("counting: {key}: {err}"));
             Ok((read("nodes")?, read("relationships")?))
@@ -179,19 +179,19 @@ impl DatabaseAdmin for Bolt {
             let connection = connect(endpoint)?;
             let graph = &connection.graph;
             if let Cypher::CreateSeeded { seed_host, .. } = cypher {
-                let rows = execute(&graph, &show_servers()).await?;
+                let rows = execute(graph, &show_servers()).await?;
                 let servers: Vec<(String, String)> = rows
                     .iter()
                     .filter_map(|row| Some((row.get::<String>("serverId").ok()?, row.get::<String>("address").ok()?)))
                     .collect();
                 let id = seed_server(&servers, seed_host)?;
                 if let Some(statement) = seeded(cypher, name, &id) {
-                    change(&graph, &statement).await?;
+                    change(graph, &statement).await?;
                 }
                 return Ok(());
             }
             for statement in statements(cypher, name) {
-                change(&graph, &statement).await?;
+                change(graph, &statement).await?;
             }
             Ok(())
         })
