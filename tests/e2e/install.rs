@@ -11,7 +11,6 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
-use kube::runtime::wait::{await_condition, conditions};
 use kube::{Client, ResourceExt};
 use kubectl_neo4j::online::act::Pace;
 use kubectl_neo4j::online::install::{Options, install, uninstall};
@@ -223,17 +222,7 @@ async fn e2e_install_with_cert_manager_crds_uses_cert_manager() {
                     "versions": [{"name": "v1", "served": true, "storage": true,
                         "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": true}}}]}}))
             .expect("CRD");
-            let name = crd.name_any();
-            crds.patch(&name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&crd))
-                .await
-                .expect("apply cert-manager CRD");
-            tokio::time::timeout(
-                Duration::from_secs(60),
-                await_condition(crds.clone(), &name, conditions::is_crd_established()),
-            )
-            .await
-            .expect("established in time")
-            .expect("watch");
+            crate::support::apply_crd(&crds, &crd).await;
         }
     }
     undone_after(&client, move |client| async move {

@@ -7,12 +7,11 @@
 use std::time::Duration;
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kube::api::{Api, DeleteParams, Patch, PatchParams};
-use kube::runtime::wait::{await_condition, conditions};
+use kube::api::{Api, DeleteParams};
 use kube::{Client, ResourceExt};
 use neo4j_api::crd::STAND_IN_ANNOTATION;
 
-use crate::support::{FIELD_MANAGER, apply_crds, client, eventually, exclusive, in_namespace};
+use crate::support::{apply_crd, apply_crds, client, eventually, exclusive, in_namespace};
 
 const TARGETS: [&str; 2] = ["neo4jenterpriseclusters", "neo4jenterprisestandalones"];
 
@@ -46,18 +45,7 @@ async fn install_targets(client: &Client, release: Option<&str>) {
     }
     let Some(release) = release else { return };
     for plural in TARGETS {
-        let crd = fixture(release, plural);
-        let name = crd.name_any();
-        api.patch(&name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&crd))
-            .await
-            .unwrap_or_else(|err| panic!("apply the operator's {release} CRD {name}: {err}"));
-        tokio::time::timeout(
-            Duration::from_secs(60),
-            await_condition(api.clone(), &name, conditions::is_crd_established()),
-        )
-        .await
-        .unwrap_or_else(|_| panic!("CRD {name} not established within 60s"))
-        .expect("watch CRD");
+        apply_crd(&api, &fixture(release, plural)).await;
     }
 }
 

@@ -77,17 +77,23 @@ pub async fn apply_crds(client: &Client) {
             eprintln!("{name}: the real Neo4j operator CRD is installed; using it");
             continue;
         }
-        api.patch(&name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(&definition))
-            .await
-            .unwrap_or_else(|err| panic!("server-side apply of CRD {name} refused: {err}"));
-        tokio::time::timeout(
-            Duration::from_secs(60),
-            await_condition(api.clone(), &name, conditions::is_crd_established()),
-        )
-        .await
-        .unwrap_or_else(|_| panic!("CRD {name} not established within 60s"))
-        .expect("watch CRD");
+        apply_crd(&api, &definition).await;
     }
+}
+
+/// Applies one CRD server-side and waits until it is established.
+pub async fn apply_crd(api: &Api<CustomResourceDefinition>, definition: &CustomResourceDefinition) {
+    let name = definition.name_any();
+    api.patch(&name, &PatchParams::apply(FIELD_MANAGER).force(), &Patch::Apply(definition))
+        .await
+        .unwrap_or_else(|err| panic!("server-side apply of CRD {name} refused: {err}"));
+    tokio::time::timeout(
+        Duration::from_secs(60),
+        await_condition(api.clone(), &name, conditions::is_crd_established()),
+    )
+    .await
+    .unwrap_or_else(|_| panic!("CRD {name} not established within 60s"))
+    .expect("watch CRD");
 }
 
 /// Runs `test` in a fresh namespace `e2e-<prefix>-<suffix>`, deleting the namespace afterwards,

@@ -49,6 +49,19 @@ pub fn service_names(service: &str, namespace: &str) -> Vec<String> {
     ]
 }
 
+/// A Mutating- or ValidatingWebhookConfiguration, as the API reads it.
+trait Configuration:
+    Resource<DynamicType = (), Scope = k8s_openapi::ClusterResourceScope>
+    + Clone
+    + DeserializeOwned
+    + serde::Serialize
+    + std::fmt::Debug
+{
+}
+
+impl Configuration for MutatingWebhookConfiguration {}
+impl Configuration for ValidatingWebhookConfiguration {}
+
 /// Keeps one Secret and the CA bundle of the webhook configurations of one name.
 pub struct Keeper {
     /// The API server.
@@ -132,14 +145,7 @@ impl Keeper {
         Ok(material)
     }
 
-    async fn configuration<K>(&self) -> Result<Option<Vec<(String, Option<String>)>>, KeepError>
-    where
-        K: Resource<DynamicType = (), Scope = k8s_openapi::ClusterResourceScope>
-            + Clone
-            + DeserializeOwned
-            + serde::Serialize
-            + std::fmt::Debug,
-    {
+    async fn configuration<K: Configuration>(&self) -> Result<Option<Vec<(String, Option<String>)>>, KeepError> {
         let api: Api<K> = Api::all(self.client.clone());
         let found = api.get_opt(&self.configuration).await.map_err(api_error(format!(
             "reading {} {}",
@@ -195,14 +201,11 @@ impl Keeper {
         }
     }
 
-    async fn inject<K>(&self, hooks: Option<Vec<(String, Option<String>)>>, bundle: &str) -> Result<(), KeepError>
-    where
-        K: Resource<DynamicType = (), Scope = k8s_openapi::ClusterResourceScope>
-            + Clone
-            + DeserializeOwned
-            + serde::Serialize
-            + std::fmt::Debug,
-    {
+    async fn inject<K: Configuration>(
+        &self,
+        hooks: Option<Vec<(String, Option<String>)>>,
+        bundle: &str,
+    ) -> Result<(), KeepError> {
         let Some(hooks) = hooks else { return Ok(()) };
         if bundle.is_empty() {
             return Ok(());
