@@ -44,6 +44,7 @@ fn observed(restore: &Neo4jRestore) -> Observed {
         backup_version: None,
         jobs: vec![],
         servers: Some(Servers { replicas: 3, pods: 3, ready: 3 }),
+        statefulset: Some(neo4j_api::ScaledSet { name: "prod-server".into(), uid: "sts-uid-1".into() }),
         database: Database::Unknown,
         counts: None,
         deleting: false,
@@ -143,6 +144,11 @@ fn a_stopped_cluster_restore_records_the_size_before_scaling_and_always_scales_b
     // operator would scale it back up (its RestoreInProgressAnnotation, issue #117).
     assert_eq!(d.actions, vec![Action::AddFinalizer, Action::HoldTarget], "no scale-down in the same decision");
     assert_eq!((d.progress.original_replicas, d.progress.database_existed), (Some(3), Some(false)));
+    // Issue 13, item 5: the object scaled, by name and UID, is recorded with its size.
+    assert_eq!(
+        d.progress.statefulset,
+        Some(neo4j_api::ScaledSet { name: "prod-server".into(), uid: "sts-uid-1".into() })
+    );
     assert_eq!(d.progress.target_held, Some(true));
     assert_eq!(d.progress.step, Some(RestoreStep::StoppingCluster));
 

@@ -301,3 +301,34 @@ async fn deletion_while_the_restore_job_runs_stops_it_before_the_scale_up() {
     ];
     run(deleting, admin, steps).await;
 }
+
+// Issue 13, item 5: a target that cannot be read mid-restore (its CR deleted or re-applied wrong)
+// never keeps its servers at 0: the StatefulSet recorded at the scale-down, by name and with its
+// UID as a precondition, is scaled back.
+#[tokio::test]
+async fn a_target_gone_mid_restore_still_gets_its_statefulset_back_by_name_and_uid() {
+    let admin = FakeAdmin::new(Database::Unknown);
+    let recorded = json!({"originalReplicas": 3, "databaseExisted": false,
+        "statefulset": {"name": "prod-server", "uid": "sts-uid-1"}});
+    let mut set = sts(0, 0, 0);
+    set["metadata"]["uid"] = json!("sts-uid-1");
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::NOT_FOUND, support::not_found("neo4jenterpriseclusters prod")),
+        step(
+            Method::GET,
+            "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jenterprisestandalones/prod",
+            StatusCode::NOT_FOUND,
+            support::not_found("neo4jenterprisestandalones prod"),
+        ),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, jobs(vec![])),
+        step(Method::GET, STS, StatusCode::OK, set),
+        checked(Method::PATCH, STS, StatusCode::OK, sts(3, 0, 0), |body| {
+            assert_eq!(body, &json!({"metadata": {"uid": "sts-uid-1"}, "spec": {"replicas": 3}}));
+        }),
+        checked(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null)), |body| {
+            assert_eq!(body["status"]["message"], "the target no longer exists; scaling the target back to 3 replicas");
+        }),
+        event("StartingCluster"),
+    ];
+    run(restore(json!({}), progress("Restoring", recorded)), admin, steps).await;
+}

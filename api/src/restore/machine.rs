@@ -420,6 +420,7 @@ fn pre_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
             return fail(&progress, observed, reason);
         }
         progress.original_replicas = Some(replicas);
+        progress.statefulset = observed.statefulset.clone();
         progress.target_held = Some(true);
         actions.push(Action::AddFinalizer);
         actions.push(Action::HoldTarget);

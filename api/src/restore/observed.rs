@@ -3,7 +3,7 @@
 use crate::plan::restore_job::RestoreJob;
 use crate::plan::target::ResolvedTarget;
 use crate::restore::source::SourceLocation;
-use crate::types::DatabaseTopology;
+use crate::types::{DatabaseTopology, ScaledSet};
 
 /// How a Job of the restore stands.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,8 +70,10 @@ pub struct Observed {
     pub backup_version: Option<String>,
     /// The state of each Job of the restore.
     pub jobs: Vec<(RestoreJob, JobState)>,
-    /// The target's StatefulSet, when it exists.
+    /// The target's StatefulSet, when it exists (the one recorded in the progress, once one is).
     pub servers: Option<Servers>,
+    /// That StatefulSet's name and UID.
+    pub statefulset: Option<ScaledSet>,
     /// The restored database.
     pub database: Database,
     /// Nodes and relationships in the restored database, once it is online.

@@ -118,6 +118,12 @@ pub struct RestoreProgress {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub original_replicas: Option<i32>,
 
+    /// The StatefulSet scaled down, by name and UID, recorded with `originalReplicas`: the scale
+    /// back goes to this object whatever the target reads as later (its CR re-applied, changed or
+    /// gone), and to no other object of that name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub statefulset: Option<ScaledSet>,
+
     /// Whether the database existed before the restore (then `START DATABASE`, else `CREATE DATABASE`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_existed: Option<bool>,
@@ -154,6 +160,16 @@ pub struct RestoreProgress {
     /// Why the restore is failing, kept while the target is brought back up before phase `Failed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+}
+
+/// A StatefulSet, by name and UID.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ScaledSet {
+    /// `metadata.name`.
+    pub name: String,
+    /// `metadata.uid`.
+    pub uid: String,
 }
 
 /// How many primary and secondary copies of a database a cluster keeps (`CREATE DATABASE ...

@@ -82,11 +82,18 @@ pub async fn act(
                 }
             }
             Action::Scale(replicas) => {
-                let Some(target) = target else { continue };
+                // The StatefulSet recorded when it was scaled down (with its UID as a
+                // precondition), whatever the target reads as now; else the target's.
+                let recorded =
+                    restore.status.as_ref().and_then(|s| s.progress.as_ref()).and_then(|p| p.statefulset.clone());
+                let (name, patch) = match (recorded, target) {
+                    (Some(set), _) => (set.name, json!({"metadata": {"uid": set.uid}, "spec": {"replicas": replicas}})),
+                    (None, Some(target)) => (target.statefulset(), json!({"spec": {"replicas": replicas}})),
+                    (None, None) => continue,
+                };
                 let sets: Api<StatefulSet> = Api::namespaced(client.clone(), &namespace);
-                let patch = json!({"spec": {"replicas": replicas}});
-                sets.patch(&target.statefulset(), &PatchParams::default(), &Patch::Merge(&patch)).await?;
-                tracing::info!(restore = %restore.name_any(), statefulset = %target.statefulset(), replicas, "scaled");
+                sets.patch(&name, &PatchParams::default(), &Patch::Merge(&patch)).await?;
+                tracing::info!(restore = %restore.name_any(), statefulset = %name, replicas, "scaled");
             }
             Action::AddFinalizer => set_finalizer(client, restore, true).await?,
             Action::HoldTarget | Action::ReleaseTarget => {

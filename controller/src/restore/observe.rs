@@ -120,6 +120,37 @@ pub async fn endpoint(client: &Client, target: &ResolvedTarget) -> Result<Endpoi
     Ok(Endpoint { uri: target.bolt_uri(), user, password, ca })
 }
 
+/// The target's StatefulSet: the one recorded when the restore scaled it (by name, and only if its
+/// UID is still the recorded one), else the target's by name. A target that cannot be read any
+/// more never keeps its servers down (issue 13, item 5).
+async fn servers(
+    client: &Client,
+    namespace: &str,
+    target: &Result<ResolvedTarget, Option<String>>,
+    progress: &neo4j_api::RestoreProgress,
+) -> Result<(Option<Servers>, Option<neo4j_api::ScaledSet>), Error> {
+    let name = match (&progress.statefulset, target) {
+        (Some(recorded), _) => recorded.name.clone(),
+        (None, Ok(target)) => target.statefulset(),
+        (None, Err(_)) => return Ok((None, None)),
+    };
+    let Some(sts) = Api::<StatefulSet>::namespaced(client.clone(), namespace).get_opt(&name).await? else {
+        return Ok((None, None));
+    };
+    let uid = sts.metadata.uid.clone().unwrap_or_default();
+    if progress.statefulset.as_ref().is_some_and(|recorded| recorded.uid != uid) {
+        tracing::warn!(statefulset = %name, "the StatefulSet was replaced since the restore scaled it; leaving the new one alone");
+        return Ok((None, None));
+    }
+    let status = sts.status.unwrap_or_default();
+    let servers = Servers {
+        replicas: sts.spec.and_then(|s| s.replicas).unwrap_or(1),
+        pods: status.replicas,
+        ready: status.ready_replicas.unwrap_or(0),
+    };
+    Ok((Some(servers), Some(neo4j_api::ScaledSet { name, uid })))
+}
+
 /// Whether the version of the backup is newer than the target's (Neo4j cannot restore into an older version).
 fn newer_backup(backup_target: &ResolvedTarget, target: &ResolvedTarget) -> Option<String> {
     let from = ImageTag::parse(&backup_target.tag).ok()?.version;
@@ -166,20 +197,8 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
         backup_version = ImageTag::parse(&from.tag).ok().map(|tag| tag.version.to_string());
     }
     let (jobs, restore_pods_active) = job_states(client, namespace, &name).await?;
-    let servers = match &target {
-        Ok(target) => {
-            Api::<StatefulSet>::namespaced(client.clone(), namespace).get_opt(&target.statefulset()).await?.map(|sts| {
-                let status = sts.status.unwrap_or_default();
-                Servers {
-                    replicas: sts.spec.and_then(|s| s.replicas).unwrap_or(1),
-                    pods: status.replicas,
-                    ready: status.ready_replicas.unwrap_or(0),
-                }
-            })
-        }
-        Err(_) => None,
-    };
     let progress = restore.status.as_ref().and_then(|s| s.progress.clone()).unwrap_or_default();
+    let (servers, statefulset) = servers(client, namespace, &target, &progress).await?;
     let needs_database = match progress.step {
         Some(RestoreStep::PreRestoreHooks) => progress.database_existed.is_none(),
         Some(RestoreStep::BringingUp) => true,
@@ -209,6 +228,7 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
         backup_version,
         jobs,
         servers,
+        statefulset,
         database,
         counts,
         deleting: restore.metadata.deletion_timestamp.is_some(),
