@@ -106,6 +106,17 @@ pub fn parse(output: &str) -> Result<Vec<Listed>, InspectError> {
             other => return Err(bad(format!("FULL is {other:?}, not true or false"))),
         };
         let database = row[database_at].to_owned();
+        // The name becomes an argument of neo4j-admin (verify restores each database by name):
+        // anything but a database name (e.g. `--overwrite-destination`) is refused here.
+        let name_ok = database.starts_with(|c: char| c.is_ascii_alphabetic())
+            && database.len() <= 63
+            && database.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        if !name_ok {
+            return Err(bad(format!("DATABASE {database:?} is not a database name")));
+        }
+        if file.starts_with('-') || file.chars().any(char::is_control) {
+            return Err(bad(format!("FILE {uri:?} is not a backup file name")));
+        }
         let lineage = lineage_at.map(|at| row[at].to_owned()).filter(|id| !id.is_empty());
         let transactions = match transactions_at {
             (Some(low), Some(high)) => Some((tx(row[low]).map_err(&bad)?, tx(row[high]).map_err(&bad)?)),
@@ -203,6 +214,21 @@ mod tests {
         assert_eq!(listed[0].artifact.file, "orders-2025-11-01T02-00-00.backup");
         assert_eq!(listed[0].artifact.database, "orders");
         assert!(!listed[0].artifact.full);
+    }
+
+    // Issue 13, item 11: a database name from the listing becomes an argument of neo4j-admin.
+    #[test]
+    fn names_that_are_not_database_names_are_refused() {
+        let flag = MANUAL.replacen("|    neo4j |", "| --overwrite-destination |", 1);
+        assert_eq!(
+            parse(&flag),
+            Err(InspectError::BadRow {
+                line: 2,
+                reason: "DATABASE \"--overwrite-destination\" is not a database name".into()
+            })
+        );
+        let system = MANUAL.replacen("|    neo4j |", "|   system |", 1);
+        assert_eq!(parse(&system).unwrap()[0].artifact.database, "system", "the system database is listed too");
     }
 
     #[test]

@@ -30,8 +30,14 @@ pub const MANAGED_FLAGS: [&str; 13] = [
     "--to-path-txn",
 ];
 
-/// Options every `neo4j-admin` command takes.
-const COMMON_OPTIONS: [&str; 3] = ["--verbose", "--expand-commands", "--additional-config"];
+/// Options every `neo4j-admin` command takes that a user may pass.
+const COMMON_OPTIONS: [&str; 1] = ["--verbose"];
+
+/// Options every `neo4j-admin` command takes that a Neo4jBackup or Neo4jRestore may not pass:
+/// `--additional-config` makes neo4j-admin read a configuration file of the Pod, and
+/// `--expand-commands` lets that configuration run commands (`$(...)`) inside our Pod, which
+/// holds the cloud credentials (issue 13, item 11).
+const REFUSED_OPTIONS: [&str; 2] = ["--additional-config", "--expand-commands"];
 
 /// An option and the first version that has it (`None`: every supported version, 5.26 on).
 type Since = Option<(u64, u64)>;
@@ -131,6 +137,15 @@ pub fn check_additional_args(
             );
             continue;
         }
+        if REFUSED_OPTIONS.contains(&flag) {
+            verdict.error(
+                &item,
+                format!(
+                    "{flag} is refused: it would let neo4j-admin read configuration, and with --expand-commands run commands, in the Pod that holds the backup's credentials; set what you need through the spec"
+                ),
+            );
+            continue;
+        }
         if COMMON_OPTIONS.contains(&flag) {
             continue;
         }
@@ -215,6 +230,19 @@ mod tests {
         );
     }
 
+    #[test]
+    fn options_that_read_configuration_or_run_commands_are_refused() {
+        let verdict = check(&["--additional-config=/etc/passwd", "--expand-commands", "--verbose"], &BACKUP, None);
+        let why = "is refused: it would let neo4j-admin read configuration, and with --expand-commands run commands, in the Pod that holds the backup's credentials; set what you need through the spec";
+        assert_eq!(
+            verdict.error_lines(),
+            vec![
+                format!("spec.options.additionalArgs[0]: --additional-config {why}"),
+                format!("spec.options.additionalArgs[1]: --expand-commands {why}"),
+            ]
+        );
+    }
+
     // Seed 001's enterprise-azure-restore passes --check-consistency, which no neo4j-admin restore
     // knows (restore-backup.adoc, 5.x and dev): the Job would fail after a scale-down.
     #[test]
@@ -224,13 +252,13 @@ mod tests {
         assert_eq!(
             verdict.error_lines(),
             vec![
-                "spec.options.additionalArgs[0]: --check-consistency is not an option of neo4j-admin database restore: neo4j-admin refuses unknown options and the Job would fail; on Neo4j 5.26.0 it accepts --verbose, --expand-commands, --additional-config"
+                "spec.options.additionalArgs[0]: --check-consistency is not an option of neo4j-admin database restore: neo4j-admin refuses unknown options and the Job would fail; on Neo4j 5.26.0 it accepts --verbose"
             ]
         );
         let unknown_version = check(&["--check-consistency"], &RESTORE, None);
-        assert!(unknown_version.error_lines()[0].ends_with(
-            "on the newest Neo4j it accepts --source-database, --verbose, --expand-commands, --additional-config"
-        ));
+        assert!(
+            unknown_version.error_lines()[0].ends_with("on the newest Neo4j it accepts --source-database, --verbose")
+        );
     }
 
     #[test]
