@@ -2,6 +2,7 @@
 //! model, defaults, admission rules and plans. No I/O and no async here: the webhook, the
 //! controller and the plugin are thin edges around this crate.
 
+pub mod access;
 pub mod admission;
 pub mod chain;
 pub mod convert;

@@ -1,5 +1,6 @@
-//! SubjectAccessReview: may the requesting user read a backup target in another namespace?
-//! The one API call a request may make, only in that case, bounded by a short timeout.
+//! SubjectAccessReview: may the requesting user do what their object would do in their name (read a
+//! backup target in another namespace, run a hook Job with the Secrets it names)? The only API
+//! calls a request may make, only in those cases, each bounded by a short timeout.
 
 use std::time::Duration;
 
@@ -9,6 +10,7 @@ use kube::api::{Api, PostParams};
 
 use crate::admission_review::UserInfo;
 use crate::admit::AccessReview;
+use neo4j_api::access::Permission;
 
 /// Asks the API server; `None` when there is no API server or no answer in time.
 pub struct ApiAccessReview {
@@ -23,8 +25,8 @@ impl ApiAccessReview {
     }
 }
 
-/// The review asking whether `user` may get `resource/name` in `namespace`.
-pub fn review_for(user: &UserInfo, namespace: &str, resource: &str, name: &str) -> SubjectAccessReview {
+/// The review asking whether `user` has `permission`.
+pub fn review_for(user: &UserInfo, permission: &Permission) -> SubjectAccessReview {
     SubjectAccessReview {
         spec: SubjectAccessReviewSpec {
             user: Some(user.username.clone()),
@@ -32,11 +34,11 @@ pub fn review_for(user: &UserInfo, namespace: &str, resource: &str, name: &str) 
             groups: Some(user.groups.clone()),
             extra: (!user.extra.is_empty()).then(|| user.extra.clone()),
             resource_attributes: Some(ResourceAttributes {
-                group: Some(neo4j_api::GROUP.to_owned()),
-                resource: Some(resource.to_owned()),
-                verb: Some("get".to_owned()),
-                namespace: Some(namespace.to_owned()),
-                name: Some(name.to_owned()),
+                group: Some(permission.group.to_owned()),
+                resource: Some(permission.resource.to_owned()),
+                verb: Some(permission.verb.to_owned()),
+                namespace: Some(permission.namespace.clone()),
+                name: permission.name.clone(),
                 ..ResourceAttributes::default()
             }),
             ..SubjectAccessReviewSpec::default()
@@ -46,18 +48,18 @@ pub fn review_for(user: &UserInfo, namespace: &str, resource: &str, name: &str) 
 }
 
 impl AccessReview for ApiAccessReview {
-    async fn may_read(&self, user: &UserInfo, namespace: &str, resource: &str, name: &str) -> Option<bool> {
+    async fn may(&self, user: &UserInfo, permission: &Permission) -> Option<bool> {
         let client = self.client.clone()?;
         let api: Api<SubjectAccessReview> = Api::all(client);
-        let review = review_for(user, namespace, resource, name);
+        let review = review_for(user, permission);
         match tokio::time::timeout(self.timeout, api.create(&PostParams::default(), &review)).await {
             Ok(Ok(answer)) => answer.status.map(|status| status.allowed),
             Ok(Err(err)) => {
-                tracing::warn!(error = %err, "SubjectAccessReview failed; the cross-namespace target is not checked");
+                tracing::warn!(error = %err, permission = %permission.shown(), "SubjectAccessReview failed");
                 None
             }
             Err(_) => {
-                tracing::warn!("SubjectAccessReview timed out; the cross-namespace target is not checked");
+                tracing::warn!(permission = %permission.shown(), "SubjectAccessReview timed out");
                 None
             }
         }

@@ -17,6 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::admission_review::{AdmissionRequest, AdmissionResponse, UserInfo};
+use neo4j_api::access::{Permission, refusal, restore_permissions};
 
 /// Which endpoint a request came to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,14 +50,9 @@ pub trait Lookups: Send + Sync {
 
 /// Answers whether a user may read a target in another namespace (a SubjectAccessReview).
 pub trait AccessReview: Send + Sync {
-    /// `Some(allowed)`, or `None` when no answer could be had in time.
-    fn may_read(
-        &self,
-        user: &UserInfo,
-        namespace: &str,
-        resource: &str,
-        name: &str,
-    ) -> impl Future<Output = Option<bool>> + Send;
+    /// Whether `user` has `permission`: `Some(allowed)`, or `None` when no answer could be had in
+    /// time.
+    fn may(&self, user: &UserInfo, permission: &Permission) -> impl Future<Output = Option<bool>> + Send;
 }
 
 /// What happened, for metrics and logs.
@@ -93,7 +89,17 @@ pub async fn admit(
     let namespace = request.namespace.clone().or_else(|| str_at(object, "/metadata/namespace")).unwrap_or_default();
     let gathered = gather(kind, object, &namespace, lookups);
     let may_read = match &gathered.cross_namespace {
-        Some((ns, resource, name)) => access.may_read(&request.user_info, ns, resource, name).await,
+        Some((ns, resource, name)) => {
+            let permission = Permission {
+                group: neo4j_api::GROUP,
+                resource,
+                verb: "get",
+                namespace: ns.clone(),
+                name: Some(name.clone()),
+                path: "spec.target.namespace".to_owned(),
+            };
+            access.may(&request.user_info, &permission).await
+        }
         None => None,
     };
     let ctx = Context {
@@ -103,7 +109,18 @@ pub async fn admit(
         may_read_target_namespace: may_read,
         now: Some(now),
     };
-    let Some(review) = review(old, object, &ctx) else { return skipped("other") };
+    let Some(mut review) = review(old, object, &ctx) else { return skipped("other") };
+    // What a hook Job would do in the requester's name, they must be allowed to do themselves.
+    if review.verdict.is_allowed()
+        && kind == Kind::Restore
+        && let Ok(restore) = serde_json::from_value::<neo4j_api::Neo4jRestore>(object.clone())
+    {
+        for permission in restore_permissions(&restore, &namespace) {
+            if let Some(why) = refusal(&permission, access.may(&request.user_info, &permission).await) {
+                review.verdict.error(&permission.path, why);
+            }
+        }
+    }
     let outcome = |verdict| Outcome { kind: kind.name(), verdict };
     if !review.verdict.is_allowed() {
         let message = denial_message(kind, object, &review.verdict);
@@ -212,8 +229,8 @@ mod tests {
     struct Answer(Option<bool>, Mutex<Vec<String>>);
 
     impl AccessReview for Answer {
-        async fn may_read(&self, user: &UserInfo, namespace: &str, resource: &str, name: &str) -> Option<bool> {
-            self.1.lock().unwrap().push(format!("{} get {resource}/{name} in {namespace}", user.username));
+        async fn may(&self, user: &UserInfo, permission: &Permission) -> Option<bool> {
+            self.1.lock().unwrap().push(format!("{} {}", user.username, permission.shown()));
             self.0
         }
     }
@@ -333,7 +350,10 @@ mod tests {
         assert!(denied.1.lock().unwrap().is_empty(), "no API call for a same-namespace target");
         let (response, _) = run(Endpoint::Validate, &request("CREATE", other, None), &Fixed::default(), &denied).await;
         assert!(!response.allowed);
-        assert_eq!(*denied.1.lock().unwrap(), vec!["alice get neo4jenterpriseclusters/prod in production"]);
+        assert_eq!(
+            *denied.1.lock().unwrap(),
+            vec!["alice get neo4jenterpriseclusters.neo4j.neo4j.com/prod in production"]
+        );
     }
 
     #[tokio::test]
@@ -379,5 +399,29 @@ mod tests {
         let (response, outcome) = run(Endpoint::Mutate, &release, &Fixed::default(), &answer).await;
         assert!(response.allowed && response.patch.is_none(), "{response:?}");
         assert_eq!(outcome.verdict, "skipped");
+    }
+
+    // Issue 13, item 1: a hook Job that reads a Secret is admitted only for someone who may read it.
+    #[tokio::test]
+    async fn a_hook_needs_the_requesters_own_rights_to_what_it_uses() {
+        let restore = json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore",
+            "metadata": {"name": "r", "namespace": "neo4j"},
+            "spec": {"targetCluster": "prod", "databaseName": "orders", "source": {"type": "backup", "backupRef": "b"},
+                "options": {"preRestore": {"job": {"template": {"container": {"image": "tool:1",
+                    "env": [{"name": "S", "valueFrom": {"secretKeyRef": {"name": "db-admin", "key": "password"}}}]}}}}}}});
+        let req = request("CREATE", restore, None);
+        let denied = Answer(Some(false), Mutex::default());
+        let (response, _) = run(Endpoint::Validate, &req, &Fixed::default(), &denied).await;
+        let message = response.status.unwrap().message;
+        assert!(message.contains("- spec.options.preRestore.job: you may not create jobs.batch in neo4j; a hook Job acts with its own rights"), "{message}");
+        assert!(message.contains("- spec.options.preRestore.job.template.container.env[0].valueFrom.secretKeyRef.name: you may not get secrets/db-admin in neo4j"), "{message}");
+        assert_eq!(
+            *denied.1.lock().unwrap(),
+            vec!["alice create jobs.batch in neo4j", "alice get secrets/db-admin in neo4j"]
+        );
+        let unanswered = Answer(None, Mutex::default());
+        assert!(!run(Endpoint::Validate, &req, &Fixed::default(), &unanswered).await.0.allowed, "no answer: refused");
+        let allowed = Answer(Some(true), Mutex::default());
+        assert!(run(Endpoint::Validate, &req, &Fixed::default(), &allowed).await.0.allowed);
     }
 }

@@ -307,7 +307,11 @@ async fn shutdown_stops_accepting_and_finishes() {
 struct Slow;
 
 impl neo4j_webhook::admit::AccessReview for Slow {
-    async fn may_read(&self, _: &neo4j_webhook::admission_review::UserInfo, _: &str, _: &str, _: &str) -> Option<bool> {
+    async fn may(
+        &self,
+        _: &neo4j_webhook::admission_review::UserInfo,
+        _: &neo4j_api::access::Permission,
+    ) -> Option<bool> {
         tokio::time::sleep(Duration::from_secs(30)).await;
         Some(true)
     }

@@ -25,7 +25,7 @@ use tokio::sync::oneshot;
 pub struct NoAccessReview;
 
 impl AccessReview for NoAccessReview {
-    async fn may_read(&self, _: &UserInfo, _: &str, _: &str, _: &str) -> Option<bool> {
+    async fn may(&self, _: &UserInfo, _: &neo4j_api::access::Permission) -> Option<bool> {
         None
     }
 }

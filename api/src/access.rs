@@ -1,0 +1,150 @@
+//! What an object does with its creator's authority, and so what the creator must be allowed to do
+//! themselves (the webhook asks the API server with SubjectAccessReviews). A Neo4jRestore's hook
+//! Job runs the user's image as a Pod of the namespace, with the env the spec names: creating one
+//! must not let anyone run a Pod, or read a Secret or ConfigMap, that their own RBAC does not
+//! allow (issue 13, item 1).
+
+use crate::rules::FieldPath;
+use crate::types::{Neo4jRestore, RestoreHooks};
+
+/// One permission, as a SubjectAccessReview asks for it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Permission {
+    /// API group (`""`: core).
+    pub group: &'static str,
+    /// Plural resource.
+    pub resource: &'static str,
+    /// Verb.
+    pub verb: &'static str,
+    /// Namespace.
+    pub namespace: String,
+    /// Object name, when the permission is for one object.
+    pub name: Option<String>,
+    /// The field that needs it.
+    pub path: String,
+}
+
+impl Permission {
+    /// `get secrets/x in ns`, for messages.
+    pub fn shown(&self) -> String {
+        let resource =
+            if self.group.is_empty() { self.resource.to_owned() } else { format!("{}.{}", self.resource, self.group) };
+        match &self.name {
+            Some(name) => format!("{} {resource}/{name} in {}", self.verb, self.namespace),
+            None => format!("{} {resource} in {}", self.verb, self.namespace),
+        }
+    }
+}
+
+fn hook_permissions(hooks: Option<&RestoreHooks>, path: FieldPath, namespace: &str, found: &mut Vec<Permission>) {
+    let Some(job) = hooks.and_then(|h| h.job.as_ref()) else { return };
+    let job_path = path.child("job");
+    let permission = |group, resource, verb, name: Option<String>, path: &FieldPath| Permission {
+        group,
+        resource,
+        verb,
+        namespace: namespace.to_owned(),
+        name,
+        path: path.to_string(),
+    };
+    // A Job is a Pod running the user's image: as creating a Job or Pod directly would be.
+    found.push(permission("batch", "jobs", "create", None, &job_path));
+    let container = job.template.as_ref().and_then(|t| t.container.as_ref());
+    let env_path = job_path.child("template").child("container").child("env");
+    for (i, env) in container.and_then(|c| c.env.as_ref()).into_iter().flatten().enumerate() {
+        let Some(from) = env.value_from.as_ref() else { continue };
+        let at = env_path.index(i).child("valueFrom");
+        if let Some(secret) = &from.secret_key_ref {
+            found.push(permission(
+                "",
+                "secrets",
+                "get",
+                Some(secret.name.clone()),
+                &at.child("secretKeyRef").child("name"),
+            ));
+        }
+        if let Some(config) = &from.config_map_key_ref {
+            found.push(permission(
+                "",
+                "configmaps",
+                "get",
+                Some(config.name.clone()),
+                &at.child("configMapKeyRef").child("name"),
+            ));
+        }
+    }
+}
+
+/// What the creator of `restore` (in `namespace`) must be allowed: for each hook Job, creating
+/// Jobs, and reading every Secret and ConfigMap its env references.
+pub fn restore_permissions(restore: &Neo4jRestore, namespace: &str) -> Vec<Permission> {
+    let options = restore.spec.options.as_ref();
+    let root = FieldPath::new("spec").child("options");
+    let mut found = Vec::new();
+    hook_permissions(options.and_then(|o| o.pre_restore.as_ref()), root.child("preRestore"), namespace, &mut found);
+    hook_permissions(options.and_then(|o| o.post_restore.as_ref()), root.child("postRestore"), namespace, &mut found);
+    found
+}
+
+/// The error for a permission the requester does not have (`Some(false)`), or that could not be
+/// checked (`None`: refused too, since the hook would act with rights the requester may lack).
+pub fn refusal(permission: &Permission, answer: Option<bool>) -> Option<String> {
+    match answer {
+        Some(true) => None,
+        Some(false) => Some(format!(
+            "you may not {}; a hook Job acts with its own rights, so it may only use what you may use yourself",
+            permission.shown()
+        )),
+        None => Some(format!(
+            "whether you may {} could not be checked (no answer from the API server); try again",
+            permission.shown()
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn a_hook_job_needs_job_creation_and_every_secret_and_config_map_it_reads() {
+        let restore: Neo4jRestore =
+            serde_json::from_value(json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore",
+            "metadata": {"name": "r"},
+            "spec": {"targetCluster": "prod", "databaseName": "orders", "source": {"type": "backup", "backupRef": "b"},
+                "options": {"postRestore": {"job": {"template": {"container": {"image": "tool:1", "env": [
+                    {"name": "PLAIN", "value": "x"},
+                    {"name": "S", "valueFrom": {"secretKeyRef": {"name": "db-admin", "key": "password"}}},
+                    {"name": "C", "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "k"}}}]}}}}}}}))
+            .unwrap();
+        let shown: Vec<(String, String)> =
+            restore_permissions(&restore, "shop").iter().map(|p| (p.path.clone(), p.shown())).collect();
+        assert_eq!(
+            shown,
+            [
+                ("spec.options.postRestore.job".to_owned(), "create jobs.batch in shop".to_owned()),
+                (
+                    "spec.options.postRestore.job.template.container.env[1].valueFrom.secretKeyRef.name".to_owned(),
+                    "get secrets/db-admin in shop".to_owned()
+                ),
+                (
+                    "spec.options.postRestore.job.template.container.env[2].valueFrom.configMapKeyRef.name".to_owned(),
+                    "get configmaps/settings in shop".to_owned()
+                ),
+            ]
+        );
+        let permission = &restore_permissions(&restore, "shop")[1];
+        assert_eq!(refusal(permission, Some(true)), None);
+        assert_eq!(
+            refusal(permission, Some(false)).unwrap(),
+            "you may not get secrets/db-admin in shop; a hook Job acts with its own rights, so it may only use what you may use yourself"
+        );
+        assert!(
+            refusal(permission, None)
+                .unwrap()
+                .starts_with("whether you may get secrets/db-admin in shop could not be checked")
+        );
+    }
+}
