@@ -110,6 +110,14 @@ pub async fn admit(
         now: Some(now),
     };
     let Some(mut review) = review(old, object, &ctx) else { return skipped("other") };
+    // A cross-namespace target whose access could not be checked is refused here (offline, the
+    // same rule only warns): admission fails closed (issue 13, item 2).
+    if let (Some((ns, _, _)), None) = (&gathered.cross_namespace, may_read) {
+        review.verdict.error(
+            "spec.target.namespace",
+            format!("whether you may read the target in namespace {ns:?} could not be checked (no answer from the API server); try again"),
+        );
+    }
     // What a hook Job would do in the requester's name, they must be allowed to do themselves.
     if review.verdict.is_allowed()
         && kind == Kind::Restore
@@ -348,8 +356,18 @@ mod tests {
         let denied = Answer(Some(false), Mutex::default());
         assert!(run(Endpoint::Validate, &request("CREATE", same, None), &Fixed::default(), &denied).await.0.allowed);
         assert!(denied.1.lock().unwrap().is_empty(), "no API call for a same-namespace target");
-        let (response, _) = run(Endpoint::Validate, &request("CREATE", other, None), &Fixed::default(), &denied).await;
+        let (response, _) =
+            run(Endpoint::Validate, &request("CREATE", other.clone(), None), &Fixed::default(), &denied).await;
         assert!(!response.allowed);
+        // No answer in time: refused too (issue 13, item 2), never only a warning.
+        let silent = Answer(None, Mutex::default());
+        let (response, _) = run(Endpoint::Validate, &request("CREATE", other, None), &Fixed::default(), &silent).await;
+        assert!(
+            response.status.unwrap().message.contains(
+                "- spec.target.namespace: whether you may read the target in namespace \"production\" could not be checked"
+            ),
+            "fail closed"
+        );
         assert_eq!(
             *denied.1.lock().unwrap(),
             vec!["alice get neo4jenterpriseclusters.neo4j.neo4j.com/prod in production"]
