@@ -94,6 +94,18 @@ fn both_variants_render_the_same_workload() {
         assert_eq!(service["spec"]["ports"][0], json!({"name": "https", "port": 443, "targetPort": "https"}));
         let namespace = one(&objects, "Namespace", NAMESPACE);
         assert_eq!(namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"], "restricted");
+        // Issue 13, item 4: the TLS port for the API server, the metrics port for this namespace
+        // and namespaces labelled for scraping only.
+        let policy = one(&objects, "NetworkPolicy", "neo4j-webhook");
+        assert_eq!(policy["spec"]["podSelector"]["matchLabels"], deployment["spec"]["selector"]["matchLabels"]);
+        assert_eq!(
+            policy["spec"]["ingress"],
+            json!([
+                {"ports": [{"port": 8443, "protocol": "TCP"}]},
+                {"ports": [{"port": 8080, "protocol": "TCP"}],
+                 "from": [{"podSelector": {}}, {"namespaceSelector": {"matchLabels": {"kubectl-neo4j/metrics": "allowed"}}}]},
+            ])
+        );
     }
 }
 

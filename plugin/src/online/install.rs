@@ -36,6 +36,7 @@ pub const KINDS: &[(&str, &str, bool)] = &[
     ("Service", "services", true),
     ("Deployment", "deployments", true),
     ("PodDisruptionBudget", "poddisruptionbudgets", true),
+    ("NetworkPolicy", "networkpolicies", true),
     ("Issuer", "issuers", true),
     ("Certificate", "certificates", true),
     ("MutatingWebhookConfiguration", "mutatingwebhookconfigurations", false),
