@@ -17,6 +17,11 @@ use neo4j_api::lease;
 pub const LEASE_DURATION: Duration = Duration::from_secs(lease::DURATION_SECONDS as u64);
 /// How often the leader renews (and others retry).
 pub const RETRY_PERIOD: Duration = Duration::from_secs(5);
+/// A leader that has not renewed within this stops leading: well before its Lease expires for
+/// the others, so two leaders never overlap (client-go's renew deadline, issue 13 item 8).
+pub const RENEW_DEADLINE: Duration = Duration::from_secs(10);
+/// The longest one read-and-write of the Lease may take (kube's client has no read timeout).
+pub const ROUND_TIMEOUT: Duration = Duration::from_secs(4);
 
 /// What to do with the Lease now.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,8 +34,10 @@ pub enum Decision {
     Wait(String),
 }
 
-/// Decides from the current Lease (if any) who may lead.
-pub fn decide(lease: Option<&Lease>, me: &str, now: Timestamp) -> Decision {
+/// Decides from the current Lease (if any) who may lead. Another holder's claim is judged by how
+/// long its record has been seen unchanged here (`unchanged_for`), as client-go does, never by
+/// comparing its renewTime with this machine's clock: clocks of two nodes disagree.
+pub fn decide(lease: Option<&Lease>, me: &str, unchanged_for: Duration) -> Decision {
     let Some(spec) = lease.and_then(|l| l.spec.as_ref()) else { return Decision::Acquire };
     let holder = spec.holder_identity.clone().unwrap_or_default();
     if holder == me {
@@ -39,7 +46,31 @@ pub fn decide(lease: Option<&Lease>, me: &str, now: Timestamp) -> Decision {
     if holder.is_empty() {
         return Decision::Acquire;
     }
-    if lease::holds(spec, now) { Decision::Wait(holder) } else { Decision::Acquire }
+    let duration = Duration::from_secs(u64::try_from(lease::duration_seconds(spec)).unwrap_or(0));
+    if unchanged_for < duration { Decision::Wait(holder) } else { Decision::Acquire }
+}
+
+// The leader steps down before the others may take over, and a round ends before the deadline.
+const _: () =
+    assert!(RENEW_DEADLINE.as_secs() < LEASE_DURATION.as_secs() && ROUND_TIMEOUT.as_secs() < RENEW_DEADLINE.as_secs());
+
+/// The Lease's record as last seen, and since when it has looked so here.
+#[derive(Debug, Default)]
+pub struct Seen {
+    record: Option<(Option<String>, Option<MicroTime>)>,
+    since: Option<tokio::time::Instant>,
+}
+
+impl Seen {
+    /// How long `lease` has looked unchanged here (zero when it just changed or was never seen).
+    pub fn unchanged_for(&mut self, lease: Option<&Lease>, now: tokio::time::Instant) -> Duration {
+        let record = lease.and_then(|l| l.spec.as_ref()).map(|s| (s.holder_identity.clone(), s.renew_time.clone()));
+        if self.since.is_none() || record != self.record {
+            self.record = record;
+            self.since = Some(now);
+        }
+        self.since.map_or(Duration::ZERO, |since| now.saturating_duration_since(since))
+    }
 }
 
 fn lease_spec(me: &str, now: Timestamp, previous: Option<&LeaseSpec>, acquiring: bool) -> LeaseSpec {
@@ -56,10 +87,11 @@ fn lease_spec(me: &str, now: Timestamp, previous: Option<&LeaseSpec>, acquiring:
 
 /// One round: read the Lease, decide, and write it when acquiring or renewing. Writes carry the
 /// resourceVersion read, so two candidates cannot both win. Returns whether we lead now.
-pub async fn round(leases: &Api<Lease>, name: &str, me: &str) -> Result<bool, kube::Error> {
+pub async fn round(leases: &Api<Lease>, name: &str, me: &str, seen: &mut Seen) -> Result<bool, kube::Error> {
     let now = Timestamp::now();
     let current = leases.get_opt(name).await?;
-    match decide(current.as_ref(), me, now) {
+    let unchanged_for = seen.unchanged_for(current.as_ref(), tokio::time::Instant::now());
+    match decide(current.as_ref(), me, unchanged_for) {
         Decision::Wait(holder) => {
             tracing::debug!(%holder, "another replica leads");
             Ok(false)
@@ -89,8 +121,17 @@ pub async fn round(leases: &Api<Lease>, name: &str, me: &str) -> Result<bool, ku
     }
 }
 
+/// One round, bounded by `limit`: a round that does not finish in time counts as failed.
+async fn bounded(leases: &Api<Lease>, name: &str, me: &str, seen: &mut Seen, limit: Duration) -> Result<bool, String> {
+    match tokio::time::timeout(limit, round(leases, name, me, seen)).await {
+        Ok(result) => result.map_err(|err| err.to_string()),
+        Err(_) => Err(format!("no answer within {}s", limit.as_secs())),
+    }
+}
+
 /// Waits until this replica leads, then keeps renewing in the background; returns a future that
-/// completes if leadership is lost (renewal failed for longer than the lease lasts).
+/// completes when leadership is lost: another replica took the Lease, or no renewal succeeded
+/// within [`RENEW_DEADLINE`] (checked on a timer, also while a renewal hangs).
 pub async fn lead(
     client: Client,
     namespace: &str,
@@ -98,8 +139,9 @@ pub async fn lead(
     me: &str,
 ) -> impl std::future::Future<Output = ()> + Send + 'static {
     let leases: Api<Lease> = Api::namespaced(client, namespace);
+    let mut seen = Seen::default();
     loop {
-        match round(&leases, name, me).await {
+        match bounded(&leases, name, me, &mut seen, ROUND_TIMEOUT).await {
             Ok(true) => break,
             Ok(false) => {}
             Err(err) => tracing::warn!(error = %err, "leader election failed; retrying"),
@@ -108,20 +150,21 @@ pub async fn lead(
     }
     let (name, me) = (name.to_owned(), me.to_owned());
     async move {
-        let mut last_renewed = tokio::time::Instant::now();
+        let mut deadline = tokio::time::Instant::now() + RENEW_DEADLINE;
         loop {
-            tokio::time::sleep(RETRY_PERIOD).await;
-            match round(&leases, &name, &me).await {
-                Ok(true) => last_renewed = tokio::time::Instant::now(),
+            tokio::time::sleep(RETRY_PERIOD.min(deadline.saturating_duration_since(tokio::time::Instant::now()))).await;
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            if left.is_zero() {
+                tracing::error!("could not renew the lease in time; stepping down");
+                return;
+            }
+            match bounded(&leases, &name, &me, &mut seen, left.min(ROUND_TIMEOUT)).await {
+                Ok(true) => deadline = tokio::time::Instant::now() + RENEW_DEADLINE,
                 Ok(false) => {
                     tracing::error!("leadership lost to another replica");
                     return;
                 }
                 Err(err) => tracing::warn!(error = %err, "could not renew the lease"),
-            }
-            if last_renewed.elapsed() > LEASE_DURATION {
-                tracing::error!("could not renew the lease in time; stepping down");
-                return;
             }
         }
     }
@@ -144,19 +187,42 @@ mod tests {
 
     #[test]
     fn decisions() {
-        let now = at("2025-01-20T03:00:10Z");
-        assert_eq!(decide(None, "me", now), Decision::Acquire);
-        assert_eq!(decide(Some(&lease("me", "2025-01-20T03:00:00.000000Z")), "me", now), Decision::Renew);
+        let fresh = Duration::from_secs(10);
+        assert_eq!(decide(None, "me", fresh), Decision::Acquire);
+        assert_eq!(decide(Some(&lease("me", "2025-01-20T03:00:00.000000Z")), "me", fresh), Decision::Renew);
         assert_eq!(
-            decide(Some(&lease("other", "2025-01-20T03:00:00.000000Z")), "me", now),
+            decide(Some(&lease("other", "2025-01-20T03:00:00.000000Z")), "me", fresh),
             Decision::Wait("other".into())
         );
         assert_eq!(
-            decide(Some(&lease("other", "2025-01-20T02:59:50.000000Z")), "me", now),
+            decide(Some(&lease("other", "2025-01-20T03:00:00.000000Z")), "me", Duration::from_secs(15)),
             Decision::Acquire,
-            "expired"
+            "unchanged here for its whole duration"
         );
-        assert_eq!(decide(Some(&lease("", "2025-01-20T03:00:00.000000Z")), "me", now), Decision::Acquire, "released");
+        assert_eq!(decide(Some(&lease("", "2025-01-20T03:00:00.000000Z")), "me", fresh), Decision::Acquire, "released");
+    }
+
+    // Issue 13, item 8: expiry is judged by what this replica saw change, never by another node's
+    // timestamps against this clock (a renewTime from a clock an hour ahead must not hold forever,
+    // nor one an hour behind count as expired).
+    #[test]
+    fn a_holder_expires_after_its_record_stood_still_here_for_its_duration() {
+        let start = tokio::time::Instant::now();
+        let mut seen = Seen::default();
+        let behind = lease("other", "2020-01-01T00:00:00.000000Z");
+        assert_eq!(seen.unchanged_for(Some(&behind), start), Duration::ZERO, "first sight");
+        assert_eq!(
+            decide(Some(&behind), "me", seen.unchanged_for(Some(&behind), start + Duration::from_secs(5))),
+            Decision::Wait("other".into())
+        );
+        let renewed = lease("other", "2020-01-01T00:00:05.000000Z");
+        assert_eq!(
+            seen.unchanged_for(Some(&renewed), start + Duration::from_secs(14)),
+            Duration::ZERO,
+            "a renewal restarts the clock"
+        );
+        let waited = seen.unchanged_for(Some(&renewed), start + Duration::from_secs(29));
+        assert_eq!(decide(Some(&renewed), "me", waited), Decision::Acquire);
     }
 
     #[test]
