@@ -5,7 +5,8 @@
 //! allow (issue 13, item 1).
 
 use crate::rules::FieldPath;
-use crate::types::{Neo4jRestore, RestoreHooks};
+use crate::types::storage::StorageLocation;
+use crate::types::{Neo4jBackup, Neo4jRestore, RestoreHooks};
 
 /// One permission, as a SubjectAccessReview asks for it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,12 +76,85 @@ fn hook_permissions(hooks: Option<&RestoreHooks>, path: FieldPath, namespace: &s
     }
 }
 
-/// What the creator of `restore` (in `namespace`) must be allowed: for each hook Job, creating
-/// Jobs, and reading every Secret and ConfigMap its env references.
+/// What a storage location lends our Pods (issue 13, item 10): the credentials Secret it names,
+/// the claim it mounts, the ServiceAccount (a cloud identity) its Pods run as, and a
+/// ServiceAccount created with the annotations that bind it to a cloud role.
+fn storage_permissions(
+    storage: Option<&StorageLocation>,
+    path: FieldPath,
+    namespace: &str,
+    found: &mut Vec<Permission>,
+) {
+    let Some(storage) = storage else { return };
+    let permission = |group, resource, verb, name: Option<String>, path: FieldPath| Permission {
+        group,
+        resource,
+        verb,
+        namespace: namespace.to_owned(),
+        name,
+        path: path.to_string(),
+    };
+    if let Some(cloud) = &storage.cloud {
+        let cloud_path = path.child("cloud");
+        if let Some(secret) = &cloud.credentials_secret_ref {
+            found.push(permission(
+                "",
+                "secrets",
+                "get",
+                Some(secret.clone()),
+                cloud_path.child("credentialsSecretRef"),
+            ));
+        }
+        if let Some(identity) = &cloud.identity {
+            let identity_path = cloud_path.child("identity");
+            if identity.auto_create.as_ref().is_some_and(|a| a.enabled == Some(true)) {
+                found.push(permission("", "serviceaccounts", "create", None, identity_path.child("autoCreate")));
+            } else if identity.service_account.is_some() {
+                // Whoever may create Pods may run them as any ServiceAccount of the namespace.
+                found.push(permission("", "pods", "create", None, identity_path.child("serviceAccount")));
+            }
+        }
+    }
+    if let Some(pvc) = &storage.pvc {
+        match (&pvc.name, &pvc.size) {
+            (Some(name), None) => found.push(permission(
+                "",
+                "persistentvolumeclaims",
+                "get",
+                Some(name.clone()),
+                path.child("pvc").child("name"),
+            )),
+            (_, Some(_)) => {
+                found.push(permission("", "persistentvolumeclaims", "create", None, path.child("pvc").child("size")))
+            }
+            _ => {}
+        }
+    }
+}
+
+/// What the creator of `backup` (in `namespace`) must be allowed: what its storage lends.
+pub fn backup_permissions(backup: &Neo4jBackup, namespace: &str) -> Vec<Permission> {
+    let mut found = Vec::new();
+    storage_permissions(backup.spec.storage.as_ref(), FieldPath::new("spec").child("storage"), namespace, &mut found);
+    found
+}
+
+/// What the creator of `restore` (in `namespace`) must be allowed: what its storage lends, and for
+/// each hook Job, creating Jobs and reading every Secret and ConfigMap its env references.
 pub fn restore_permissions(restore: &Neo4jRestore, namespace: &str) -> Vec<Permission> {
+    let mut found = Vec::new();
+    let source_path = FieldPath::new("spec").child("source");
+    if let Some(source) = restore.spec.source.as_ref() {
+        storage_permissions(source.backup.storage.as_ref(), source_path.child("storage"), namespace, &mut found);
+        if let Some(pitr) = &source.pitr {
+            let pitr_path = source_path.child("pitr");
+            let base = pitr.base_backup.as_ref().and_then(|b| b.backup.storage.as_ref());
+            storage_permissions(base, pitr_path.child("baseBackup").child("storage"), namespace, &mut found);
+            storage_permissions(pitr.log_storage.as_ref(), pitr_path.child("logStorage"), namespace, &mut found);
+        }
+    }
     let options = restore.spec.options.as_ref();
     let root = FieldPath::new("spec").child("options");
-    let mut found = Vec::new();
     hook_permissions(options.and_then(|o| o.pre_restore.as_ref()), root.child("preRestore"), namespace, &mut found);
     hook_permissions(options.and_then(|o| o.post_restore.as_ref()), root.child("postRestore"), namespace, &mut found);
     found
@@ -92,7 +166,7 @@ pub fn refusal(permission: &Permission, answer: Option<bool>) -> Option<String> 
     match answer {
         Some(true) => None,
         Some(false) => Some(format!(
-            "you may not {}; a hook Job acts with its own rights, so it may only use what you may use yourself",
+            "you may not {}; our Jobs act with their own rights, so a spec may only lend them what you may use yourself",
             permission.shown()
         )),
         None => Some(format!(
@@ -107,6 +181,29 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+
+    #[test]
+    fn storage_lends_its_secret_its_claim_and_its_identity() {
+        let backup: Neo4jBackup = serde_json::from_value(json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jBackup",
+            "metadata": {"name": "b"},
+            "spec": {"target": {"kind": "Cluster", "name": "prod"}, "storage": {"type": "s3", "bucket": "x",
+                "cloud": {"provider": "aws", "credentialsSecretRef": "aws-keys", "identity": {"provider": "aws", "serviceAccount": "backup-sa"}}}}}))
+        .unwrap();
+        let shown: Vec<(String, String)> =
+            backup_permissions(&backup, "shop").iter().map(|p| (p.path.clone(), p.shown())).collect();
+        assert_eq!(
+            shown,
+            [
+                ("spec.storage.cloud.credentialsSecretRef".to_owned(), "get secrets/aws-keys in shop".to_owned()),
+                ("spec.storage.cloud.identity.serviceAccount".to_owned(), "create pods in shop".to_owned()),
+            ]
+        );
+        let on_claim: Neo4jBackup = serde_json::from_value(json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jBackup",
+            "metadata": {"name": "b"},
+            "spec": {"target": {"kind": "Cluster", "name": "prod"}, "storage": {"type": "pvc", "pvc": {"name": "backups"}}}}))
+        .unwrap();
+        assert_eq!(backup_permissions(&on_claim, "shop")[0].shown(), "get persistentvolumeclaims/backups in shop");
+    }
 
     #[test]
     fn a_hook_job_needs_job_creation_and_every_secret_and_config_map_it_reads() {
@@ -139,7 +236,7 @@ mod tests {
         assert_eq!(refusal(permission, Some(true)), None);
         assert_eq!(
             refusal(permission, Some(false)).unwrap(),
-            "you may not get secrets/db-admin in shop; a hook Job acts with its own rights, so it may only use what you may use yourself"
+            "you may not get secrets/db-admin in shop; our Jobs act with their own rights, so a spec may only lend them what you may use yourself"
         );
         assert!(
             refusal(permission, None)

@@ -17,7 +17,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::admission_review::{AdmissionRequest, AdmissionResponse, UserInfo};
-use neo4j_api::access::{Permission, refusal, restore_permissions};
+use neo4j_api::access::{Permission, backup_permissions, refusal, restore_permissions};
 
 /// Which endpoint a request came to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,6 +53,13 @@ pub trait AccessReview: Send + Sync {
     /// Whether `user` has `permission`: `Some(allowed)`, or `None` when no answer could be had in
     /// time.
     fn may(&self, user: &UserInfo, permission: &Permission) -> impl Future<Output = Option<bool>> + Send;
+
+    /// Whether there is anyone to ask. Without an API server (`--no-cluster`) the checks that need
+    /// one stay silent, as every rule that needs cluster context does; with one, no answer is a
+    /// refusal.
+    fn answers(&self) -> bool {
+        true
+    }
 }
 
 /// What happened, for metrics and logs.
@@ -112,18 +119,25 @@ pub async fn admit(
     let Some(mut review) = review(old, object, &ctx) else { return skipped("other") };
     // A cross-namespace target whose access could not be checked is refused here (offline, the
     // same rule only warns): admission fails closed (issue 13, item 2).
-    if let (Some((ns, _, _)), None) = (&gathered.cross_namespace, may_read) {
+    if let (Some((ns, _, _)), None, true) = (&gathered.cross_namespace, may_read, access.answers()) {
         review.verdict.error(
             "spec.target.namespace",
             format!("whether you may read the target in namespace {ns:?} could not be checked (no answer from the API server); try again"),
         );
     }
-    // What a hook Job would do in the requester's name, they must be allowed to do themselves.
-    if review.verdict.is_allowed()
-        && kind == Kind::Restore
-        && let Ok(restore) = serde_json::from_value::<neo4j_api::Neo4jRestore>(object.clone())
-    {
-        for permission in restore_permissions(&restore, &namespace) {
+    // What our Jobs would use in the requester's name (a hook's Secrets, a storage's credentials,
+    // claim or identity), the requester must be allowed to use themselves.
+    if review.verdict.is_allowed() && access.answers() {
+        let needed = match kind {
+            Kind::Restore => serde_json::from_value::<neo4j_api::Neo4jRestore>(object.clone())
+                .map(|restore| restore_permissions(&restore, &namespace))
+                .unwrap_or_default(),
+            Kind::Backup => serde_json::from_value::<neo4j_api::Neo4jBackup>(object.clone())
+                .map(|backup| backup_permissions(&backup, &namespace))
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        for permission in needed {
             if let Some(why) = refusal(&permission, access.may(&request.user_info, &permission).await) {
                 review.verdict.error(&permission.path, why);
             }
@@ -353,9 +367,14 @@ mod tests {
         let other = backup(
             json!({"target": {"kind": "Cluster", "name": "prod", "namespace": "production"}, "storage": {"type": "pvc", "pvc": {"name": "p"}}}),
         );
+        let allowed = Answer(Some(true), Mutex::default());
+        assert!(run(Endpoint::Validate, &request("CREATE", same, None), &Fixed::default(), &allowed).await.0.allowed);
+        assert_eq!(
+            *allowed.1.lock().unwrap(),
+            vec!["alice get persistentvolumeclaims/p in neo4j"],
+            "only the claim it lends, no target review for a same-namespace target"
+        );
         let denied = Answer(Some(false), Mutex::default());
-        assert!(run(Endpoint::Validate, &request("CREATE", same, None), &Fixed::default(), &denied).await.0.allowed);
-        assert!(denied.1.lock().unwrap().is_empty(), "no API call for a same-namespace target");
         let (response, _) =
             run(Endpoint::Validate, &request("CREATE", other.clone(), None), &Fixed::default(), &denied).await;
         assert!(!response.allowed);
@@ -431,7 +450,7 @@ mod tests {
         let denied = Answer(Some(false), Mutex::default());
         let (response, _) = run(Endpoint::Validate, &req, &Fixed::default(), &denied).await;
         let message = response.status.unwrap().message;
-        assert!(message.contains("- spec.options.preRestore.job: you may not create jobs.batch in neo4j; a hook Job acts with its own rights"), "{message}");
+        assert!(message.contains("- spec.options.preRestore.job: you may not create jobs.batch in neo4j; our Jobs act with their own rights"), "{message}");
         assert!(message.contains("- spec.options.preRestore.job.template.container.env[0].valueFrom.secretKeyRef.name: you may not get secrets/db-admin in neo4j"), "{message}");
         assert_eq!(
             *denied.1.lock().unwrap(),

@@ -21,10 +21,14 @@ use neo4j_webhook::tls::{self, CertStore, KeyPair, SelfSigned};
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
-/// Never reachable: no cross-namespace answer.
+/// No API server (`--no-cluster`): nobody to ask, so the checks that need one stay silent.
 pub struct NoAccessReview;
 
 impl AccessReview for NoAccessReview {
+    fn answers(&self) -> bool {
+        false
+    }
+
     async fn may(&self, _: &UserInfo, _: &neo4j_api::access::Permission) -> Option<bool> {
         None
     }
