@@ -391,3 +391,23 @@ async fn a_target_in_another_namespace_is_not_looked_up_without_the_webhook() {
     )
     .await;
 }
+
+// Issue 13, item 10: an existing neo4j-backup-sa that kubectl-neo4j did not create (its
+// annotations may bind it to someone else's cloud role) is never taken over, and no Job runs as it.
+#[tokio::test]
+async fn a_foreign_service_account_is_not_taken_over() {
+    let spec = json!({"storage": {"type": "s3", "bucket": "my-backups",
+        "cloud": {"credentialsSecretRef": null, "identity": {"provider": "aws", "autoCreate": {"enabled": true,
+            "annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/mine"}}}}}});
+    let foreign = json!({"apiVersion": "v1", "kind": "ServiceAccount",
+        "metadata": {"name": "neo4j-backup-sa", "namespace": "neo4j", "annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/admin"}}});
+    let message = "waiting for the target: the ServiceAccount neo4j-backup-sa exists in neo4j and was not created by kubectl-neo4j; it is not taken over: name it in storage.cloud.identity.serviceAccount, or delete it to let kubectl-neo4j create its own";
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        step(Method::GET, "/api/v1/namespaces/neo4j/serviceaccounts/neo4j-backup-sa", StatusCode::OK, foreign),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![])),
+        status_is("Pending", message),
+        event("TargetUnusable"),
+    ];
+    run(backup(spec, json!(null)), steps).await;
+}

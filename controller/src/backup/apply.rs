@@ -63,13 +63,27 @@ pub async fn ensure_retention(
 
 /// For `identity.autoCreate`: the ServiceAccount `neo4j-backup-sa` with our annotations. Server-side
 /// apply owns only the annotations we set; annotations others put there stay.
-pub async fn apply_service_account(client: &Client, namespace: &str, backup: &Neo4jBackup) -> Result<(), kube::Error> {
+/// Returns why it may not, when a ServiceAccount of that name exists that we did not create: it is
+/// never taken over (its annotations may bind it to someone else's cloud role; issue 13, item 10).
+pub async fn apply_service_account(
+    client: &Client,
+    namespace: &str,
+    backup: &Neo4jBackup,
+) -> Result<Option<String>, kube::Error> {
     let identity = backup.spec.storage.as_ref().and_then(|s| s.cloud.as_ref()).and_then(|c| c.identity.as_ref());
     let Some(auto) = identity.filter(|i| i.service_account.is_none()).and_then(|i| i.auto_create.as_ref()) else {
-        return Ok(());
+        return Ok(None);
     };
     if auto.enabled == Some(false) {
-        return Ok(());
+        return Ok(None);
+    }
+    let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), namespace);
+    if let Some(existing) = accounts.get_opt(BACKUP_SERVICE_ACCOUNT).await?
+        && existing.labels().get("app.kubernetes.io/managed-by").map(String::as_str) != Some("kubectl-neo4j")
+    {
+        return Ok(Some(format!(
+            "the ServiceAccount {BACKUP_SERVICE_ACCOUNT} exists in {namespace} and was not created by kubectl-neo4j; it is not taken over: name it in storage.cloud.identity.serviceAccount, or delete it to let kubectl-neo4j create its own"
+        )));
     }
     let mut account = ServiceAccount::default();
     account.metadata.name = Some(BACKUP_SERVICE_ACCOUNT.to_owned());
@@ -77,10 +91,9 @@ pub async fn apply_service_account(client: &Client, namespace: &str, backup: &Ne
     account.metadata.annotations = Some(auto.annotations.clone().unwrap_or_default());
     account.metadata.labels =
         Some(BTreeMap::from([("app.kubernetes.io/managed-by".to_owned(), "kubectl-neo4j".to_owned())]));
-    let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), namespace);
     let params = PatchParams::apply(FIELD_MANAGER).force();
     accounts.patch(BACKUP_SERVICE_ACCOUNT, &params, &Patch::Apply(&account)).await?;
-    Ok(())
+    Ok(None)
 }
 
 /// For `pvc` storage with a `size`: the claim, created once and **not** owned by the Neo4jBackup,

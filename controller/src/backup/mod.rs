@@ -76,11 +76,13 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
     // Plan and apply.
     if let (true, Some(target)) = (verdict.is_allowed(), target) {
         match plan_backup(&backup, target, &ctx.agent_image) {
-            Ok(workload) => {
-                apply::apply_service_account(&ctx.client, &namespace, &backup).await?;
-                apply::ensure_claim(&ctx.client, &namespace, &backup).await?;
-                apply::apply_workload(&ctx.client, &namespace, &workload).await?;
-            }
+            Ok(workload) => match apply::apply_service_account(&ctx.client, &namespace, &backup).await? {
+                Some(refused) => observed.target_problem = Some(refused),
+                None => {
+                    apply::ensure_claim(&ctx.client, &namespace, &backup).await?;
+                    apply::apply_workload(&ctx.client, &namespace, &workload).await?;
+                }
+            },
             Err(err) => observed.target_problem = Some(err.to_string()),
         }
     }
