@@ -34,7 +34,8 @@ fn cluster() -> Value {
 
 fn job(status: Value) -> Value {
     json!({"apiVersion": "batch/v1", "kind": "Job",
-        "metadata": {"name": "nightly-backup", "namespace": "neo4j", "labels": {"neo4j.neo4j.com/backup": "nightly"},
+        "metadata": {"name": "nightly-backup", "namespace": "neo4j", "uid": "job-backup-1", "labels": {"neo4j.neo4j.com/backup": "nightly"},
+            "ownerReferences": [{"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jBackup", "name": "nightly", "uid": "0b1c2d3e-0000-4000-8000-00000000000a"}],
             "annotations": {"neo4j.neo4j.com/backup-type": "FULL", "neo4j.neo4j.com/location": "s3://my-backups"}},
         "status": status})
 }
@@ -164,7 +165,8 @@ async fn a_finished_job_completes_or_fails_the_backup() {
             "/api/v1/namespaces/neo4j/pods?&labelSelector=job-name%3Dnightly-backup",
             StatusCode::OK,
             json!({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": [
-                {"metadata": {"name": "nightly-backup-x", "creationTimestamp": "2025-01-20T02:59:00Z"},
+                {"metadata": {"name": "nightly-backup-x", "creationTimestamp": "2025-01-20T02:59:00Z",
+                    "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": "nightly-backup", "uid": "job-backup-1"}]},
                  "status": {"containerStatuses": [{"name": "backup", "image": "neo4j", "imageID": "", "ready": false, "restartCount": 0,
                     "state": {"terminated": {"exitCode": 1, "message": "Backup failed: connection refused by prod-server-0:6362\n"}}}]}}]}),
         ),
@@ -260,7 +262,7 @@ fn on_claim() -> Value {
 
 fn prune_job(after: &str, status: Value) -> Value {
     json!({"apiVersion": "batch/v1", "kind": "Job",
-        "metadata": {"name": "nightly-prune", "namespace": "neo4j",
+        "metadata": {"name": "nightly-prune", "namespace": "neo4j", "uid": "job-prune-1", "ownerReferences": [{"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jBackup", "name": "nightly", "uid": "0b1c2d3e-0000-4000-8000-00000000000a"}],
             "labels": {"neo4j.neo4j.com/backup": "nightly", "app.kubernetes.io/component": "retention"},
             "annotations": {"neo4j.neo4j.com/after-job": after}},
         "status": status})
@@ -328,7 +330,8 @@ async fn a_finished_retention_reports_and_is_replaced_after_the_next_run() {
     let done = json!({"conditions": [{"type": "Complete", "status": "True"}]});
     let report = "kept 7, deleted 1: neo4j-2025-01-01T02-00-00.backup";
     let pods = json!({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": [
-        {"metadata": {"name": "nightly-prune-x", "creationTimestamp": "2025-01-20T03:00:10Z"},
+        {"metadata": {"name": "nightly-prune-x", "creationTimestamp": "2025-01-20T03:00:10Z",
+            "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": "nightly-prune", "uid": "job-prune-1"}]},
          "status": {"containerStatuses": [{"name": "prune", "image": "i", "imageID": "", "ready": false, "restartCount": 0,
             "state": {"terminated": {"exitCode": 0, "message": report}}}]}}]});
     // Retention already followed this run: its report lands in the condition.
@@ -410,4 +413,26 @@ async fn a_foreign_service_account_is_not_taken_over() {
         event("TargetUnusable"),
     ];
     run(backup(spec, json!(null)), steps).await;
+}
+
+// Issue 13, item 14: a Job that only carries our label (anyone who may create Jobs can copy it)
+// writes nothing into the backup's history or status.
+#[tokio::test]
+async fn a_job_that_only_copies_our_label_does_not_count() {
+    let forged = json!({"apiVersion": "batch/v1", "kind": "Job",
+        "metadata": {"name": "nightly-backup-forged", "namespace": "neo4j", "labels": {"neo4j.neo4j.com/backup": "nightly"}},
+        "status": {"succeeded": 1, "completionTime": "2025-01-20T03:00:00Z", "conditions": [{"type": "Complete", "status": "True"}]}});
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        step(Method::GET, JOB, StatusCode::NOT_FOUND, not_found("jobs nightly-backup")),
+        step(Method::POST, JOBS, StatusCode::CREATED, job(json!({}))),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![forged])),
+        checked(Method::PATCH, STATUS, StatusCode::OK, backup(json!({}), json!(null)), |body| {
+            assert_eq!(body["status"]["phase"], "Pending", "{body}");
+            assert!(body["status"]["history"].as_array().is_none_or(|h| h.is_empty()), "{body}");
+            assert!(body["status"]["lastSuccessfulBackupTime"].is_null(), "{body}");
+        }),
+        event("Pending"),
+    ];
+    run(backup(json!({}), json!(null)), steps).await;
 }

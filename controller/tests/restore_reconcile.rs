@@ -150,7 +150,8 @@ async fn stopping_scales_to_zero_and_a_failed_restore_scales_back() {
     run(restore(json!({}), stopping), admin.clone(), steps).await;
 
     let failed = json!({"apiVersion": "batch/v1", "kind": "Job",
-        "metadata": {"name": "recover-restore", "namespace": "neo4j", "labels": {"app.kubernetes.io/component": "restore"}},
+        "metadata": {"name": "recover-restore", "namespace": "neo4j", "uid": "job-uid-1", "labels": {"app.kubernetes.io/component": "restore"},
+            "ownerReferences": [{"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore", "name": "recover", "uid": "0b1c2d3e-0000-4000-8000-00000000000b"}]},
         "status": {"failed": 1, "conditions": [{"type": "Failed", "status": "True", "reason": "DeadlineExceeded", "message": "Job was active longer than specified deadline"}]}});
     let pods = json!({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": []});
     let steps = vec![
@@ -253,10 +254,11 @@ async fn deletion_while_the_restore_job_runs_stops_it_before_the_scale_up() {
     deleting["metadata"]["deletionTimestamp"] = json!("2025-01-20T02:59:00Z");
     deleting["metadata"]["finalizers"] = json!(["neo4j.neo4j.com/restore-scale-up"]);
     let running = json!({"apiVersion": "batch/v1", "kind": "Job",
-        "metadata": {"name": "recover-restore", "namespace": "neo4j", "labels": {"app.kubernetes.io/component": "restore"}},
+        "metadata": {"name": "recover-restore", "namespace": "neo4j", "uid": "job-uid-1", "labels": {"app.kubernetes.io/component": "restore"},
+            "ownerReferences": [{"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore", "name": "recover", "uid": "0b1c2d3e-0000-4000-8000-00000000000b"}]},
         "status": {"active": 1}});
     let pods = json!({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": [
-        {"metadata": {"name": "recover-restore-x"}, "status": {"phase": "Running"}}]});
+        {"metadata": {"name": "recover-restore-x", "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": "recover-restore", "uid": "job-uid-1"}]}, "status": {"phase": "Running"}}]});
     const PODS: &str = "/api/v1/namespaces/neo4j/pods?&labelSelector=job-name%3Drecover-restore";
     let steps = vec![
         step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
@@ -283,7 +285,8 @@ async fn deletion_while_the_restore_job_runs_stops_it_before_the_scale_up() {
     run(deleting.clone(), admin.clone(), steps).await;
     // The Job is being deleted (foreground) and its Pod still terminates: nothing is scaled.
     let mut going = json!({"apiVersion": "batch/v1", "kind": "Job",
-        "metadata": {"name": "recover-restore", "namespace": "neo4j", "labels": {"app.kubernetes.io/component": "restore"},
+        "metadata": {"name": "recover-restore", "namespace": "neo4j", "uid": "job-uid-1", "labels": {"app.kubernetes.io/component": "restore"},
+            "ownerReferences": [{"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore", "name": "recover", "uid": "0b1c2d3e-0000-4000-8000-00000000000b"}],
             "deletionTimestamp": "2025-01-20T03:00:00Z"},
         "status": {"failed": 1, "conditions": [{"type": "Failed", "status": "True", "reason": "Deleted", "message": "deleted"}]}});
     going["metadata"]["finalizers"] = json!(["foregroundDeletion"]);

@@ -23,6 +23,7 @@ use neo4j_api::review::review;
 use neo4j_api::rules::Context;
 use neo4j_api::status::backup::{Observed, backup_status};
 use neo4j_api::status::job::{has_failed, is_finished};
+use neo4j_api::status::owned::{owned_by, owned_by_cronjob, pods_of};
 use neo4j_api::status::pods::termination_report;
 use neo4j_api::{Neo4jBackup, RunPhase};
 use serde_json::json;
@@ -89,7 +90,16 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
 
     // Retention, after a successful run (PVC storage; cloud storage is left to lifecycle rules).
     let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &namespace);
-    let listed = jobs.list(&ListParams::default().labels(&format!("{BACKUP_LABEL}={name}"))).await?.items;
+    // Only Jobs this backup owns, directly or through its CronJob, speak for it (issue 13, item 14).
+    let uid = backup.metadata.uid.clone().unwrap_or_default();
+    let cron = neo4j_api::plan::backup_job::workload_name(&name);
+    let listed: Vec<Job> = jobs
+        .list(&ListParams::default().labels(&format!("{BACKUP_LABEL}={name}")))
+        .await?
+        .items
+        .into_iter()
+        .filter(|job| owned_by(&job.metadata, &uid) || owned_by_cronjob(&job.metadata, &cron))
+        .collect();
     let (retention_jobs, backup_jobs): (Vec<Job>, Vec<Job>) = listed.into_iter().partition(is_retention_job);
     let mut retention = retention_jobs.into_iter().find(|job| job.name_any() == retention_job_name(&name));
     if let (true, Some(target), Some(after)) = (verdict.is_allowed(), target, retention_due(&backup_jobs)) {
@@ -100,15 +110,16 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
         }
     }
     let pods: Api<Pod> = Api::namespaced(ctx.client.clone(), &namespace);
-    let report_of = |job: String| {
-        let pods = pods.clone();
+    let report_of = |job: &Job| {
+        let (pods, job) = (pods.clone(), job.clone());
         async move {
-            let selector = format!("job-name={job}");
-            Ok::<_, kube::Error>(termination_report(&pods.list(&ListParams::default().labels(&selector)).await?.items))
+            let selector = format!("job-name={}", job.name_any());
+            let listed = pods.list(&ListParams::default().labels(&selector)).await?.items;
+            Ok::<_, kube::Error>(termination_report(&pods_of(listed, &job)))
         }
     };
     if let Some(job) = retention.as_ref().filter(|job| is_finished(job)) {
-        observed.retention_report = report_of(job.name_any()).await?;
+        observed.retention_report = report_of(job).await?;
     }
     observed.retention_job = retention;
     // Why a run failed, read once: when the history does not know it failed yet.
@@ -120,7 +131,7 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
             .any(|r| r.job_name == job && r.phase == Some(RunPhase::Failed))
     };
     for job in backup_jobs.iter().filter(|j| has_failed(j) && !known_failed(&j.name_any())) {
-        if let Some(report) = report_of(job.name_any()).await? {
+        if let Some(report) = report_of(job).await? {
             observed.failure_reports.push((job.name_any(), report));
         }
     }

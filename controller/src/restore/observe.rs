@@ -13,6 +13,7 @@ use neo4j_api::restore::source::resolve_source;
 use neo4j_api::review::review;
 use neo4j_api::rules::Context;
 use neo4j_api::status::job::{has_failed, is_finished};
+use neo4j_api::status::owned::{owned_by, pods_of};
 use neo4j_api::status::pods::termination_report;
 use neo4j_api::version::ImageTag;
 use neo4j_api::{Neo4jBackup, Neo4jRestore, RestoreStep};
@@ -44,12 +45,15 @@ async fn job_states(
     client: &Client,
     namespace: &str,
     name: &str,
+    owner_uid: &str,
 ) -> Result<(Vec<(RestoreJob, JobState)>, bool), Error> {
     let jobs: Api<Job> = Api::namespaced(client.clone(), namespace);
     let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
     let mut states = Vec::new();
     let mut restore_pods_active = false;
-    for job in jobs.list(&ListParams::default().labels(&format!("{RESTORE_LABEL}={name}"))).await?.items {
+    let listed = jobs.list(&ListParams::default().labels(&format!("{RESTORE_LABEL}={name}"))).await?.items;
+    // Only Jobs this restore owns speak for it (a label can be copied by anyone).
+    for job in listed.into_iter().filter(|job| owned_by(&job.metadata, owner_uid)) {
         let Some(kind) = component(&job) else { continue };
         let finished = is_finished(&job);
         if !finished && kind != RestoreJob::Restore {
@@ -57,7 +61,7 @@ async fn job_states(
             continue;
         }
         let selector = format!("job-name={}", job.name_any());
-        let listed = pods.list(&ListParams::default().labels(&selector)).await?.items;
+        let listed = pods_of(pods.list(&ListParams::default().labels(&selector)).await?.items, &job);
         if kind == RestoreJob::Restore {
             restore_pods_active = listed.iter().any(|pod| {
                 let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
@@ -196,7 +200,8 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
         refusal = newer_backup(&from, target);
         backup_version = ImageTag::parse(&from.tag).ok().map(|tag| tag.version.to_string());
     }
-    let (jobs, restore_pods_active) = job_states(client, namespace, &name).await?;
+    let uid = restore.metadata.uid.clone().unwrap_or_default();
+    let (jobs, restore_pods_active) = job_states(client, namespace, &name, &uid).await?;
     let progress = restore.status.as_ref().and_then(|s| s.progress.clone()).unwrap_or_default();
     let (servers, statefulset) = servers(client, namespace, &target, &progress).await?;
     let needs_database = match progress.step {
