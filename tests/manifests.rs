@@ -267,7 +267,8 @@ fn the_controller_has_exactly_the_rights_it_uses() {
     assert!(verbs("leases").is_empty(), "the Lease is reached through a namespaced Role only");
     assert_eq!(verbs("pods"), vec!["list"], "only to read Pods' termination messages");
     assert_eq!(verbs("secrets"), vec!["get"], "a restore's Bolt credentials and CA: read one by name, never list");
-    assert_eq!(verbs("statefulsets"), vec!["get", "patch"], "scale only");
+    assert_eq!(verbs("statefulsets"), vec!["get"], "read; the size is changed through /scale only");
+    assert_eq!(verbs("statefulsets/scale"), vec!["patch"], "the size and nothing else (issue 13, item 9)");
     assert_eq!(verbs("neo4jrestores"), vec!["get", "list", "watch", "patch"], "patch: the finalizer");
     assert_eq!(verbs("jobs"), vec!["get", "list", "watch", "create", "delete"]);
     let lease_role = one(&objects, "Role", "neo4j-controller-leader-election");

@@ -46,6 +46,7 @@ impl DatabaseAdmin for FakeAdmin {
 const CLUSTER: &str = "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jenterpriseclusters/prod";
 const LIST_JOBS: &str = "/apis/batch/v1/namespaces/neo4j/jobs?&labelSelector=neo4j.neo4j.com%2Frestore%3Drecover";
 const STS: &str = "/apis/apps/v1/namespaces/neo4j/statefulsets/prod-server";
+const STS_SCALE: &str = "/apis/apps/v1/namespaces/neo4j/statefulsets/prod-server/scale";
 const SECRET: &str = "/api/v1/namespaces/neo4j/secrets/neo4j-admin-secret";
 const RESTORE: &str = "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jrestores/recover";
 const STATUS: &str = "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jrestores/recover/status";
@@ -77,6 +78,12 @@ fn sts(replicas: i32, pods: i32, ready: i32) -> Value {
     json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "prod-server", "namespace": "neo4j"},
         "spec": {"replicas": replicas, "selector": {}, "template": {}, "serviceName": "prod-headless"},
         "status": {"replicas": pods, "readyReplicas": ready}})
+}
+
+/// The StatefulSet's scale subresource, as the API server answers a patch of it.
+fn scale(replicas: i32) -> Value {
+    json!({"apiVersion": "autoscaling/v1", "kind": "Scale", "metadata": {"name": "prod-server", "namespace": "neo4j"},
+        "spec": {"replicas": replicas}, "status": {"replicas": replicas}})
 }
 
 fn jobs(items: Vec<Value>) -> Value {
@@ -141,7 +148,7 @@ async fn stopping_scales_to_zero_and_a_failed_restore_scales_back() {
     let admin = FakeAdmin::new(Database::Unknown);
     let mut steps = observe_start(sts(3, 3, 3), vec![]);
     steps.extend([
-        checked(Method::PATCH, STS, StatusCode::OK, sts(0, 3, 3), |body| {
+        checked(Method::PATCH, STS_SCALE, StatusCode::OK, scale(0), |body| {
             assert_eq!(body, &json!({"spec": {"replicas": 0}}))
         }),
         step(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null))),
@@ -164,7 +171,7 @@ async fn stopping_scales_to_zero_and_a_failed_restore_scales_back() {
             pods,
         ),
         step(Method::GET, STS, StatusCode::OK, sts(0, 0, 0)),
-        checked(Method::PATCH, STS, StatusCode::OK, sts(3, 0, 0), |body| {
+        checked(Method::PATCH, STS_SCALE, StatusCode::OK, scale(3), |body| {
             assert_eq!(body, &json!({"spec": {"replicas": 3}}))
         }),
         checked(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null)), |body| {
@@ -188,7 +195,7 @@ async fn deletion_mid_restore_scales_back_then_lets_go() {
     deleting["metadata"]["finalizers"] = json!(["neo4j.neo4j.com/restore-scale-up"]);
     let mut steps = observe_start(sts(0, 0, 0), vec![]);
     steps.extend([
-        checked(Method::PATCH, STS, StatusCode::OK, sts(3, 0, 0), |body| assert_eq!(body["spec"]["replicas"], 3)),
+        checked(Method::PATCH, STS_SCALE, StatusCode::OK, scale(3), |body| assert_eq!(body["spec"]["replicas"], 3)),
         step(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null))),
         event("RestoreFailed"),
     ]);
@@ -325,7 +332,7 @@ async fn a_target_gone_mid_restore_still_gets_its_statefulset_back_by_name_and_u
         ),
         step(Method::GET, LIST_JOBS, StatusCode::OK, jobs(vec![])),
         step(Method::GET, STS, StatusCode::OK, set),
-        checked(Method::PATCH, STS, StatusCode::OK, sts(3, 0, 0), |body| {
+        checked(Method::PATCH, STS_SCALE, StatusCode::OK, scale(3), |body| {
             assert_eq!(body, &json!({"metadata": {"uid": "sts-uid-1"}, "spec": {"replicas": 3}}));
         }),
         checked(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null)), |body| {

@@ -91,8 +91,10 @@ pub async fn act(
                     (None, Some(target)) => (target.statefulset(), json!({"spec": {"replicas": replicas}})),
                     (None, None) => continue,
                 };
+                // The scale subresource: the controller may change a StatefulSet's size, nothing
+                // else of it (issue 13, item 9).
                 let sets: Api<StatefulSet> = Api::namespaced(client.clone(), &namespace);
-                sets.patch(&name, &PatchParams::default(), &Patch::Merge(&patch)).await?;
+                sets.patch_scale(&name, &PatchParams::default(), &Patch::Merge(&patch)).await?;
                 tracing::info!(restore = %restore.name_any(), statefulset = %name, replicas, "scaled");
             }
             Action::AddFinalizer => set_finalizer(client, restore, true).await?,
