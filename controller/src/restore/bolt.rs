@@ -119,10 +119,19 @@ async fn execute(graph: &Graph, statement: &Statement) -> Result<Vec<neo4rs::Row
         .map_err(|err| format!("{} failed: {err}", statement.text))?;
     let mut rows = Vec::new();
     while let Some(row) = stream.next().await.map_err(|err| format!("{} failed: {err}", statement.text))? {
+        if rows.len() == MAX_ROWS {
+            // Our statements answer a row per database allocation or server: more is not Neo4j
+            // answering them, and is not held in memory (issue 13, item 9).
+            return Err(format!("{} answered more than {MAX_ROWS} rows; refusing to read further", statement.text));
+        }
         rows.push(row);
     }
     Ok(rows)
 }
+
+/// The most rows read from one answer: SHOW DATABASE answers a row per allocation, SHOW SERVERS a
+/// row per server.
+pub const MAX_ROWS: usize = 1_000;
 
 /// Runs a statement that changes something once, in an explicit transaction. neo4rs retries
 /// auto-commit queries (`Graph::run`/`execute`) on transient errors with a backoff, which could send
