@@ -109,8 +109,11 @@ pub async fn admit(
         }
         None => None,
     };
+    // What the target in another namespace is (whether it exists, its image tag) is told only to
+    // someone who may read it there (issue 13, item 13).
+    let target = if gathered.cross_namespace.is_some() && may_read != Some(true) { None } else { gathered.target };
     let ctx = Context {
-        target: gathered.target,
+        target,
         referenced_backup: gathered.backup.as_deref(),
         recovery_window: None,
         may_read_target_namespace: may_read,
@@ -391,6 +394,30 @@ mod tests {
             *denied.1.lock().unwrap(),
             vec!["alice get neo4jenterpriseclusters.neo4j.neo4j.com/prod in production"]
         );
+    }
+
+    // Issue 13, item 13: a denial never tells someone who may not read the other namespace what
+    // its target is (here: that it runs an unsupported tag).
+    #[tokio::test]
+    async fn a_denial_does_not_reveal_a_target_the_requester_cannot_read() {
+        let mut lookups = Fixed::default();
+        let cluster: Neo4jEnterpriseCluster = serde_json::from_value(json!({"apiVersion": "neo4j.neo4j.com/v1alpha1",
+            "kind": "Neo4jEnterpriseCluster", "metadata": {"name": "prod", "namespace": "production"},
+            "spec": {"image": {"tag": "5.20.0-enterprise"}, "topology": {"servers": 3}}}))
+        .unwrap();
+        lookups.clusters.insert(("production".into(), "prod".into()), Arc::new(cluster));
+        let other = backup(
+            json!({"target": {"kind": "Cluster", "name": "prod", "namespace": "production"}, "storage": {"type": "pvc", "pvc": {"name": "p"}}}),
+        );
+        let denied = Answer(Some(false), Mutex::default());
+        let (response, _) = run(Endpoint::Validate, &request("CREATE", other.clone(), None), &lookups, &denied).await;
+        let message = response.status.unwrap().message;
+        assert!(!message.contains("5.20.0"), "{message}");
+        assert!(message.contains("you may not read Neo4jEnterpriseClusters in namespace \"production\""), "{message}");
+        // Someone who may read it is told.
+        let allowed = Answer(Some(true), Mutex::default());
+        let (response, _) = run(Endpoint::Validate, &request("CREATE", other, None), &lookups, &allowed).await;
+        assert!(response.status.unwrap().message.contains("5.20.0"));
     }
 
     #[tokio::test]
