@@ -26,6 +26,16 @@ pub struct Permission {
 }
 
 impl Permission {
+    /// `verb` on `group`/`resource` in `namespace`, needed by the field at `path`.
+    fn of(group: &'static str, resource: &'static str, verb: &'static str, namespace: &str, path: &FieldPath) -> Self {
+        Self { group, resource, verb, namespace: namespace.to_owned(), name: None, path: path.to_string() }
+    }
+
+    /// The same, for the one object `name`.
+    fn named(self, name: &str) -> Self {
+        Self { name: Some(name.to_owned()), ..self }
+    }
+
     /// `get secrets/x in ns`, for messages.
     pub fn shown(&self) -> String {
         let resource =
@@ -40,38 +50,20 @@ impl Permission {
 fn hook_permissions(hooks: Option<&RestoreHooks>, path: FieldPath, namespace: &str, found: &mut Vec<Permission>) {
     let Some(job) = hooks.and_then(|h| h.job.as_ref()) else { return };
     let job_path = path.child("job");
-    let permission = |group, resource, verb, name: Option<String>, path: &FieldPath| Permission {
-        group,
-        resource,
-        verb,
-        namespace: namespace.to_owned(),
-        name,
-        path: path.to_string(),
-    };
     // A Job is a Pod running the user's image: as creating a Job or Pod directly would be.
-    found.push(permission("batch", "jobs", "create", None, &job_path));
+    found.push(Permission::of("batch", "jobs", "create", namespace, &job_path));
     let container = job.template.as_ref().and_then(|t| t.container.as_ref());
     let env_path = job_path.child("template").child("container").child("env");
     for (i, env) in container.and_then(|c| c.env.as_ref()).into_iter().flatten().enumerate() {
         let Some(from) = env.value_from.as_ref() else { continue };
         let at = env_path.index(i).child("valueFrom");
         if let Some(secret) = &from.secret_key_ref {
-            found.push(permission(
-                "",
-                "secrets",
-                "get",
-                Some(secret.name.clone()),
-                &at.child("secretKeyRef").child("name"),
-            ));
+            let path = at.child("secretKeyRef").child("name");
+            found.push(Permission::of("", "secrets", "get", namespace, &path).named(&secret.name));
         }
         if let Some(config) = &from.config_map_key_ref {
-            found.push(permission(
-                "",
-                "configmaps",
-                "get",
-                Some(config.name.clone()),
-                &at.child("configMapKeyRef").child("name"),
-            ));
+            let path = at.child("configMapKeyRef").child("name");
+            found.push(Permission::of("", "configmaps", "get", namespace, &path).named(&config.name));
         }
     }
 }
@@ -86,47 +78,29 @@ fn storage_permissions(
     found: &mut Vec<Permission>,
 ) {
     let Some(storage) = storage else { return };
-    let permission = |group, resource, verb, name: Option<String>, path: FieldPath| Permission {
-        group,
-        resource,
-        verb,
-        namespace: namespace.to_owned(),
-        name,
-        path: path.to_string(),
-    };
     if let Some(cloud) = &storage.cloud {
         let cloud_path = path.child("cloud");
         if let Some(secret) = &cloud.credentials_secret_ref {
-            found.push(permission(
-                "",
-                "secrets",
-                "get",
-                Some(secret.clone()),
-                cloud_path.child("credentialsSecretRef"),
-            ));
+            let at = cloud_path.child("credentialsSecretRef");
+            found.push(Permission::of("", "secrets", "get", namespace, &at).named(secret));
         }
         if let Some(identity) = &cloud.identity {
             let identity_path = cloud_path.child("identity");
             if identity.auto_create.as_ref().is_some_and(|a| a.enabled == Some(true)) {
-                found.push(permission("", "serviceaccounts", "create", None, identity_path.child("autoCreate")));
+                let at = identity_path.child("autoCreate");
+                found.push(Permission::of("", "serviceaccounts", "create", namespace, &at));
             } else if identity.service_account.is_some() {
                 // Whoever may create Pods may run them as any ServiceAccount of the namespace.
-                found.push(permission("", "pods", "create", None, identity_path.child("serviceAccount")));
+                let at = identity_path.child("serviceAccount");
+                found.push(Permission::of("", "pods", "create", namespace, &at));
             }
         }
     }
     if let Some(pvc) = &storage.pvc {
+        let claims = |verb, at: &FieldPath| Permission::of("", "persistentvolumeclaims", verb, namespace, at);
         match (&pvc.name, &pvc.size) {
-            (Some(name), None) => found.push(permission(
-                "",
-                "persistentvolumeclaims",
-                "get",
-                Some(name.clone()),
-                path.child("pvc").child("name"),
-            )),
-            (_, Some(_)) => {
-                found.push(permission("", "persistentvolumeclaims", "create", None, path.child("pvc").child("size")))
-            }
+            (Some(name), None) => found.push(claims("get", &path.child("pvc").child("name")).named(name)),
+            (_, Some(_)) => found.push(claims("create", &path.child("pvc").child("size"))),
             _ => {}
         }
     }
