@@ -108,10 +108,7 @@ pub fn parse(output: &str) -> Result<Vec<Listed>, InspectError> {
         let database = row[database_at].to_owned();
         // The name becomes an argument of neo4j-admin (verify restores each database by name):
         // anything but a database name (e.g. `--overwrite-destination`) is refused here.
-        let name_ok = database.starts_with(|c: char| c.is_ascii_alphabetic())
-            && database.len() <= 63
-            && database.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-        if !name_ok {
+        if !crate::grammar::names::is_database_name(&database) {
             return Err(bad(format!("DATABASE {database:?} is not a database name")));
         }
         if file.starts_with('-') || file.chars().any(char::is_control) {

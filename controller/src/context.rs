@@ -39,6 +39,11 @@ impl Ctx {
         Ok(found)
     }
 
+    /// Forgets the discovered target versions, so that the next lookup asks the API server again.
+    pub async fn forget_target_apis(&self) {
+        *self.target_apis.write().await = None;
+    }
+
     /// Publishes one Event per transition on `object` (a failure to publish is logged, not fatal:
     /// the status already says what happened).
     pub async fn publish(

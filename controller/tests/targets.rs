@@ -7,7 +7,7 @@ mod support;
 use std::sync::Arc;
 
 use http::{Method, StatusCode};
-use neo4j_controller::backup::resolve::{Lookup, NOT_INSTALLED, resolve};
+use neo4j_controller::backup::resolve::{Lookup, NOT_INSTALLED, lookup, resolve};
 use neo4j_controller::restore::bolt::Bolt;
 use neo4j_controller::targets::TargetApis;
 use serde_json::json;
@@ -73,4 +73,46 @@ async fn without_the_operators_crds_the_lookup_says_so() {
     })
     .await;
     assert_eq!(lookup, Lookup::Unusable(NOT_INSTALLED.to_owned()));
+}
+
+// A target missing at the version discovered earlier (the operator upgraded from v1alpha1 to
+// v1beta1 while the controller ran) is looked for again at the version served now, without a
+// restart: the discovery is forgotten on a miss and done again on the next lookup.
+#[tokio::test]
+async fn a_target_missing_at_the_cached_version_is_found_after_discovery_again() {
+    let cluster = json!({"apiVersion": "neo4j.neo4j.com/v1beta1", "kind": "Neo4jEnterpriseCluster",
+        "metadata": {"name": "prod", "namespace": "neo4j"},
+        "spec": {"image": {"repo": "neo4j", "tag": "2025.10.0-enterprise"}, "topology": {"servers": 3}}});
+    let steps = vec![
+        // The context starts with v1alpha1 cached (support presets it): not there any more.
+        step(
+            Method::GET,
+            "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jenterpriseclusters/prod",
+            StatusCode::NOT_FOUND,
+            support::not_found("neo4jenterpriseclusters prod"),
+        ),
+        step(
+            Method::GET,
+            "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jenterprisestandalones/prod",
+            StatusCode::NOT_FOUND,
+            support::not_found("neo4jenterprisestandalones prod"),
+        ),
+        step(Method::GET, "/apis", StatusCode::OK, group_list(&["v1beta1"])),
+        step(Method::GET, "/apis/neo4j.neo4j.com/v1beta1", StatusCode::OK, resources("v1beta1")),
+        step(
+            Method::GET,
+            "/apis/neo4j.neo4j.com/v1beta1/namespaces/neo4j/neo4jenterpriseclusters/prod",
+            StatusCode::OK,
+            cluster,
+        ),
+    ];
+    let (first, second) = support::reconcile_with(Arc::new(Bolt), steps, |ctx| async move {
+        let first = lookup(&ctx, "neo4j", "prod").await.expect("lookup");
+        let second = lookup(&ctx, "neo4j", "prod").await.expect("lookup");
+        (first, second)
+    })
+    .await;
+    assert_eq!(first, Lookup::Missing);
+    let Lookup::Found(target) = second else { panic!("{second:?}") };
+    assert_eq!(target.image, "neo4j:2025.10.0-enterprise");
 }

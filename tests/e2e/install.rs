@@ -10,7 +10,7 @@ use k8s_openapi::api::admissionregistration::v1::{MutatingWebhookConfiguration, 
 use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kube::api::{Api, DeleteParams, Patch, PatchParams, PostParams};
+use kube::api::{Api, Patch, PatchParams, PostParams};
 use kube::{Client, ResourceExt};
 use kubectl_neo4j::online::act::Pace;
 use kubectl_neo4j::online::install::{Options, install, uninstall};
@@ -276,7 +276,8 @@ async fn e2e_install_with_cert_manager_crds_uses_cert_manager() {
     .await;
     if ours {
         for (plural, _, _) in CERT_MANAGER_CRDS {
-            let _ = crds.delete(&format!("{plural}.cert-manager.io"), &DeleteParams::default()).await;
+            // Gone before the next test looks for cert-manager.
+            crate::support::delete_crd(&crds, &format!("{plural}.cert-manager.io")).await;
         }
     }
 }

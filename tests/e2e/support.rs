@@ -65,20 +65,47 @@ pub async fn install_crds(client: &Client) -> Shared {
 
 /// What [`install_crds`] applies, for a test that holds the cluster alone.
 pub async fn apply_crds(client: &Client) {
+    apply_our_crds(client).await;
     let api: Api<CustomResourceDefinition> = Api::all(client.clone());
-    let ours = crd::crds().into_iter().map(|(_, crd)| (crd, false));
-    let stand_ins = crd::stand_in_crds().into_iter().map(|(_, crd)| (crd, true));
-    for (definition, stand_in) in ours.chain(stand_ins) {
+    for (_, definition) in crd::stand_in_crds() {
         let name = definition.name_any();
-        if stand_in
-            && let Some(existing) = api.get_opt(&name).await.expect("read CRD")
-            && !existing.annotations().contains_key(crd::STAND_IN_ANNOTATION)
+        if let Some(existing) = api.get_opt(&name).await.expect("read CRD")
+            && installed_by_the_operator(&existing)
         {
             eprintln!("{name}: the real Neo4j operator CRD is installed; using it");
             continue;
         }
         apply_crd(&api, &definition).await;
     }
+}
+
+/// Deletes a CRD (and so every object of it) and waits until it is gone.
+pub async fn delete_crd(api: &Api<CustomResourceDefinition>, name: &str) {
+    match api.delete(name, &DeleteParams::default()).await {
+        Ok(_) => {}
+        Err(kube::Error::Api(status)) if status.code == 404 => return,
+        Err(err) => panic!("delete CRD {name}: {err}"),
+    }
+    eventually(&format!("CRD {name} to be gone"), Duration::from_secs(180), || {
+        let api = api.clone();
+        async move { api.get_opt(name).await.ok().flatten().is_none().then_some(()) }
+    })
+    .await;
+}
+
+/// Our own CRDs (Neo4jBackup, Neo4jRestore) only, not the target stand-ins.
+pub async fn apply_our_crds(client: &Client) {
+    let api: Api<CustomResourceDefinition> = Api::all(client.clone());
+    for (_, definition) in crd::crds() {
+        apply_crd(&api, &definition).await;
+    }
+}
+
+/// Whether a target CRD was installed by the real Neo4j operator: neither our stand-in nor one of
+/// its released CRDs that this suite applied itself (field manager [`FIELD_MANAGER`]).
+pub fn installed_by_the_operator(existing: &CustomResourceDefinition) -> bool {
+    let applied_here = existing.managed_fields().iter().any(|entry| entry.manager.as_deref() == Some(FIELD_MANAGER));
+    !existing.annotations().contains_key(crd::STAND_IN_ANNOTATION) && !applied_here
 }
 
 /// Applies one CRD server-side and waits until it is established.

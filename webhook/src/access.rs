@@ -59,11 +59,11 @@ impl AccessReview for ApiAccessReview {
         match tokio::time::timeout(self.timeout, api.create(&PostParams::default(), &review)).await {
             Ok(Ok(answer)) => answer.status.map(|status| status.allowed),
             Ok(Err(err)) => {
-                tracing::warn!(error = %err, permission = %permission.shown(), "SubjectAccessReview failed");
+                tracing::warn!(error = %err, permission = ?permission.shown(), "SubjectAccessReview failed");
                 None
             }
             Err(_) => {
-                tracing::warn!(permission = %permission.shown(), "SubjectAccessReview timed out");
+                tracing::warn!(permission = ?permission.shown(), "SubjectAccessReview timed out");
                 None
             }
         }

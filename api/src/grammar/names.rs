@@ -35,11 +35,17 @@ pub fn check_database_name(name: &str) -> Result<(), String> {
             "{name:?} is reserved by Neo4j (system and names starting with system or _); choose another name"
         ));
     }
-    let valid_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
-    if !(3..=63).contains(&name.len()) || !name.starts_with(|c: char| c.is_ascii_alphabetic()) || !valid_chars {
+    if !is_database_name(name) {
         return Err(format!("{name:?} is not a valid database name: {rule}"));
     }
     Ok(())
+}
+
+/// Whether `name` has the shape of a Neo4j database name (a letter, then letters, digits, '.' and
+/// '-', 3 to 63 characters), reserved names included (`system` is listed by backup inspect).
+pub fn is_database_name(name: &str) -> bool {
+    let valid_chars = name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    (3..=63).contains(&name.len()) && name.starts_with(|c: char| c.is_ascii_alphabetic()) && valid_chars
 }
 
 #[cfg(test)]

@@ -29,14 +29,9 @@ mod tests {
         assert_eq!(check_pattern("^orders-[0-9]+$"), Ok(()));
         assert_eq!(check_pattern("(unclosed").unwrap_err(), "unclosed group");
         assert_eq!(check_pattern("[unclosed").unwrap_err(), "unclosed character class");
-        // Costly to compile (a large Unicode class repeated), cheap to parse: accepted at once.
-        let started = std::time::Instant::now();
-        for _ in 0..100 {
-            assert_eq!(check_pattern(r"(?i)\w{200}"), Ok(()));
-        }
-        // Not a timing assertion on speed in general: a guard that nothing compiles (100 compiles
-        // of this pattern take seconds).
-        assert!(started.elapsed() < std::time::Duration::from_secs(2), "{:?}", started.elapsed());
+        // Valid syntax that Rust's regex refuses to compile (far over its size limit): accepted,
+        // because the pattern is parsed, never compiled (rules are accepted, not acted on).
+        assert_eq!(check_pattern(r"(?:(?i)\w{200}){200}"), Ok(()));
     }
 
     #[test]

@@ -269,6 +269,14 @@ pub fn backup_status(
         }
         (None, _) => status.conditions.retain(|c| c.type_ != retention_kind),
     }
+    // A target that becomes unusable while the phase stays (Pending: it was missing before, or
+    // unusable for another reason) is a Warning of its own: the phase change is not there to say it.
+    let target_was = previous.conditions.iter().find(|c| c.type_ == BackupConditionType::TargetFound.as_str());
+    let newly_unusable =
+        target.1 == "Unusable" && target_was.is_none_or(|c| c.reason != target.1 || c.message != target.2);
+    if newly_unusable && previous.phase.as_ref() == Some(&phase) {
+        transitions.push(Transition { event_type: "Warning", reason: "TargetUnusable", message: message.clone() });
+    }
     if previous.phase.as_ref() != Some(&phase) {
         let (event_type, reason) = match phase {
             BackupPhase::Invalid => ("Warning", "InvalidSpec"),
@@ -371,6 +379,17 @@ mod tests {
         let (status, transitions) = backup_status(&backup(json!({}), json!(null)), &observed, now());
         assert_eq!(condition(&status, "TargetFound"), ("False".into(), "Unusable".into()));
         assert_eq!((transitions[0].event_type, transitions[0].reason), ("Warning", "TargetUnusable"));
+        // Already Pending (the target was missing): the new problem is still a Warning, once.
+        let missing = Observed { target_found: Some(false), ..Observed::default() };
+        let (was, _) = backup_status(&backup(json!({}), json!(null)), &missing, now());
+        let pending = backup(json!({}), serde_json::to_value(&was).unwrap());
+        let (then, transitions) = backup_status(&pending, &observed, now());
+        assert_eq!(
+            transitions.iter().map(|t| (t.event_type, t.reason)).collect::<Vec<_>>(),
+            [("Warning", "TargetUnusable")]
+        );
+        let again = backup(json!({}), serde_json::to_value(&then).unwrap());
+        assert!(backup_status(&again, &observed, now()).1.is_empty(), "said once");
         assert_eq!(
             status.message.as_deref(),
             Some(

@@ -47,9 +47,7 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
         Some((target_ns, _)) if target_ns != namespace && !ctx.cross_namespace_targets => {
             Lookup::Unusable(cross_namespace_refusal(&target_ns))
         }
-        Some((target_ns, target_name)) => {
-            resolve::resolve(&ctx.client, &ctx.target_apis().await?, &target_ns, &target_name).await?
-        }
+        Some((target_ns, target_name)) => resolve::lookup(&ctx, &target_ns, &target_name).await?,
         None => Lookup::Unnamed,
     };
     let target = match &lookup {

@@ -5,6 +5,7 @@ use kube::Client;
 use neo4j_api::plan::target::ResolvedTarget;
 use neo4j_api::{Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone};
 
+use crate::Ctx;
 use crate::targets::{TargetApis, read};
 
 /// What the lookup found.
@@ -41,4 +42,15 @@ pub async fn resolve(client: &Client, apis: &TargetApis, namespace: &str, name: 
         return Ok(found.map_or_else(Lookup::Unusable, Lookup::Found));
     }
     Ok(Lookup::Missing)
+}
+
+/// [`resolve`] at the versions `ctx` discovered. A target missing there makes the next lookup
+/// discover again: its CRD may have been removed, or the Neo4j operator upgraded to serve another
+/// version, since the discovery was cached; a restart must not be needed to notice.
+pub async fn lookup(ctx: &Ctx, namespace: &str, name: &str) -> Result<Lookup, kube::Error> {
+    let found = resolve(&ctx.client, &ctx.target_apis().await?, namespace, name).await?;
+    if found == Lookup::Missing {
+        ctx.forget_target_apis().await;
+    }
+    Ok(found)
 }

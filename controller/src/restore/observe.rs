@@ -19,7 +19,7 @@ use neo4j_api::version::ImageTag;
 use neo4j_api::{Neo4jBackup, Neo4jRestore, RestoreStep};
 
 use crate::Ctx;
-use crate::backup::resolve::{Lookup, resolve};
+use crate::backup::resolve::{Lookup, lookup};
 use crate::error::Error;
 use crate::restore::bolt::Endpoint;
 
@@ -168,9 +168,8 @@ fn newer_backup(backup_target: &ResolvedTarget, target: &ResolvedTarget) -> Opti
 pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Result<Observed, Error> {
     let client = &ctx.client;
     let name = restore.name_any();
-    let apis = ctx.target_apis().await?;
     let target = match restore.spec.target_cluster.as_deref() {
-        Some(target) => target_of(resolve(client, &apis, namespace, target).await?),
+        Some(target) => target_of(lookup(ctx, namespace, target).await?),
         None => target_of(Lookup::Unnamed),
     };
     let referenced_name = restore.spec.source.as_ref().and_then(|s| s.referenced_backup()).map(str::to_owned);
@@ -195,7 +194,7 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
     let (mut refusal, mut backup_version) = (None, None);
     if let (Ok(target), Some(backup)) = (&target, &referenced)
         && let Some((backup_ns, backup_target)) = backup.spec.target_object(namespace)
-        && let Lookup::Found(from) = resolve(client, &apis, &backup_ns, &backup_target).await?
+        && let Lookup::Found(from) = lookup(ctx, &backup_ns, &backup_target).await?
     {
         refusal = newer_backup(&from, target);
         backup_version = ImageTag::parse(&from.tag).ok().map(|tag| tag.version.to_string());
