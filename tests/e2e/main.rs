@@ -7,5 +7,6 @@ mod install;
 mod operator;
 mod plugin;
 mod restore;
+mod security;
 mod support;
 mod webhook;
