@@ -1,7 +1,8 @@
 //! The security promises of docs/security.md against a real API server (issue 13): what a spec
-//! lends our Jobs must be the requester's to use (a hook's Secret), a restore deleted midway
-//! leaves nothing writing on the data claim when the servers start again, and the controller's
-//! finalizer removal is admitted when the object's rules no longer hold.
+//! lends our Jobs must be the requester's to use (a hook's Secret), a target in another namespace
+//! is backed up only while it grants that namespace, a restore deleted midway leaves nothing
+//! writing on the data claim when the servers start again, and the controller's finalizer
+//! removal is admitted when the object's rules no longer hold.
 //!
 //! The webhook runs in-process on 127.0.0.1 with access reviews (SubjectAccessReviews through the
 //! suite's client), registered fail-closed with the configurations the install ships
@@ -21,7 +22,7 @@ use k8s_openapi::api::admissionregistration::v1::{
 };
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::authorization::v1::{ResourceAttributes, SubjectAccessReview, SubjectAccessReviewSpec};
-use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::batch::v1::{CronJob, Job};
 use k8s_openapi::api::core::v1::{Namespace, Pod, Secret, ServiceAccount};
 use k8s_openapi::api::rbac::v1::{Role, RoleBinding};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, OwnerReference};
@@ -43,6 +44,8 @@ use crate::support::{
     play_kubelet,
 };
 
+/// The target's grant of backups to other namespaces (comma-separated namespaces, or `*`).
+const BACKUP_NAMESPACES: &str = "neo4j.neo4j.com/backup-namespaces";
 /// The controller's finalizer on an offline restore (controller/src/restore/act.rs).
 const SCALE_UP_FINALIZER: &str = "neo4j.neo4j.com/restore-scale-up";
 /// The annotation that holds a target for a restore (api/src/plan/target.rs).
@@ -599,6 +602,164 @@ async fn e2e_security_hook_cannot_read_a_secret_the_requester_cannot() {
     })
     .await;
     drop(webhook);
+}
+
+// ---------------------------------------------------------------------------------------------
+// 2. A target in another namespace is backed up only while it grants the backup's namespace
+// ---------------------------------------------------------------------------------------------
+
+fn cross_namespace_backup(target_ns: &str) -> Neo4jBackup {
+    from_json(json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jBackup",
+        "metadata": {"name": "nightly"},
+        "spec": {"target": {"kind": "Cluster", "name": "prod", "namespace": target_ns}, "schedule": "0 3 * * *",
+            "storage": {"type": "pvc", "path": "prod", "pvc": {"name": "backups"}}}}))
+}
+
+/// The line of `message` that refuses `spec.target.namespace` for want of the target's grant.
+fn grant_refusal(message: &str) -> Option<&str> {
+    message.lines().find(|line| line.starts_with("- spec.target.namespace: ") && line.contains(BACKUP_NAMESPACES))
+}
+
+#[tokio::test]
+#[ignore = "needs a cluster: KUBECONFIG"]
+async fn e2e_security_cross_namespace_backup_needs_a_grant() {
+    let client = client().await;
+    let _alone = exclusive().await;
+    apply_crds(&client).await;
+    let webhook = start_webhook(client.clone()).await;
+    let (outer, listening) = (client.clone(), webhook.listening.clone());
+    in_namespace(&client, "sec-xns-target", move |target_ns| async move {
+        let inner = outer.clone();
+        in_namespace(&outer, "sec-xns-backup", move |backup_ns| async move {
+            cross_namespace(inner, target_ns, backup_ns, listening).await
+        })
+        .await;
+    })
+    .await;
+    drop(webhook);
+}
+
+/// A backup in `backup_ns` of the target `prod` in `target_ns`.
+async fn cross_namespace(admin: Client, target_ns: String, backup_ns: String, listening: Listening) {
+    create_cluster(&admin, &target_ns, "v1alpha1", "prod").await;
+    let targets = clusters(&admin, &target_ns, "v1alpha1");
+
+    // The requester may create the backup, lend it the claim, and read the target.
+    create_role(
+        &admin,
+        &backup_ns,
+        "backups",
+        json!([
+        {"apiGroups": ["neo4j.neo4j.com"], "resources": ["neo4jbackups"], "verbs": ["create", "get"]},
+        {"apiGroups": [""], "resources": ["persistentvolumeclaims"], "resourceNames": ["backups"], "verbs": ["get"]}]),
+    )
+    .await;
+    create_role(&admin, &target_ns, "read-prod", json!([
+        {"apiGroups": ["neo4j.neo4j.com"], "resources": ["neo4jenterpriseclusters"], "resourceNames": ["prod"], "verbs": ["get"]}]))
+    .await;
+    let requester = Requester::create(&admin, &backup_ns, "backups").await;
+    requester.bind(&admin, &backup_ns, "backups").await;
+    requester.bind(&admin, &target_ns, "read-prod").await;
+    requester.await_may(&admin, ("neo4j.neo4j.com", "neo4jbackups", "create"), &backup_ns, None).await;
+    requester.await_may(&admin, ("", "persistentvolumeclaims", "get"), &backup_ns, Some("backups")).await;
+    requester.await_may(&admin, ("neo4j.neo4j.com", "neo4jenterpriseclusters", "get"), &target_ns, Some("prod")).await;
+
+    register(&admin, &backup_ns, &listening, Configurations::Shipped).await;
+    let as_requester: Api<Neo4jBackup> = Api::namespaced(requester.client().await, &backup_ns);
+    let backups: Api<Neo4jBackup> = Api::namespaced(admin.clone(), &backup_ns);
+
+    // Not granted: refused at spec.target.namespace, naming the annotation. The webhook judges
+    // with the target its cache holds; wait (dry run) until it knows the target.
+    let backup = cross_namespace_backup(&target_ns);
+    let dry = PostParams { dry_run: true, ..PostParams::default() };
+    until("the backup to be refused for want of the target's grant", Duration::from_secs(60), || {
+        let (api, backup, dry) = (as_requester.clone(), backup.clone(), dry.clone());
+        async move {
+            match api.create(&dry, &backup).await {
+                Err(kube::Error::Api(status)) if grant_refusal(&status.message).is_some() => Ok(()),
+                Err(err) => Err(format!("refused otherwise: {err}")),
+                Ok(_) => Err("admitted".to_owned()),
+            }
+        }
+    })
+    .await;
+    let message =
+        refused(as_requester.create(&PostParams::default(), &backup).await, "a backup of a target that grants nothing");
+    let line = grant_refusal(&message)
+        .unwrap_or_else(|| panic!("no refusal at spec.target.namespace naming {BACKUP_NAMESPACES}: {message}"));
+    assert!(line.contains(&backup_ns), "the refusal names the namespace to grant: {line}");
+    assert!(backups.get_opt("nightly").await.expect("read").is_none(), "nothing stored after the refusal");
+
+    // Granted (a list of namespaces): admitted once the webhook's cache has the annotation.
+    let grant = json!({"metadata": {"annotations": {BACKUP_NAMESPACES: format!("e2e-elsewhere,{backup_ns}")}}});
+    targets
+        .patch("prod", &PatchParams::default(), &Patch::Merge(&grant))
+        .await
+        .expect("grant backups to the namespace");
+    until("the backup to be admitted once the target grants its namespace", Duration::from_secs(60), || {
+        let (api, backup) = (as_requester.clone(), backup.clone());
+        async move {
+            match api.create(&PostParams::default(), &backup).await {
+                Ok(_) => Ok(()),
+                // Stored by an attempt whose answer was lost.
+                Err(kube::Error::Api(status)) if status.code == 409 => Ok(()),
+                Err(err) => Err(format!("refused: {err}")),
+            }
+        }
+    })
+    .await;
+
+    // The controller, allowed cross-namespace targets, runs its CronJob.
+    let mut ctx = controller_ctx(&admin, Arc::new(neo4j_controller::restore::bolt::Bolt));
+    Arc::get_mut(&mut ctx).expect("a fresh context").cross_namespace_targets = true;
+    let scope = backup_ns.clone();
+    let controller = spawn(async move { neo4j_controller::backup::run(ctx, Some(&scope)).await });
+    let crons: Api<CronJob> = Api::namespaced(admin.clone(), &backup_ns);
+    let cron_name = neo4j_api::plan::backup_job::workload_name("nightly");
+    let cron = until("the backup's CronJob, not suspended", Duration::from_secs(60), || {
+        let (crons, backups, cron_name) = (crons.clone(), backups.clone(), cron_name.clone());
+        async move {
+            match crons.get_opt(&cron_name).await.map_err(|err| err.to_string())? {
+                Some(cron) if cron.spec.as_ref().and_then(|s| s.suspend) != Some(true) => Ok(cron),
+                Some(cron) => Err(format!("suspended: {:?}", cron.spec.and_then(|s| s.suspend))),
+                None => {
+                    let status = backups.get_opt("nightly").await.ok().flatten().and_then(|b| b.status);
+                    Err(format!("no CronJob {cron_name}; the backup's status: {status:?}"))
+                }
+            }
+        }
+    })
+    .await;
+    assert_eq!(cron.spec.as_ref().map(|s| s.schedule.as_str()), Some("0 3 * * *"));
+    let status = until("the backup's status", Duration::from_secs(60), || {
+        let backups = backups.clone();
+        async move {
+            let status = backups.get("nightly").await.map_err(|err| err.to_string())?.status;
+            status.filter(|s| s.phase.is_some()).ok_or_else(|| "no phase yet".to_owned())
+        }
+    })
+    .await;
+    assert_ne!(status.phase.as_ref().map(|p| p.as_str()), Some("Invalid"), "granted: {status:?}");
+
+    // The grant withdrawn: the schedule stops and the backup says why, without anyone touching it.
+    let withdraw = json!({"metadata": {"annotations": {BACKUP_NAMESPACES: null}}});
+    targets.patch("prod", &PatchParams::default(), &Patch::Merge(&withdraw)).await.expect("withdraw the grant");
+    until("the CronJob suspended and the backup Invalid, naming the grant", Duration::from_secs(120), || {
+        let (crons, backups, cron_name) = (crons.clone(), backups.clone(), cron_name.clone());
+        async move {
+            let suspend = crons.get(&cron_name).await.map_err(|err| err.to_string())?.spec.and_then(|s| s.suspend);
+            let status = backups.get("nightly").await.map_err(|err| err.to_string())?.status.unwrap_or_default();
+            let phase = status.phase.as_ref().map(|p| p.as_str().to_owned());
+            let message = status.message.clone().unwrap_or_default();
+            if suspend == Some(true) && phase.as_deref() == Some("Invalid") && message.contains(BACKUP_NAMESPACES) {
+                Ok(())
+            } else {
+                Err(format!("CronJob suspend {suspend:?}; backup phase {phase:?}, message {message:?}"))
+            }
+        }
+    })
+    .await;
+    controller.stop().await;
 }
 
 // ---------------------------------------------------------------------------------------------
