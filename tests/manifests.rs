@@ -268,6 +268,7 @@ fn the_controller_has_exactly_the_rights_it_uses() {
     assert_eq!(verbs("pods"), vec!["list"], "only to read Pods' termination messages");
     assert_eq!(verbs("secrets"), vec!["get"], "a restore's Bolt credentials and CA: read one by name, never list");
     assert_eq!(verbs("statefulsets"), vec!["get"], "read; the size is changed through /scale only");
+    assert_eq!(verbs("services"), vec!["get"], "the target's client Service is checked before Bolt (issue 13, item 9)");
     assert_eq!(verbs("statefulsets/scale"), vec!["patch"], "the size and nothing else (issue 13, item 9)");
     assert_eq!(verbs("neo4jrestores"), vec!["get", "list", "watch", "patch"], "patch: the finalizer");
     assert_eq!(verbs("jobs"), vec!["get", "list", "watch", "create", "delete"]);

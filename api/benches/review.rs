@@ -27,7 +27,8 @@ fn largest_seed() -> (String, Value) {
 fn bench(c: &mut Criterion) {
     let (name, object) = largest_seed();
     let now = "2026-01-01T00:00:00Z".parse().ok();
-    let target = TargetFacts { image_tag: Some("2025.04.0-enterprise".to_owned()), servers: Some(3) };
+    let target =
+        TargetFacts { image_tag: Some("2025.04.0-enterprise".to_owned()), servers: Some(3), ..Default::default() };
     let ctx = Context { target: Some(target), now, ..Context::default() };
     let kind = Kind::of(&object).expect("one of our kinds");
     c.bench_function(&format!("defaults+validate {name}"), |b| b.iter(|| review(None, black_box(&object), &ctx)));

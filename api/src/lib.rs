@@ -9,6 +9,7 @@ pub mod convert;
 pub mod crd;
 pub mod defaults;
 pub mod grammar;
+pub mod grant;
 pub mod inspect;
 pub mod install;
 pub mod lease;

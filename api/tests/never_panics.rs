@@ -87,7 +87,11 @@ fn value() -> impl Strategy<Value = Value> {
 }
 
 fn contexts() -> Vec<Context<'static>> {
-    let target = |tag: &str, servers| TargetFacts { image_tag: Some(tag.to_owned()), servers: Some(servers) };
+    let target = |tag: &str, servers| TargetFacts {
+        image_tag: Some(tag.to_owned()),
+        servers: Some(servers),
+        ..Default::default()
+    };
     vec![
         Context::default(),
         Context {

@@ -709,3 +709,52 @@ fn a_restore_deleted_or_failing_mid_write_stops_the_job_and_waits_before_the_sca
     let d = decide(&r, &o);
     assert_eq!(d.actions, vec![Action::Scale(3)]);
 }
+
+// Issue 13, item 3: once the artifact is chosen, the source is the one recorded with it; the
+// referenced Neo4jBackup deleted or changed afterwards neither stops nor moves the restore.
+#[test]
+fn the_source_is_fixed_with_the_artifact() {
+    let r = restore(json!({}), None);
+    let mut o = observed(&r);
+    let report = r#"{"uri":"file:///backups/prod/orders-2025-01-20T02-00-00.backup","database":"orders","time":"2025-01-20T02:00:00Z","full":true}"#;
+    o.jobs = vec![(RestoreJob::Inspect, JobState::Succeeded(Some(report.into())))];
+    let d = decide(&r, &o);
+    assert_eq!(d.progress.step, Some(RestoreStep::PreRestoreHooks));
+    let recorded = d.progress.source.clone().expect("recorded with the artifact");
+    assert_eq!(Ok(&recorded), o.source.as_ref());
+    assert_eq!(
+        serde_json::to_value(&recorded).unwrap(),
+        json!({"storage": {"type": "pvc", "pvc": {"name": "backups"}}, "owner": "recover", "path": "prod", "database": "orders"})
+    );
+
+    let r = restore(json!({"stopCluster": true}), Some(d.progress));
+    o.source = Err("the Neo4jBackup \"nightly\" does not exist".into());
+    let d = decide(&r, &o);
+    assert_eq!(d.phase, RestorePhase::Running);
+    assert_eq!(d.progress.failure, None, "{}", d.message);
+    assert_eq!(d.progress.step, Some(RestoreStep::PreRestoreHooks), "goes on: {}", d.message);
+    assert!(!d.message.contains("Neo4jBackup"), "{}", d.message);
+}
+
+// The controller died after HoldTarget but before the status recorded it, and the restore is then
+// deleted: the annotation names this restore, so the deletion still releases it (else the Neo4j
+// operator would leave the target's replicas alone for good).
+#[test]
+fn a_hold_the_status_never_recorded_is_released_on_deletion() {
+    let r =
+        restore(json!({"stopCluster": true}), at(RestoreStep::PreRestoreHooks, |p| p.database_existed = Some(false)));
+    let mut o = observed(&r);
+    o.deleting = true;
+    let mut held = target();
+    held.restore_hold = Some("recover".into());
+    o.target = Ok(held);
+    let d = decide(&r, &o);
+    assert_eq!(d.actions, vec![Action::ReleaseTarget, Action::RemoveFinalizer]);
+    assert_eq!(d.progress.target_held, Some(false));
+
+    // Another restore's hold is never released by this one.
+    let mut other = target();
+    other.restore_hold = Some("someone-else".into());
+    o.target = Ok(other);
+    assert_eq!(decide(&r, &o).actions, vec![Action::RemoveFinalizer]);
+}

@@ -90,3 +90,13 @@ pub async fn drive<T, E: std::fmt::Display>(results: impl futures::Stream<Item =
         })
         .await;
 }
+
+/// A merge patch of `status`, against `resource_version` when known: a second writer (a leader
+/// that has not noticed it was replaced) gets a conflict instead of overwriting what the other
+/// recorded (issue 13, item 8).
+pub fn status_patch(resource_version: Option<String>, status: &impl serde::Serialize) -> serde_json::Value {
+    match resource_version {
+        Some(version) => serde_json::json!({"metadata": {"resourceVersion": version}, "status": status}),
+        None => serde_json::json!({ "status": status }),
+    }
+}

@@ -51,6 +51,7 @@ const JOBS: &str = "/apis/batch/v1/namespaces/neo4j/jobs";
 const LIST_JOBS: &str = "/apis/batch/v1/namespaces/neo4j/jobs?&labelSelector=neo4j.neo4j.com%2Fbackup%3Dnightly";
 const CRONJOB: &str =
     "/apis/batch/v1/namespaces/neo4j/cronjobs/nightly-backup?&force=true&fieldManager=kubectl-neo4j-controller";
+const CRONJOBS_NIGHTLY: &str = "/apis/batch/v1/namespaces/neo4j/cronjobs/nightly-backup";
 const STATUS: &str = "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jbackups/nightly/status";
 const EVENTS: &str = "/apis/events.k8s.io/v1/namespaces/neo4j/events";
 
@@ -124,6 +125,7 @@ async fn a_missing_target_waits_without_creating_anything() {
 async fn an_invalid_spec_is_marked_invalid_and_waits_for_a_change() {
     let steps = vec![
         step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        step(Method::GET, CRONJOBS_NIGHTLY, StatusCode::NOT_FOUND, not_found("cronjobs nightly-backup")),
         step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![])),
         status_is(
             "Invalid",
@@ -435,4 +437,75 @@ async fn a_job_that_only_copies_our_label_does_not_count() {
         event("Pending"),
     ];
     run(backup(json!({}), json!(null)), steps).await;
+}
+
+// Issue 13, item 2: a target in another namespace consents to being backed up with an annotation,
+// checked on every reconcile (not only at admission); withdrawing it suspends the schedule and
+// cancels the run under way, and the backup is re-checked every 30 s whatever its phase.
+const FOREIGN_CLUSTER: &str = "/apis/neo4j.neo4j.com/v1alpha1/namespaces/production/neo4jenterpriseclusters/prod";
+
+fn foreign_cluster(grant: Option<&str>) -> Value {
+    let mut cluster = cluster();
+    cluster["metadata"]["namespace"] = json!("production");
+    if let Some(grant) = grant {
+        cluster["metadata"]["annotations"] = json!({"neo4j.neo4j.com/backup-namespaces": grant});
+    }
+    cluster
+}
+
+async fn run_across(backup: Value, steps: Vec<Step>) -> Action {
+    let backup: Neo4jBackup = serde_json::from_value(backup).expect("a Neo4jBackup");
+    let admin = Arc::new(neo4j_controller::restore::bolt::Bolt);
+    support::reconcile_in(admin, steps, true, |ctx| reconcile(Arc::new(backup), ctx)).await.expect("reconcile succeeds")
+}
+
+fn across() -> Value {
+    json!({"schedule": "0 2 * * *", "target": {"kind": "Cluster", "name": "prod", "namespace": "production"}})
+}
+
+#[tokio::test]
+async fn a_granted_target_in_another_namespace_is_backed_up() {
+    let steps = vec![
+        step(Method::GET, FOREIGN_CLUSTER, StatusCode::OK, foreign_cluster(Some("staging, neo4j"))),
+        checked(
+            Method::PATCH,
+            CRONJOB,
+            StatusCode::OK,
+            json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly-backup"}}),
+            |body| assert_eq!(body["spec"]["suspend"], false),
+        ),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![])),
+        checked(Method::PATCH, STATUS, StatusCode::OK, backup(json!({}), json!(null)), |body| {
+            assert_eq!(body["status"]["phase"], "Pending", "{body}");
+        }),
+        event("Pending"),
+    ];
+    let action = run_across(backup(across(), json!(null)), steps).await;
+    assert_eq!(action, Action::requeue(std::time::Duration::from_secs(30)));
+}
+
+#[tokio::test]
+async fn a_withdrawn_grant_suspends_the_schedule_and_cancels_the_run() {
+    let running = job(json!({"active": 1, "startTime": "2025-01-20T02:59:00Z"}));
+    let cron = json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly-backup", "namespace": "neo4j"},
+        "spec": {"schedule": "0 2 * * *", "suspend": false, "jobTemplate": {"spec": {"template": {"spec": {"containers": []}}}}}});
+    let refusal = "the spec breaks 1 rule(s): spec.target.namespace: the target \"prod\" in namespace \"production\" does not grant backups from namespace \"neo4j\"; its owner grants them with the annotation neo4j.neo4j.com/backup-namespaces: neo4j on it (comma-separated namespaces, or *)";
+    let steps = vec![
+        step(Method::GET, FOREIGN_CLUSTER, StatusCode::OK, foreign_cluster(Some("staging"))),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![running.clone()])),
+        step(Method::GET, CRONJOBS_NIGHTLY, StatusCode::OK, cron.clone()),
+        checked(Method::PATCH, CRONJOBS_NIGHTLY, StatusCode::OK, cron, |body| {
+            assert_eq!(body, &json!({"spec": {"suspend": true}}));
+        }),
+        step(Method::DELETE, JOB, StatusCode::OK, running.clone()),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![running])),
+        status_is("Invalid", refusal),
+        event("InvalidSpec"),
+    ];
+    let action = run_across(backup(across(), json!(null)), steps).await;
+    assert_eq!(
+        action,
+        Action::requeue(std::time::Duration::from_secs(30)),
+        "re-checked, not left to wait for a change"
+    );
 }

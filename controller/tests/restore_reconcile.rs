@@ -47,6 +47,7 @@ const CLUSTER: &str = "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jente
 const LIST_JOBS: &str = "/apis/batch/v1/namespaces/neo4j/jobs?&labelSelector=neo4j.neo4j.com%2Frestore%3Drecover";
 const STS: &str = "/apis/apps/v1/namespaces/neo4j/statefulsets/prod-server";
 const STS_SCALE: &str = "/apis/apps/v1/namespaces/neo4j/statefulsets/prod-server/scale";
+const SERVICE: &str = "/api/v1/namespaces/neo4j/services/prod-client";
 const SECRET: &str = "/api/v1/namespaces/neo4j/secrets/neo4j-admin-secret";
 const RESTORE: &str = "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jrestores/recover";
 const STATUS: &str = "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jrestores/recover/status";
@@ -55,10 +56,15 @@ const EVENTS: &str = "/apis/events.k8s.io/v1/namespaces/neo4j/events";
 fn restore(spec: Value, status: Value) -> Value {
     let mut object = json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore",
         "metadata": {"name": "recover", "namespace": "neo4j", "uid": "0b1c2d3e-0000-4000-8000-00000000000b", "generation": 1, "resourceVersion": "7"},
-        "spec": {"targetCluster": "prod", "databaseName": "orders", "stopCluster": true,
+        "spec": {"targetCluster": "prod", "databaseName": "orders", "stopCluster": true, "options": {"allowPlaintextBolt": true},
             "source": {"type": "storage", "storage": {"type": "pvc", "pvc": {"name": "backups"}}, "backupPath": "prod/orders-2025-01-20T02-00-00.backup"}},
         "status": status});
     json_patch::merge(&mut object["spec"], &spec);
+    object
+}
+
+fn with_version(mut object: Value, version: &str) -> Value {
+    object["metadata"]["resourceVersion"] = json!(version);
     object
 }
 
@@ -90,6 +96,13 @@ fn jobs(items: Vec<Value>) -> Value {
     json!({"apiVersion": "batch/v1", "kind": "JobList", "metadata": {}, "items": items})
 }
 
+/// The operator's client Service of the target: ClusterIP, controlled by the cluster.
+fn client_service() -> Value {
+    json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "prod-client", "namespace": "neo4j",
+        "ownerReferences": [{"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jEnterpriseCluster", "name": "prod", "uid": "c-1", "controller": true}]},
+        "spec": {"type": "ClusterIP", "clusterIP": "10.0.0.7"}})
+}
+
 fn secret() -> Value {
     // base64 of "neo4j" and "s3cret"
     json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "neo4j-admin-secret"}, "data": {"username": "bmVvNGo=", "password": "czNjcmV0"}})
@@ -119,7 +132,7 @@ async fn the_size_is_recorded_with_the_finalizer_before_any_scale_down() {
     let admin = FakeAdmin::new(Database::Absent);
     let mut steps = observe_start(sts(3, 3, 3), vec![]);
     steps.extend([
-        checked(Method::PATCH, RESTORE, StatusCode::OK, restore(json!({}), json!(null)), |body| {
+        checked(Method::PATCH, RESTORE, StatusCode::OK, with_version(restore(json!({}), json!(null)), "8"), |body| {
             assert_eq!(body["metadata"]["finalizers"], json!(["neo4j.neo4j.com/restore-scale-up"]));
             assert_eq!(body["metadata"]["resourceVersion"], "7");
         }),
@@ -135,6 +148,8 @@ async fn the_size_is_recorded_with_the_finalizer_before_any_scale_down() {
             );
             assert_eq!(progress["databaseExisted"], false);
             assert_eq!(progress["targetHeld"], true);
+            // Against the version our own finalizer write left (issue 13, item 8).
+            assert_eq!(body["metadata"]["resourceVersion"], "8");
         }),
         event("StoppingCluster"),
     ]);
@@ -213,7 +228,9 @@ async fn bring_up_creates_a_new_database_then_completes_with_the_hooks() {
     let admin = FakeAdmin::new(Database::Absent);
     let mut steps = observe_start(sts(3, 3, 3), vec![]);
     steps.extend([
+        step(Method::GET, SERVICE, StatusCode::OK, client_service()),
         step(Method::GET, SECRET, StatusCode::OK, secret()),
+        step(Method::GET, SERVICE, StatusCode::OK, client_service()),
         step(Method::GET, SECRET, StatusCode::OK, secret()),
         step(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null))),
     ]);
@@ -231,7 +248,9 @@ async fn bring_up_creates_a_new_database_then_completes_with_the_hooks() {
     object["metadata"]["finalizers"] = json!(["neo4j.neo4j.com/restore-scale-up"]);
     let mut steps = observe_start(sts(3, 3, 3), vec![]);
     steps.extend([
+        step(Method::GET, SERVICE, StatusCode::OK, client_service()),
         step(Method::GET, SECRET, StatusCode::OK, secret()),
+        step(Method::GET, SERVICE, StatusCode::OK, client_service()),
         step(Method::GET, SECRET, StatusCode::OK, secret()),
         checked(Method::PATCH, RESTORE, StatusCode::OK, restore(json!({}), json!(null)), |body| {
             assert_eq!(body["metadata"]["finalizers"], json!([]));
@@ -341,4 +360,24 @@ async fn a_target_gone_mid_restore_still_gets_its_statefulset_back_by_name_and_u
         event("StartingCluster"),
     ];
     run(restore(json!({}), progress("Restoring", recorded)), admin, steps).await;
+}
+
+// Issue 13, item 9: the admin password goes only to the target's own Service; an ExternalName
+// Service of that name gets nothing (the Secret is never even read).
+#[tokio::test]
+async fn an_external_name_client_service_gets_no_credentials() {
+    let admin = FakeAdmin::new(Database::Unknown);
+    let external = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "prod-client", "namespace": "neo4j"},
+        "spec": {"type": "ExternalName", "externalName": "collector.example.com"}});
+    let mut steps = observe_start(sts(3, 3, 3), vec![]);
+    steps.extend([
+        step(Method::GET, SERVICE, StatusCode::OK, external),
+        checked(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null)), |body| {
+            let message = body["status"]["message"].as_str().unwrap_or_default();
+            assert!(message.contains("the Service \"prod-client\" is of type ExternalName"), "{message}");
+        }),
+    ]);
+    let bringing_up = progress("BringingUp", json!({"originalReplicas": 3, "databaseExisted": false}));
+    run(restore(json!({}), bringing_up), admin.clone(), steps).await;
+    assert!(admin.ran.lock().unwrap().is_empty(), "nothing was sent");
 }

@@ -69,6 +69,7 @@ pub async fn offline(client: Client, ns: String, target_version: &str) {
     .expect("secret");
     secrets.create(&PostParams::default(), &secret).await.expect("create the admin Secret");
     create_cluster(&client, &ns, target_version, "prod").await;
+    crate::support::create_client_service(&client, &ns, "prod").await;
     let clusters = crate::support::clusters(&client, &ns, target_version);
     // What the Neo4j operator would run for the cluster.
     let sets: Api<StatefulSet> = Api::namespaced(client.clone(), &ns);
@@ -86,6 +87,7 @@ pub async fn offline(client: Client, ns: String, target_version: &str) {
     let restore = serde_json::from_value(json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore",
         "metadata": {"name": "recover"},
         "spec": {"targetCluster": "prod", "databaseName": "orders", "stopCluster": true,
+            "options": {"allowPlaintextBolt": true},
             "source": {"type": "storage", "storage": {"type": "pvc", "pvc": {"name": "backups"}},
                 "backupPath": "prod/orders-2025-01-20T02-00-00.backup"}}}))
     .expect("restore");

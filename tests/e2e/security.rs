@@ -451,6 +451,7 @@ async fn offline_target(client: &Client, ns: &str) -> Task {
         .await
         .expect("create the admin Secret");
     create_cluster(client, ns, "v1alpha1", "prod").await;
+    crate::support::create_client_service(client, ns, "prod").await;
     let set: StatefulSet =
         from_json(json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "prod-server"},
         "spec": {"replicas": 3, "serviceName": "prod-headless", "selector": {"matchLabels": {"app": "prod-server"}},
@@ -468,6 +469,7 @@ fn offline_restore(name: &str) -> Neo4jRestore {
     from_json(json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore",
         "metadata": {"name": name},
         "spec": {"targetCluster": "prod", "databaseName": "orders", "stopCluster": true,
+            "options": {"allowPlaintextBolt": true},
             "source": {"type": "storage", "storage": {"type": "pvc", "pvc": {"name": "backups"}},
                 "backupPath": "prod/orders-2025-01-20T02-00-00.backup"}}}))
 }

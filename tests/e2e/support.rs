@@ -257,3 +257,16 @@ pub async fn play_kubelet(client: Client, namespace: String, selector: &'static 
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
 }
+
+/// The Service the Neo4j operator routes Bolt through, `<name>-client` (ClusterIP): the controller
+/// checks it before it sends the admin password (issue 13, item 9).
+pub async fn create_client_service(client: &Client, namespace: &str, name: &str) {
+    let service: k8s_openapi::api::core::v1::Service = serde_json::from_value(serde_json::json!({
+        "apiVersion": "v1", "kind": "Service", "metadata": {"name": format!("{name}-client")},
+        "spec": {"type": "ClusterIP", "selector": {"app": format!("{name}-server")}, "ports": [{"name": "bolt", "port": 7687}]}}))
+    .expect("a Service");
+    Api::<k8s_openapi::api::core::v1::Service>::namespaced(client.clone(), namespace)
+        .create(&PostParams::default(), &service)
+        .await
+        .expect("create the client Service");
+}

@@ -488,4 +488,38 @@ mod tests {
         let allowed = Answer(Some(true), Mutex::default());
         assert!(run(Endpoint::Validate, &req, &Fixed::default(), &allowed).await.0.allowed);
     }
+
+    // Issue 13, item 2: reading a cluster of another namespace takes its owner's consent too,
+    // written on the target; the requester's RBAC alone is not enough.
+    #[tokio::test]
+    async fn a_readable_target_in_another_namespace_must_grant_the_backup() {
+        let target = |grant: Option<&str>| {
+            let mut cluster = json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jEnterpriseCluster",
+                "metadata": {"name": "prod", "namespace": "production"},
+                "spec": {"image": {"tag": "2025.04.0-enterprise"}, "topology": {"servers": 3}}});
+            if let Some(grant) = grant {
+                cluster["metadata"]["annotations"] = json!({"neo4j.neo4j.com/backup-namespaces": grant});
+            }
+            let mut lookups = Fixed::default();
+            lookups
+                .clusters
+                .insert(("production".into(), "prod".into()), Arc::new(serde_json::from_value(cluster).unwrap()));
+            lookups
+        };
+        let other = request(
+            "CREATE",
+            backup(
+                json!({"target": {"kind": "Cluster", "name": "prod", "namespace": "production"}, "storage": {"type": "pvc", "pvc": {"name": "p"}}}),
+            ),
+            None,
+        );
+        let allowed = Answer(Some(true), Mutex::default());
+        let (response, _) = run(Endpoint::Validate, &other, &target(Some("staging")), &allowed).await;
+        assert_eq!(
+            response.status.unwrap().message,
+            "Neo4jBackup \"nightly\" is invalid (1 error):\n- spec.target.namespace: the target \"prod\" in namespace \"production\" does not grant backups from namespace \"neo4j\"; its owner grants them with the annotation neo4j.neo4j.com/backup-namespaces: neo4j on it (comma-separated namespaces, or *)"
+        );
+        assert!(run(Endpoint::Validate, &other, &target(Some("staging,neo4j")), &allowed).await.0.allowed);
+        assert!(run(Endpoint::Validate, &other, &target(Some("*")), &allowed).await.0.allowed);
+    }
 }

@@ -41,6 +41,8 @@ pub struct ResolvedTarget {
     pub tls: bool,
     /// The Neo4jRestore that holds the target ([`RESTORE_IN_PROGRESS`] annotation), if one does.
     pub restore_hold: Option<String>,
+    /// The namespaces it lets back it up besides its own.
+    pub backup_grant: crate::grant::BackupGrant,
 }
 
 /// The Neo4j operator leaves a StatefulSet's replicas alone while its Neo4jEnterpriseCluster or
@@ -56,8 +58,12 @@ pub const BOLT_PORT: u16 = 7687;
 
 fn connection(auth: &Option<AuthSpec>, tls: &Option<TlsSpec>) -> (String, bool) {
     let secret = auth.as_ref().and_then(|a| a.admin_secret.clone()).unwrap_or_else(|| DEFAULT_ADMIN_SECRET.to_owned());
-    let tls = tls.as_ref().and_then(|t| t.mode.as_deref()).is_some_and(|mode| mode != "disabled");
-    (secret, tls)
+    (secret, bolt_tls(tls))
+}
+
+/// Whether a target's Bolt uses TLS: `spec.tls.mode` set and not `disabled`.
+pub fn bolt_tls(tls: &Option<TlsSpec>) -> bool {
+    tls.as_ref().and_then(|t| t.mode.as_deref()).is_some_and(|mode| mode != "disabled")
 }
 
 fn image_of(image: &Option<ImageSpec>, what: &str) -> Result<(String, String, Option<String>, Vec<String>), String> {
@@ -109,6 +115,7 @@ impl ResolvedTarget {
             admin_secret,
             tls,
             restore_hold,
+            backup_grant: crate::grant::BackupGrant::of(metadata.annotations.as_ref()),
         })
     }
 
@@ -120,7 +127,12 @@ impl ResolvedTarget {
             TargetType::Standalone => "bolt",
         };
         let secure = if self.tls { "+s" } else { "" };
-        format!("{scheme}{secure}://{}-client.{}.svc.cluster.local:{BOLT_PORT}", self.name, self.namespace)
+        format!("{scheme}{secure}://{}.{}.svc.cluster.local:{BOLT_PORT}", self.client_service(), self.namespace)
+    }
+
+    /// The Service the operator routes Bolt clients through.
+    pub fn client_service(&self) -> String {
+        format!("{}-client", self.name)
     }
 
     /// The Secret holding the CA of the target's certificates (with TLS), key `ca.crt`.
@@ -130,7 +142,12 @@ impl ResolvedTarget {
 
     /// What the rules need to know of this target.
     pub fn facts(&self) -> crate::rules::TargetFacts {
-        crate::rules::TargetFacts { image_tag: Some(self.tag.clone()), servers: Some(self.servers) }
+        crate::rules::TargetFacts {
+            image_tag: Some(self.tag.clone()),
+            servers: Some(self.servers),
+            bolt_tls: Some(self.tls),
+            backup_grant: self.backup_grant.clone(),
+        }
     }
 
     /// The parsed image tag, when it parses.

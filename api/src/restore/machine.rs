@@ -108,9 +108,15 @@ struct Inputs<'a> {
 
 /// Decides the next step of `restore`.
 pub fn decide(restore: &Neo4jRestore, observed: &Observed) -> Decision {
-    let progress = restore.status.as_ref().and_then(|s| s.progress.clone()).unwrap_or_default();
+    let mut progress = restore.status.as_ref().and_then(|s| s.progress.clone()).unwrap_or_default();
     let phase = restore.status.as_ref().and_then(|s| s.phase.clone());
     let scaled = progress.original_replicas;
+    // A hold that names this restore is its own, recorded or not (the status write after the
+    // HoldTarget action may have been lost): every ending releases it.
+    let holder = observed.target.as_ref().ok().and_then(|t| t.restore_hold.as_deref());
+    if holder.is_some() && holder == restore.metadata.name.as_deref() && progress.step != Some(RestoreStep::Done) {
+        progress.target_held = Some(true);
+    }
 
     if observed.deleting {
         if let Some((message, actions)) = quiesce(observed, "deleted mid-restore") {
@@ -156,10 +162,13 @@ pub fn decide(restore: &Neo4jRestore, observed: &Observed) -> Decision {
             return fail(&progress, observed, why);
         }
     };
-    let source = match &observed.source {
-        Ok(source) => source,
-        Err(why) if !started => return decision(RestorePhase::Pending, why.clone(), progress, vec![]),
-        Err(why) => return fail(&progress, observed, why.clone()),
+    // Once the artifact is chosen, the source is what was recorded with it (issue 13, item 3).
+    let recorded = progress.source.clone();
+    let source = match (&recorded, &observed.source) {
+        (Some(recorded), _) => recorded,
+        (None, Ok(source)) => source,
+        (None, Err(why)) if !started => return decision(RestorePhase::Pending, why.clone(), progress, vec![]),
+        (None, Err(why)) => return fail(&progress, observed, why.clone()),
     };
     if let Some(refusal) = &observed.refusal {
         return fail(&progress, observed, refusal.clone());
@@ -294,6 +303,7 @@ fn resolving(inputs: &Inputs, progress: RestoreProgress) -> Decision {
             }
         }
     }
+    progress.source = Some(source.clone());
     let verify = restore.spec.options.as_ref().and_then(|o| o.verify_backup) == Some(true);
     let next = if verify { RestoreStep::Verifying } else { RestoreStep::PreRestoreHooks };
     decision(RestorePhase::Running, "the backup to restore is chosen", step(&progress, next), vec![])

@@ -2,6 +2,7 @@
 //! restore reads, and (later) the steps a restore goes through.
 
 pub mod artifact;
+pub mod bolt_service;
 pub mod cypher;
 pub mod failure;
 pub mod machine;

@@ -2,22 +2,8 @@
 //! storage location with an optional `backupPath`, or the base backup of a point-in-time restore.
 
 use crate::plan::location::{Location, location};
-use crate::types::{BaseBackupType, Neo4jBackup, Neo4jRestore, SourceType, StorageLocation, TargetKind};
-
-/// The source of a restore, resolved.
-#[derive(Clone, Debug, PartialEq)]
-pub struct SourceLocation {
-    /// The storage holding the backups.
-    pub storage: StorageLocation,
-    /// Whose `<owner>-backups` claim a `pvc` storage without a name is (the Neo4jBackup's name).
-    pub owner: String,
-    /// `backupPath` below the storage: a folder, or one artifact (`*.backup`).
-    pub path: Option<String>,
-    /// The database in the backups to restore (the backed-up database's own name).
-    pub database: String,
-    /// `pointInTime`, for a point-in-time restore.
-    pub point_in_time: Option<String>,
-}
+pub use crate::types::SourceLocation;
+use crate::types::{BaseBackupType, Neo4jBackup, Neo4jRestore, SourceType, TargetKind};
 
 impl SourceLocation {
     /// The location neo4j-admin reads: the folder, or the one artifact `backupPath` names.

@@ -126,6 +126,15 @@ fn check_target(
                 format!("whether you may read the target in namespace {namespace:?} was not checked; the backup fails if you may not"),
             ),
         }
+        let object = match kind {
+            Some(TargetKind::Database) => target.cluster_ref.as_deref(),
+            _ => target_name,
+        };
+        if let (Some(own), Some(object), Some(facts)) = (own_namespace, object, &ctx.target)
+            && !facts.backup_grant.allows(own)
+        {
+            verdict.error(path.child("namespace"), crate::grant::refusal(own, namespace, object));
+        }
     }
     check_target_version(verdict, path, ctx);
 }

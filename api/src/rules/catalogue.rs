@@ -22,6 +22,10 @@ pub enum Needs {
     Access(bool),
     /// The referenced Neo4jBackup (`nightly`), which has not succeeded yet.
     UnfinishedBackup,
+    /// A readable target (2025.04, 3 servers) in another namespace that grants no namespace.
+    UngrantedTarget,
+    /// A target (2025.04, 3 servers) that serves Bolt without TLS.
+    PlaintextTarget,
 }
 
 impl Needs {
@@ -30,7 +34,11 @@ impl Needs {
         match self {
             Self::Nothing => Context::default(),
             Self::Target(tag, servers) => Context {
-                target: Some(TargetFacts { image_tag: Some(tag.to_owned()), servers: Some(servers) }),
+                target: Some(TargetFacts {
+                    image_tag: Some(tag.to_owned()),
+                    servers: Some(servers),
+                    ..Default::default()
+                }),
                 ..Context::default()
             },
             Self::Now(now) => Context { now: at(now), ..Context::default() },
@@ -42,6 +50,16 @@ impl Needs {
             },
             Self::Access(allowed) => Context { may_read_target_namespace: Some(allowed), ..Context::default() },
             Self::UnfinishedBackup => Context::default(),
+            Self::PlaintextTarget => {
+                let mut context = Self::Target("2025.04.0-enterprise", 3).context();
+                if let Some(target) = context.target.as_mut() {
+                    target.bolt_tls = Some(false);
+                }
+                context
+            }
+            Self::UngrantedTarget => {
+                Context { may_read_target_namespace: Some(true), ..Self::Target("2025.04.0-enterprise", 3).context() }
+            }
         }
     }
 }
@@ -218,6 +236,15 @@ pub fn catalogue() -> Vec<Entry> {
                 json!({"spec": {"target": {"namespace": "production"}}}),
             ),
         ),
+        with(
+            Needs::UngrantedTarget,
+            entry(
+                Backup,
+                "a target in another namespace grants backups from yours",
+                "Its owner consents too, on the target (annotation `neo4j.neo4j.com/backup-namespaces`); the controller checks it on every reconcile, so withdrawing it stops the backups.",
+                json!({"spec": {"target": {"namespace": "production"}}}),
+            ),
+        ),
         entry(
             Backup,
             "without an access review, a cross-namespace target warns",
@@ -289,6 +316,15 @@ pub fn catalogue() -> Vec<Entry> {
                 "an `additionalArgs` flag of a later Neo4j is refused on an earlier one",
                 "--source-database exists from 2025.02, --remote-address-resolution from 2025.09, --parallel-download and --skip-recovery from 2025.11.",
                 json!({"spec": {"options": {"additionalArgs": ["--source-database=orders"]}}}),
+            ),
+        ),
+        with(
+            Needs::PlaintextTarget,
+            entry(
+                Restore,
+                "a target without TLS needs `options.allowPlaintextBolt: true`",
+                "The controller logs in over Bolt as the target's admin; without TLS the password crosses the network in the clear, which only the spec may accept.",
+                json!({"spec": {"options": {"allowPlaintextBolt": false}}}),
             ),
         ),
         // Schedule and retention

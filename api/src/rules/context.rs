@@ -3,6 +3,8 @@
 
 use k8s_openapi::jiff::Timestamp;
 
+use crate::grant::BackupGrant;
+use crate::plan::target::bolt_tls;
 use crate::types::{Neo4jBackup, Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone};
 
 /// Facts about the resolved target (Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone).
@@ -12,6 +14,10 @@ pub struct TargetFacts {
     pub image_tag: Option<String>,
     /// Number of servers (1 for a standalone).
     pub servers: Option<i32>,
+    /// Whether it serves Bolt over TLS.
+    pub bolt_tls: Option<bool>,
+    /// The namespaces it lets back it up besides its own.
+    pub backup_grant: BackupGrant,
 }
 
 impl TargetFacts {
@@ -20,12 +26,19 @@ impl TargetFacts {
         Self {
             image_tag: cluster.spec.image.as_ref().and_then(|image| image.tag.clone()),
             servers: cluster.spec.topology.as_ref().and_then(|topology| topology.servers),
+            bolt_tls: Some(bolt_tls(&cluster.spec.tls)),
+            backup_grant: BackupGrant::of(cluster.metadata.annotations.as_ref()),
         }
     }
 
     /// What the rules need to know of a Neo4jEnterpriseStandalone (one server).
     pub fn of_standalone(standalone: &Neo4jEnterpriseStandalone) -> Self {
-        Self { image_tag: standalone.spec.image.as_ref().and_then(|image| image.tag.clone()), servers: Some(1) }
+        Self {
+            image_tag: standalone.spec.image.as_ref().and_then(|image| image.tag.clone()),
+            servers: Some(1),
+            bolt_tls: Some(bolt_tls(&standalone.spec.tls)),
+            backup_grant: BackupGrant::of(standalone.metadata.annotations.as_ref()),
+        }
     }
 }
 

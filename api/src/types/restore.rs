@@ -325,6 +325,12 @@ pub struct RestoreOptionsSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub additional_args: Option<Vec<String>>,
 
+    /// Connect to a target that serves Bolt without TLS (default `false`): the controller's
+    /// statements (`SHOW`/`CREATE`/`START DATABASE`, the hooks' Cypher) and the admin password
+    /// then cross the network in the clear. Without it such a target is refused.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_plaintext_bolt: Option<bool>,
+
     /// Hooks run before the cluster is stopped and the restore Job starts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pre_restore: Option<RestoreHooks>,

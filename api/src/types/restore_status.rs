@@ -113,6 +113,11 @@ pub struct RestoreProgress {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifact: Option<String>,
 
+    /// Where the artifact is read from, fixed with it: changing or deleting the referenced
+    /// Neo4jBackup later neither moves nor stops a restore under way.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourceLocation>,
+
     /// Replica count of the target's StatefulSet, recorded before it was scaled to 0; the restore
     /// scales back to exactly this, whatever happens.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -241,4 +246,22 @@ pub struct RestoreBackupInfo {
     /// Size of the backup, e.g. `1.2Gi`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub backup_size: Option<String>,
+}
+
+/// The source of a restore, resolved (`neo4j_api::restore::source`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SourceLocation {
+    /// The storage holding the backups.
+    pub storage: crate::types::StorageLocation,
+    /// Whose `<owner>-backups` claim a `pvc` storage without a name is (the Neo4jBackup's name).
+    pub owner: String,
+    /// `backupPath` below the storage: a folder, or one artifact (`*.backup`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The database in the backups to restore (the backed-up database's own name).
+    pub database: String,
+    /// `pointInTime`, for a point-in-time restore.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub point_in_time: Option<String>,
 }

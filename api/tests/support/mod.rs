@@ -68,7 +68,11 @@ pub fn table(rows: Vec<(&str, Value, Vec<&str>, Vec<&str>)>, ctx: &Context) {
 
 pub fn target(tag: &str, servers: i32) -> Context<'static> {
     Context {
-        target: Some(neo4j_api::rules::TargetFacts { image_tag: Some(tag.to_owned()), servers: Some(servers) }),
+        target: Some(neo4j_api::rules::TargetFacts {
+            image_tag: Some(tag.to_owned()),
+            servers: Some(servers),
+            ..Default::default()
+        }),
         ..Context::default()
     }
 }

@@ -36,6 +36,23 @@ pub async fn apply_workload(client: &Client, namespace: &str, workload: &BackupW
     Ok(())
 }
 
+/// Stops what runs for a backup: its CronJob `cron` is suspended (its history stays), and the
+/// unfinished Jobs among `cancelled` are deleted (their Pods with them). Nothing to stop is fine.
+pub async fn stop_workload(client: &Client, namespace: &str, cron: &str, cancelled: &[Job]) -> Result<(), kube::Error> {
+    let crons: Api<CronJob> = Api::namespaced(client.clone(), namespace);
+    if crons.get_opt(cron).await?.is_some_and(|c| c.spec.as_ref().and_then(|s| s.suspend) != Some(true)) {
+        let suspend = serde_json::json!({"spec": {"suspend": true}});
+        crons.patch(cron, &PatchParams::default(), &Patch::Merge(&suspend)).await?;
+    }
+    let jobs: Api<Job> = Api::namespaced(client.clone(), namespace);
+    for job in cancelled {
+        if !neo4j_api::status::job::is_finished(job) && job.metadata.deletion_timestamp.is_none() {
+            jobs.delete(&job.name_any(), &DeleteParams::background()).await?;
+        }
+    }
+    Ok(())
+}
+
 /// Makes `desired` the retention Job, and returns the one that now stands: an existing Job for the
 /// same backup run is kept; one for an earlier run is replaced once it has finished (a running
 /// one is left to finish: two Pods must never prune the same directory at once).

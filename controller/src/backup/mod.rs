@@ -26,7 +26,6 @@ use neo4j_api::status::job::{has_failed, is_finished};
 use neo4j_api::status::owned::{owned_by, owned_by_cronjob, pods_of};
 use neo4j_api::status::pods::termination_report;
 use neo4j_api::{Neo4jBackup, RunPhase};
-use serde_json::json;
 
 use crate::error::Error;
 use resolve::Lookup;
@@ -72,6 +71,16 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
         ..Observed::default()
     };
 
+    // A backup whose rules no longer hold runs no more; one whose target withdrew its grant also
+    // stops the run under way (issue 13, item 2).
+    let withdrawn = target.is_some_and(|t| t.namespace != namespace && !t.backup_grant.allows(&namespace));
+    let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &namespace);
+    let cron = neo4j_api::plan::backup_job::workload_name(&name);
+    if !verdict.is_allowed() {
+        let cancelled = if withdrawn { owned_jobs(&jobs, &backup).await? } else { Vec::new() };
+        apply::stop_workload(&ctx.client, &namespace, &cron, &cancelled).await?;
+    }
+
     // Plan and apply.
     if let (true, Some(target)) = (verdict.is_allowed(), target) {
         match plan_backup(&backup, target, &ctx.agent_image) {
@@ -87,17 +96,7 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
     }
 
     // Retention, after a successful run (PVC storage; cloud storage is left to lifecycle rules).
-    let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &namespace);
-    // Only Jobs this backup owns, directly or through its CronJob, speak for it (issue 13, item 14).
-    let uid = backup.metadata.uid.clone().unwrap_or_default();
-    let cron = neo4j_api::plan::backup_job::workload_name(&name);
-    let listed: Vec<Job> = jobs
-        .list(&ListParams::default().labels(&format!("{BACKUP_LABEL}={name}")))
-        .await?
-        .items
-        .into_iter()
-        .filter(|job| owned_by(&job.metadata, &uid) || owned_by_cronjob(&job.metadata, &cron))
-        .collect();
+    let listed = owned_jobs(&jobs, &backup).await?;
     let (retention_jobs, backup_jobs): (Vec<Job>, Vec<Job>) = listed.into_iter().partition(is_retention_job);
     let mut retention = retention_jobs.into_iter().find(|job| job.name_any() == retention_job_name(&name));
     if let (true, Some(target), Some(after)) = (verdict.is_allowed(), target, retention_due(&backup_jobs)) {
@@ -147,11 +146,20 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
     let (status, transitions) = backup_status(&backup, &observed, now);
     if Some(&status) != backup.status.as_ref() {
         let backups: Api<Neo4jBackup> = Api::namespaced(ctx.client.clone(), &namespace);
-        backups.patch_status(&name, &PatchParams::default(), &Patch::Merge(json!({ "status": status }))).await?;
+        let patch = crate::context::status_patch(backup.resource_version(), &status);
+        match backups.patch_status(&name, &PatchParams::default(), &Patch::Merge(patch)).await {
+            Err(kube::Error::Api(status)) if status.code == 409 => return Ok(Action::requeue(Duration::from_secs(1))),
+            other => {
+                other?;
+            }
+        }
     }
     ctx.publish(&backup.object_ref(&()), transitions, "Reconcile").await;
 
+    // A grant in another namespace can be withdrawn at any moment, and nothing here watches it.
+    let cross_namespace = backup.spec.target_object(&namespace).is_some_and(|(target_ns, _)| target_ns != namespace);
     Ok(match status.phase {
+        _ if cross_namespace => Action::requeue(Duration::from_secs(30)),
         Some(neo4j_api::BackupPhase::Invalid) => Action::await_change(),
         Some(neo4j_api::BackupPhase::Running) => Action::requeue(Duration::from_secs(30)),
         Some(neo4j_api::BackupPhase::Pending) => Action::requeue(Duration::from_secs(60)),
@@ -159,10 +167,24 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
     })
 }
 
+/// The Jobs of `backup`: only those it owns, directly or through its CronJob, speak for it (a
+/// label anyone can copy; issue 13, item 14).
+async fn owned_jobs(jobs: &Api<Job>, backup: &Neo4jBackup) -> Result<Vec<Job>, kube::Error> {
+    let name = backup.name_any();
+    let uid = backup.metadata.uid.clone().unwrap_or_default();
+    let cron = neo4j_api::plan::backup_job::workload_name(&name);
+    let listed = jobs.list(&ListParams::default().labels(&format!("{BACKUP_LABEL}={name}"))).await?.items;
+    Ok(listed
+        .into_iter()
+        .filter(|job| owned_by(&job.metadata, &uid) || owned_by_cronjob(&job.metadata, &cron))
+        .collect())
+}
+
 /// Why a target in another namespace is not looked up.
 pub fn cross_namespace_refusal(target_namespace: &str) -> String {
     format!(
-        "the target is in namespace {target_namespace:?}; targets in other namespaces need the admission webhook (it checks that whoever writes the backup may read the target) and the controller flag --cross-namespace-targets; or create the backup in {target_namespace:?}"
+        "the target is in namespace {target_namespace:?}; targets in other namespaces need the admission webhook (it checks that whoever writes the backup may read the target), the controller flag --cross-namespace-targets and the target's grant (annotation {}); or create the backup in {target_namespace:?}",
+        neo4j_api::grant::BACKUP_NAMESPACES
     )
 }
 

@@ -18,11 +18,13 @@ use crate::restore::observe::endpoint;
 /// The finalizer that guarantees a stopped target is scaled back before the Neo4jRestore goes.
 pub const FINALIZER: &str = "neo4j.neo4j.com/restore-scale-up";
 
-async fn set_finalizer(client: &Client, restore: &Neo4jRestore, present: bool) -> Result<(), Error> {
+/// Adds or removes the finalizer; returns the resourceVersion the object has afterwards, when it
+/// changed (the status is then written against it).
+async fn set_finalizer(client: &Client, restore: &Neo4jRestore, present: bool) -> Result<Option<String>, Error> {
     let mut finalizers = restore.finalizers().to_vec();
     let has = finalizers.iter().any(|f| f == FINALIZER);
     if has == present {
-        return Ok(());
+        return Ok(None);
     }
     if present {
         finalizers.push(FINALIZER.to_owned());
@@ -33,8 +35,8 @@ async fn set_finalizer(client: &Client, restore: &Neo4jRestore, present: bool) -
     // The resourceVersion makes this fail rather than drop a finalizer someone else just added.
     let patch = json!({"metadata": {"finalizers": finalizers, "resourceVersion": restore.resource_version()}});
     match restores.patch(&restore.name_any(), &PatchParams::default(), &Patch::Merge(&patch)).await {
-        Err(kube::Error::Api(status)) if status.code == 404 && !present => Ok(()),
-        other => other.map(|_| ()).map_err(Error::from),
+        Err(kube::Error::Api(status)) if status.code == 404 && !present => Ok(None),
+        other => Ok(other?.resource_version()),
     }
 }
 
@@ -61,13 +63,23 @@ async fn hold_target(ctx: &Ctx, target: &ResolvedTarget, holder: &str, hold: boo
     }
 }
 
-/// Runs `actions`; returns the failure of a Cypher action, if one failed (the later ones are skipped).
+/// What carrying out the actions left.
+#[derive(Debug, Default)]
+pub struct Acted {
+    /// The failure of a Cypher action, if one failed (the later ones were skipped).
+    pub failure: Option<String>,
+    /// The Neo4jRestore's resourceVersion after our own writes to it (the finalizer).
+    pub resource_version: Option<String>,
+}
+
+/// Runs `actions`, in order.
 pub async fn act(
     ctx: &Ctx,
     restore: &Neo4jRestore,
     target: Option<&ResolvedTarget>,
     actions: &[Action],
-) -> Result<Option<String>, Error> {
+) -> Result<Acted, Error> {
+    let mut acted = Acted { failure: None, resource_version: restore.resource_version() };
     let client = &ctx.client;
     let namespace = restore.namespace().unwrap_or_default();
     for action in actions {
@@ -97,12 +109,16 @@ pub async fn act(
                 sets.patch_scale(&name, &PatchParams::default(), &Patch::Merge(&patch)).await?;
                 tracing::info!(restore = %restore.name_any(), statefulset = %name, replicas, "scaled");
             }
-            Action::AddFinalizer => set_finalizer(client, restore, true).await?,
+            Action::AddFinalizer | Action::RemoveFinalizer => {
+                let present = *action == Action::AddFinalizer;
+                if let Some(version) = set_finalizer(client, restore, present).await? {
+                    acted.resource_version = Some(version);
+                }
+            }
             Action::HoldTarget | Action::ReleaseTarget => {
                 let Some(target) = target else { continue };
                 hold_target(ctx, target, &restore.name_any(), *action == Action::HoldTarget).await?;
             }
-            Action::RemoveFinalizer => set_finalizer(client, restore, false).await?,
             Action::DeleteJob(kind) => {
                 let jobs: Api<Job> = Api::namespaced(client.clone(), &namespace);
                 let name = kind.job_name(&restore.name_any());
@@ -116,17 +132,21 @@ pub async fn act(
                 tracing::info!(restore = %restore.name_any(), job = %name, "restore Job deleted before the scale-up");
             }
             Action::Cypher(cypher) => {
-                let Some(target) = target else { return Ok(Some("the target is gone".to_owned())) };
+                let Some(target) = target else {
+                    acted.failure = Some("the target is gone".to_owned());
+                    return Ok(acted);
+                };
                 let database = restore.spec.database_name.clone().unwrap_or_default();
                 let result = match endpoint(client, target).await {
                     Ok(endpoint) => ctx.admin.run(&endpoint, &database, cypher).await,
                     Err(why) => Err(why),
                 };
                 if let Err(why) = result {
-                    return Ok(Some(why));
+                    acted.failure = Some(why);
+                    return Ok(acted);
                 }
             }
         }
     }
-    Ok(None)
+    Ok(acted)
 }

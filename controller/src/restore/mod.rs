@@ -17,7 +17,6 @@ use kube::{Resource, ResourceExt};
 use neo4j_api::restore::machine::{Action, decide};
 use neo4j_api::status::restore::restore_status;
 use neo4j_api::{Neo4jRestore, RestorePhase};
-use serde_json::json;
 
 use crate::Ctx;
 use crate::context::{drive, scoped};
@@ -31,7 +30,8 @@ pub async fn reconcile(restore: Arc<Neo4jRestore>, ctx: Arc<Ctx>) -> Result<Requ
     let observed = observe::observe(&ctx, &restore, &namespace).await?;
     let mut decision = decide(&restore, &observed);
     let target = observed.target.as_ref().ok();
-    if let Some(failure) = act::act(&ctx, &restore, target, &decision.actions).await? {
+    let acted = act::act(&ctx, &restore, target, &decision.actions).await?;
+    if let Some(failure) = acted.failure {
         // The decision's progress assumed its actions succeeded: keep what was recorded before
         // (a failed DROP did not drop anything), add the failure, keep the first reason, and let
         // the next reconcile take the failure path.
@@ -45,9 +45,13 @@ pub async fn reconcile(restore: Arc<Neo4jRestore>, ctx: Arc<Ctx>) -> Result<Requ
     let (status, transitions) = restore_status(&restore, &decision, &observed, now);
     if !gone && Some(&status) != restore.status.as_ref() {
         let restores: Api<Neo4jRestore> = Api::namespaced(ctx.client.clone(), &namespace);
-        let patch = Patch::Merge(json!({ "status": status }));
+        let patch = Patch::Merge(crate::context::status_patch(acted.resource_version, &status));
         match restores.patch_status(&name, &PatchParams::default(), &patch).await {
             Err(kube::Error::Api(status)) if status.code == 404 => {}
+            Err(kube::Error::Api(status)) if status.code == 409 => {
+                tracing::info!(restore = %name, "the Neo4jRestore changed meanwhile; deciding again");
+                return Ok(Requeue::requeue(Duration::from_secs(1)));
+            }
             other => {
                 other?;
             }

@@ -3,7 +3,7 @@
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Pod, Secret};
+use k8s_openapi::api::core::v1::{Pod, Secret, Service};
 use kube::api::{Api, ListParams};
 use kube::{Client, ResourceExt};
 use neo4j_api::plan::restore_job::{RESTORE_LABEL, RestoreJob};
@@ -39,35 +39,48 @@ fn component(job: &Job) -> Option<RestoreJob> {
         .find(|kind| kind.as_str() == label)
 }
 
-/// The state of each Job of the restore, and whether a Pod of the restore Job has not ended (a
-/// Job deleted in the foreground stays listed until its Pods are gone).
+/// The state of each Job of the restore, and whether a Pod of the restore Job has not ended.
+/// Those Pods are looked for by the Job's fixed name whether or not the Job is still listed once
+/// the store was touched: a Job deleted in the background (`kubectl delete job`) is gone at once
+/// while its Pod may still be writing. Any such Pod counts here, ours or not: it can only make the
+/// restore wait, never let it go on.
 async fn job_states(
     client: &Client,
     namespace: &str,
-    name: &str,
-    owner_uid: &str,
+    restore: &Neo4jRestore,
 ) -> Result<(Vec<(RestoreJob, JobState)>, bool), Error> {
+    let name = restore.name_any();
+    let owner_uid = restore.metadata.uid.clone().unwrap_or_default();
+    let progress = restore.status.as_ref().and_then(|s| s.progress.as_ref());
+    let touched = progress.is_some_and(|p| p.store_touched == Some(true) && p.step != Some(RestoreStep::Done));
     let jobs: Api<Job> = Api::namespaced(client.clone(), namespace);
     let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let pods_of_job = |job: String| {
+        let pods = pods.clone();
+        async move { pods.list(&ListParams::default().labels(&format!("job-name={job}"))).await.map(|l| l.items) }
+    };
     let mut states = Vec::new();
-    let mut restore_pods_active = false;
     let listed = jobs.list(&ListParams::default().labels(&format!("{RESTORE_LABEL}={name}"))).await?.items;
     // Only Jobs this restore owns speak for it (a label can be copied by anyone).
-    for job in listed.into_iter().filter(|job| owned_by(&job.metadata, owner_uid)) {
+    let owned: Vec<Job> = listed.into_iter().filter(|job| owned_by(&job.metadata, &owner_uid)).collect();
+    let restore_job = RestoreJob::Restore.job_name(&name);
+    let listed_restore = owned.iter().any(|job| component(job) == Some(RestoreJob::Restore));
+    let restore_pods = if touched || listed_restore { pods_of_job(restore_job).await? } else { Vec::new() };
+    let restore_pods_active = restore_pods.iter().any(|pod| {
+        let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
+        !matches!(phase, Some("Succeeded" | "Failed"))
+    });
+    for job in owned {
         let Some(kind) = component(&job) else { continue };
         let finished = is_finished(&job);
         if !finished && kind != RestoreJob::Restore {
             states.push((kind, JobState::Running));
             continue;
         }
-        let selector = format!("job-name={}", job.name_any());
-        let listed = pods_of(pods.list(&ListParams::default().labels(&selector)).await?.items, &job);
-        if kind == RestoreJob::Restore {
-            restore_pods_active = listed.iter().any(|pod| {
-                let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
-                !matches!(phase, Some("Succeeded" | "Failed"))
-            });
-        }
+        let listed = match kind {
+            RestoreJob::Restore => pods_of(restore_pods.clone(), &job),
+            _ => pods_of(pods_of_job(job.name_any()).await?, &job),
+        };
         let state = if !finished {
             JobState::Running
         } else if has_failed(&job) {
@@ -83,6 +96,14 @@ async fn job_states(
 
 /// The admin credentials and CA of the target, from its Secrets. Errors never carry Secret data.
 pub async fn endpoint(client: &Client, target: &ResolvedTarget) -> Result<Endpoint, String> {
+    // Where the password would go is checked before the password is read.
+    let services: Api<Service> = Api::namespaced(client.clone(), &target.namespace);
+    let service = target.client_service();
+    let found =
+        services.get_opt(&service).await.map_err(|err| format!("cannot read the Service {service:?}: {err}"))?;
+    if let Some(why) = neo4j_api::restore::bolt_service::distrusted(found.as_ref(), target) {
+        return Err(why);
+    }
     let secrets: Api<Secret> = Api::namespaced(client.clone(), &target.namespace);
     let value = |secret: &Secret, key: &str| {
         secret.data.as_ref().and_then(|d| d.get(key)).map(|v| String::from_utf8_lossy(&v.0).trim().to_owned())
@@ -199,8 +220,7 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
         refusal = newer_backup(&from, target);
         backup_version = ImageTag::parse(&from.tag).ok().map(|tag| tag.version.to_string());
     }
-    let uid = restore.metadata.uid.clone().unwrap_or_default();
-    let (jobs, restore_pods_active) = job_states(client, namespace, &name, &uid).await?;
+    let (jobs, restore_pods_active) = job_states(client, namespace, restore).await?;
     let progress = restore.status.as_ref().and_then(|s| s.progress.clone()).unwrap_or_default();
     let (servers, statefulset) = servers(client, namespace, &target, &progress).await?;
     let needs_database = match progress.step {

@@ -29,6 +29,20 @@ where
     F: FnOnce(Arc<Ctx>) -> Fut,
     Fut: Future<Output = T>,
 {
+    reconcile_in(admin, steps, false, reconcile).await
+}
+
+/// [`reconcile_with`], with the controller's `--cross-namespace-targets` flag as given.
+pub async fn reconcile_in<T, F, Fut>(
+    admin: Arc<dyn DatabaseAdmin>,
+    steps: Vec<Step>,
+    cross_namespace_targets: bool,
+    reconcile: F,
+) -> T
+where
+    F: FnOnce(Arc<Ctx>) -> Fut,
+    Fut: Future<Output = T>,
+{
     let (service, handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
     let client = Client::new(service, "neo4j");
     let recorder = Recorder::new(client.clone(), Reporter { controller: "kubectl-neo4j".into(), instance: None });
@@ -38,7 +52,7 @@ where
         now,
         metrics: Default::default(),
         agent_image: AGENT.to_owned(),
-        cross_namespace_targets: false,
+        cross_namespace_targets,
         admin,
         // The mock API server serves the targets at v1alpha1 (tests/targets.rs covers discovery).
         target_apis: tokio::sync::RwLock::new(Some(neo4j_controller::targets::TargetApis::served_as("v1alpha1"))),
