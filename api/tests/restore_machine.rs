@@ -50,6 +50,7 @@ fn observed(restore: &Neo4jRestore) -> Observed {
         deleting: false,
         restore_pods_active: false,
         agent_image: "agent:1".into(),
+        now: None,
     }
 }
 
@@ -757,4 +758,30 @@ fn a_hold_the_status_never_recorded_is_released_on_deletion() {
     other.restore_hold = Some("someone-else".into());
     o.target = Ok(other);
     assert_eq!(decide(&r, &o).actions, vec![Action::RemoveFinalizer]);
+}
+
+// Issue 13, item 6: a step that waits on the target (here: for the servers to stop) gives up
+// after spec.timeout, and the failure path brings the target back.
+#[test]
+fn a_waiting_step_fails_after_the_timeout_and_scales_back() {
+    let since = |at: &str| Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(at.parse().unwrap()));
+    let r = restore(
+        json!({"stopCluster": true, "timeout": "30m"}),
+        at(RestoreStep::StoppingCluster, |p| {
+            p.original_replicas = Some(3);
+            p.step_since = since("2025-01-20T02:00:00Z");
+        }),
+    );
+    let mut o = observed(&r);
+    o.servers = Some(Servers { replicas: 0, pods: 1, ready: 0 });
+    o.now = Some("2025-01-20T02:29:00Z".parse().unwrap());
+    let d = decide(&r, &o);
+    assert_eq!((d.message.as_str(), d.actions.len()), ("waiting for 1 server pod(s) to stop", 0));
+    o.now = Some("2025-01-20T02:31:00Z".parse().unwrap());
+    let d = decide(&r, &o);
+    assert_eq!(
+        d.progress.failure.as_deref(),
+        Some("the step StoppingCluster did not finish within 30m (spec.timeout)")
+    );
+    assert_eq!(d.actions, vec![Action::Scale(3)]);
 }

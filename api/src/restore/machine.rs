@@ -173,6 +173,9 @@ pub fn decide(restore: &Neo4jRestore, observed: &Observed) -> Decision {
     if let Some(refusal) = &observed.refusal {
         return fail(&progress, observed, refusal.clone());
     }
+    if let Some(reason) = overdue(restore, &progress, observed) {
+        return fail(&progress, observed, reason);
+    }
     let inputs = Inputs { restore, observed, target, source };
     match progress.step.clone().unwrap_or(RestoreStep::Resolving) {
         RestoreStep::Resolving => resolving(&inputs, progress),
@@ -185,6 +188,31 @@ pub fn decide(restore: &Neo4jRestore, observed: &Observed) -> Decision {
         RestoreStep::PostRestoreHooks => post_hooks(&inputs, progress),
         RestoreStep::Done | RestoreStep::Unknown(_) => decision(RestorePhase::Failed, "unknown step", progress, vec![]),
     }
+}
+
+/// Why a step that waits on the target has waited too long: longer than `spec.timeout` (the
+/// restore Job's deadline, 2 hours when unset) since it began. Steps that run a Job are bounded
+/// by the Job's own deadline instead (issue 13, item 6).
+fn overdue(restore: &Neo4jRestore, progress: &RestoreProgress, observed: &Observed) -> Option<String> {
+    let waits = matches!(
+        progress.step,
+        Some(
+            RestoreStep::PreRestoreHooks
+                | RestoreStep::StoppingCluster
+                | RestoreStep::StartingCluster
+                | RestoreStep::BringingUp
+                | RestoreStep::PostRestoreHooks
+        )
+    );
+    let (now, since) = (observed.now?, progress.step_since.as_ref()?.0);
+    let timeout = restore.spec.timeout.as_deref();
+    let limit = timeout.and_then(|t| crate::grammar::duration::parse_duration(t).ok());
+    let limit = limit.unwrap_or(crate::plan::restore_job::DEFAULT_RESTORE_DEADLINE_SECONDS.unsigned_abs());
+    let waited = now.duration_since(since).as_secs();
+    (waits && waited > i64::try_from(limit).unwrap_or(i64::MAX)).then(|| {
+        let step = progress.step.as_ref().map(RestoreStep::as_str).unwrap_or_default();
+        format!("the step {step} did not finish within {} (spec.timeout)", timeout.unwrap_or("2h"))
+    })
 }
 
 /// Before the servers of a stopped target start again: no restore Job may still be writing into

@@ -85,6 +85,8 @@ pub struct Observed {
     pub restore_pods_active: bool,
     /// The image of neo4j-agent.
     pub agent_image: String,
+    /// The present moment, against which waiting steps are timed (`None`: never timed out).
+    pub now: Option<k8s_openapi::jiff::Timestamp>,
 }
 
 impl Observed {

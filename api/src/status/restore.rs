@@ -73,7 +73,12 @@ pub fn restore_status(
     status.observed_generation = generation;
     status.phase = Some(decision.phase.clone());
     status.message = Some(decision.message.clone());
-    status.progress = Some(decision.progress.clone());
+    let mut progress = decision.progress.clone();
+    let before = previous.progress.as_ref().and_then(|p| p.step.as_ref());
+    if progress.step.is_some() && (progress.step.as_ref() != before || progress.step_since.is_none()) {
+        progress.step_since = Some(Time(now));
+    }
+    status.progress = Some(progress);
     let finished = matches!(decision.phase, RestorePhase::Completed | RestorePhase::Failed);
     if decision.phase != RestorePhase::Pending && status.start_time.is_none() {
         status.start_time = Some(Time(now));

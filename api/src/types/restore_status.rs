@@ -109,6 +109,12 @@ pub struct RestoreProgress {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub step: Option<RestoreStep>,
 
+    /// When the current step began: a step that waits (for servers to stop or start, for Bolt,
+    /// for the database) fails after `spec.timeout` (2 hours when unset), and the target is
+    /// brought back.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step_since: Option<Time>,
+
     /// The backup artifact being restored, fixed once chosen (`--from-path`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub artifact: Option<String>,

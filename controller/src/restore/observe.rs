@@ -258,5 +258,6 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
         deleting: restore.metadata.deletion_timestamp.is_some(),
         restore_pods_active,
         agent_image: ctx.agent_image.clone(),
+        now: Some((ctx.now)()),
     })
 }
