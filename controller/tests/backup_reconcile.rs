@@ -509,3 +509,34 @@ async fn a_withdrawn_grant_suspends_the_schedule_and_cancels_the_run() {
         "re-checked, not left to wait for a change"
     );
 }
+
+// Issue 13, item 10: two backups of a namespace share neo4j-backup-sa; one asking for another
+// role than the backup that configured it does not rewrite it (they would take turns).
+#[tokio::test]
+async fn a_shared_service_account_is_not_flipped_to_other_annotations() {
+    let spec = json!({"storage": {"type": "s3", "bucket": "my-backups",
+        "cloud": {"credentialsSecretRef": null, "identity": {"provider": "aws", "autoCreate": {"enabled": true,
+            "annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/mine"}}}}}});
+    let ours = json!({"apiVersion": "v1", "kind": "ServiceAccount",
+        "metadata": {"name": "neo4j-backup-sa", "namespace": "neo4j", "labels": {"app.kubernetes.io/managed-by": "kubectl-neo4j"},
+            "annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/theirs", "neo4j.neo4j.com/configured-by": "hourly"}}});
+    let mut hourly = backup(json!({}), json!(null));
+    hourly["metadata"]["name"] = json!("hourly");
+    hourly["spec"]["storage"] = json!({"type": "s3", "bucket": "my-backups", "cloud": {"identity": {"provider": "aws",
+        "autoCreate": {"enabled": true, "annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::1:role/theirs"}}}}});
+    let message = "waiting for the target: the ServiceAccount neo4j-backup-sa in neo4j carries the annotations of Neo4jBackup \"hourly\", and this backup asks for others; backups of one namespace share it: ask for the same storage.cloud.identity.autoCreate.annotations, or name a ServiceAccount of your own in storage.cloud.identity.serviceAccount";
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        step(Method::GET, "/api/v1/namespaces/neo4j/serviceaccounts/neo4j-backup-sa", StatusCode::OK, ours),
+        step(
+            Method::GET,
+            "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jbackups/hourly",
+            StatusCode::OK,
+            hourly,
+        ),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![])),
+        status_is("Pending", message),
+        event("TargetUnusable"),
+    ];
+    run(backup(spec, json!(null)), steps).await;
+}

@@ -381,3 +381,27 @@ async fn an_external_name_client_service_gets_no_credentials() {
     run(restore(json!({}), bringing_up), admin.clone(), steps).await;
     assert!(admin.ran.lock().unwrap().is_empty(), "nothing was sent");
 }
+
+// Issue 13, item 10: a StatefulSet named like the target's but controlled by something else is
+// never scaled; the restore fails before anything is touched.
+#[tokio::test]
+async fn a_statefulset_the_target_does_not_control_is_not_scaled() {
+    let admin = FakeAdmin::new(Database::Absent);
+    let mut foreign = sts(3, 3, 3);
+    foreign["metadata"]["ownerReferences"] =
+        json!([{"apiVersion": "apps/v1", "kind": "Deployment", "name": "imposter", "uid": "d-1", "controller": true}]);
+    let mut steps = observe_start(foreign, vec![]);
+    steps.extend([
+        checked(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null)), |body| {
+            assert_eq!(body["status"]["phase"], "Failed", "{body}");
+            assert_eq!(
+                body["status"]["message"],
+                "the StatefulSet \"prod-server\" is controlled by Deployment \"imposter\", not by the target \"prod\"; it is not scaled"
+            );
+        }),
+        event("RestoreFailed"),
+    ]);
+    let known = json!({"databaseExisted": false, "topology": {"primaries": 3, "secondaries": 0}});
+    run(restore(json!({}), progress("PreRestoreHooks", known)), admin.clone(), steps).await;
+    assert!(admin.ran.lock().unwrap().is_empty());
+}

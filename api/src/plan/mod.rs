@@ -6,5 +6,6 @@ pub mod location;
 pub mod pod;
 pub mod restore_job;
 pub mod retention_job;
+pub mod service_account;
 pub mod target;
 pub mod verify;

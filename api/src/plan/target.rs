@@ -1,6 +1,8 @@
 //! The target of a backup or restore as the plans need it: image, size and the names the Neo4j
 //! operator gives its StatefulSet, Services and PVCs (`../shared/design/neo4j.md`).
 
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+
 use crate::types::{AuthSpec, ImageSpec, Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone, TlsSpec};
 use crate::version::ImageTag;
 
@@ -128,6 +130,17 @@ impl ResolvedTarget {
         };
         let secure = if self.tls { "+s" } else { "" };
         format!("{scheme}{secure}://{}.{}.svc.cluster.local:{BOLT_PORT}", self.client_service(), self.namespace)
+    }
+
+    /// Which other object controls the object of `meta` (one the Neo4j operator made for this
+    /// target is controlled by it, or by nothing recorded), as `Kind "name"`.
+    pub fn foreign_controller(&self, meta: &ObjectMeta) -> Option<String> {
+        let kind = match self.target_type {
+            TargetType::Cluster => "Neo4jEnterpriseCluster",
+            TargetType::Standalone => "Neo4jEnterpriseStandalone",
+        };
+        let owner = meta.owner_references.iter().flatten().find(|owner| owner.controller == Some(true))?;
+        (owner.kind != kind || owner.name != self.name).then(|| format!("{} {:?}", owner.kind, owner.name))
     }
 
     /// The Service the operator routes Bolt clients through.

@@ -5,7 +5,7 @@
 
 use k8s_openapi::api::core::v1::Service;
 
-use crate::plan::target::{ResolvedTarget, TargetType};
+use crate::plan::target::ResolvedTarget;
 
 /// Why `service` (what `<name>-client` is, if it exists) gets no credentials; `None` when it may.
 pub fn distrusted(service: Option<&Service>, target: &ResolvedTarget) -> Option<String> {
@@ -23,18 +23,12 @@ pub fn distrusted(service: Option<&Service>, target: &ResolvedTarget) -> Option<
             "the Service {name:?} is of type ExternalName (it leads to {external:?}, outside the cluster): the admin password is sent only to the target's own Service; delete it and let the Neo4j operator create it again"
         ));
     }
-    let kind = match target.target_type {
-        TargetType::Cluster => "Neo4jEnterpriseCluster",
-        TargetType::Standalone => "Neo4jEnterpriseStandalone",
-    };
-    let controller = service.metadata.owner_references.iter().flatten().find(|owner| owner.controller == Some(true));
-    match controller {
-        Some(owner) if owner.kind != kind || owner.name != target.name => Some(format!(
-            "the Service {name:?} is controlled by {} {:?}, not by the {kind} {:?}: the admin password is sent only to the target's own Service",
-            owner.kind, owner.name, target.name
-        )),
-        _ => None,
-    }
+    target.foreign_controller(&service.metadata).map(|owner| {
+        format!(
+            "the Service {name:?} is controlled by {owner}, not by the target {:?}: the admin password is sent only to the target's own Service",
+            target.name
+        )
+    })
 }
 
 #[cfg(test)]
@@ -81,7 +75,7 @@ mod tests {
             json!([{"apiVersion": "apps/v1", "kind": "Deployment", "name": "proxy", "uid": "d", "controller": true}]);
         assert_eq!(
             distrusted(Some(&service(json!({"type": "ClusterIP"}), owner)), &target()).unwrap(),
-            "the Service \"prod-client\" is controlled by Deployment \"proxy\", not by the Neo4jEnterpriseCluster \"prod\": the admin password is sent only to the target's own Service"
+            "the Service \"prod-client\" is controlled by Deployment \"proxy\", not by the target \"prod\": the admin password is sent only to the target's own Service"
         );
     }
 

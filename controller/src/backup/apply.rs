@@ -13,6 +13,7 @@ use kube::{Client, ResourceExt};
 use neo4j_api::plan::backup_job::{BACKUP_SERVICE_ACCOUNT, BackupWorkload, labels};
 use neo4j_api::plan::location::claim_name;
 use neo4j_api::plan::retention_job::AFTER_JOB_ANNOTATION;
+use neo4j_api::plan::service_account::{CONFIGURED_BY, configurer, requested_annotations};
 use neo4j_api::{Neo4jBackup, StorageType};
 
 use crate::FIELD_MANAGER;
@@ -80,32 +81,40 @@ pub async fn ensure_retention(
 
 /// For `identity.autoCreate`: the ServiceAccount `neo4j-backup-sa` with our annotations. Server-side
 /// apply owns only the annotations we set; annotations others put there stay.
-/// Returns why it may not, when a ServiceAccount of that name exists that we did not create: it is
-/// never taken over (its annotations may bind it to someone else's cloud role; issue 13, item 10).
+/// Returns why it may not: a ServiceAccount of that name we did not create is never taken over
+/// (its annotations may bind it to someone else's cloud role), and one configured by another
+/// backup of the namespace is not rewritten to other annotations (issue 13, item 10).
 pub async fn apply_service_account(
     client: &Client,
     namespace: &str,
     backup: &Neo4jBackup,
 ) -> Result<Option<String>, kube::Error> {
-    let identity = backup.spec.storage.as_ref().and_then(|s| s.cloud.as_ref()).and_then(|c| c.identity.as_ref());
-    let Some(auto) = identity.filter(|i| i.service_account.is_none()).and_then(|i| i.auto_create.as_ref()) else {
-        return Ok(None);
-    };
-    if auto.enabled == Some(false) {
-        return Ok(None);
-    }
+    let Some(requested) = requested_annotations(backup) else { return Ok(None) };
     let accounts: Api<ServiceAccount> = Api::namespaced(client.clone(), namespace);
-    if let Some(existing) = accounts.get_opt(BACKUP_SERVICE_ACCOUNT).await?
+    let existing = accounts.get_opt(BACKUP_SERVICE_ACCOUNT).await?;
+    if let Some(existing) = &existing
         && existing.labels().get("app.kubernetes.io/managed-by").map(String::as_str) != Some("kubectl-neo4j")
     {
         return Ok(Some(format!(
             "the ServiceAccount {BACKUP_SERVICE_ACCOUNT} exists in {namespace} and was not created by kubectl-neo4j; it is not taken over: name it in storage.cloud.identity.serviceAccount, or delete it to let kubectl-neo4j create its own"
         )));
     }
+    let configured_by = existing.as_ref().and_then(|e| e.annotations().get(CONFIGURED_BY).cloned());
+    let configuring = match configured_by.as_deref().filter(|by| Some(*by) != backup.metadata.name.as_deref()) {
+        Some(other) => Api::<Neo4jBackup>::namespaced(client.clone(), namespace).get_opt(other).await?,
+        None => None,
+    };
+    let by = match configurer(backup, configured_by.as_deref(), configuring.as_ref()) {
+        Ok(by) if Some(&by) == configured_by.as_ref() && by != backup.name_any() => return Ok(None),
+        Ok(by) => by,
+        Err(why) => return Ok(Some(why)),
+    };
+    let mut annotations = requested;
+    annotations.insert(CONFIGURED_BY.to_owned(), by);
     let mut account = ServiceAccount::default();
     account.metadata.name = Some(BACKUP_SERVICE_ACCOUNT.to_owned());
     account.metadata.namespace = Some(namespace.to_owned());
-    account.metadata.annotations = Some(auto.annotations.clone().unwrap_or_default());
+    account.metadata.annotations = Some(annotations);
     account.metadata.labels =
         Some(BTreeMap::from([("app.kubernetes.io/managed-by".to_owned(), "kubectl-neo4j".to_owned())]));
     let params = PatchParams::apply(FIELD_MANAGER).force();

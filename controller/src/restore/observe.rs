@@ -153,19 +153,30 @@ async fn servers(
     namespace: &str,
     target: &Result<ResolvedTarget, Option<String>>,
     progress: &neo4j_api::RestoreProgress,
-) -> Result<(Option<Servers>, Option<neo4j_api::ScaledSet>), Error> {
+) -> Result<(Option<Servers>, Option<neo4j_api::ScaledSet>, Option<String>), Error> {
     let name = match (&progress.statefulset, target) {
         (Some(recorded), _) => recorded.name.clone(),
         (None, Ok(target)) => target.statefulset(),
-        (None, Err(_)) => return Ok((None, None)),
+        (None, Err(_)) => return Ok((None, None, None)),
     };
     let Some(sts) = Api::<StatefulSet>::namespaced(client.clone(), namespace).get_opt(&name).await? else {
-        return Ok((None, None));
+        return Ok((None, None, None));
     };
     let uid = sts.metadata.uid.clone().unwrap_or_default();
+    // Before it is recorded, the StatefulSet of that name must be the target's own (issue 13,
+    // item 10): one another controller made is never scaled.
+    if let (None, Ok(target)) = (&progress.statefulset, target)
+        && let Some(owner) = target.foreign_controller(&sts.metadata)
+    {
+        let why = format!(
+            "the StatefulSet {name:?} is controlled by {owner}, not by the target {:?}; it is not scaled",
+            target.name
+        );
+        return Ok((None, None, Some(why)));
+    }
     if progress.statefulset.as_ref().is_some_and(|recorded| recorded.uid != uid) {
         tracing::warn!(statefulset = %name, "the StatefulSet was replaced since the restore scaled it; leaving the new one alone");
-        return Ok((None, None));
+        return Ok((None, None, None));
     }
     let status = sts.status.unwrap_or_default();
     let servers = Servers {
@@ -173,7 +184,7 @@ async fn servers(
         pods: status.replicas,
         ready: status.ready_replicas.unwrap_or(0),
     };
-    Ok((Some(servers), Some(neo4j_api::ScaledSet { name, uid })))
+    Ok((Some(servers), Some(neo4j_api::ScaledSet { name, uid }), None))
 }
 
 /// Whether the version of the backup is newer than the target's (Neo4j cannot restore into an older version).
@@ -222,7 +233,8 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
     }
     let (jobs, restore_pods_active) = job_states(client, namespace, restore).await?;
     let progress = restore.status.as_ref().and_then(|s| s.progress.clone()).unwrap_or_default();
-    let (servers, statefulset) = servers(client, namespace, &target, &progress).await?;
+    let (servers, statefulset, foreign) = servers(client, namespace, &target, &progress).await?;
+    refusal = refusal.or(foreign);
     let needs_database = match progress.step {
         Some(RestoreStep::PreRestoreHooks) => progress.database_existed.is_none(),
         Some(RestoreStep::BringingUp) => true,
