@@ -48,6 +48,10 @@ impl Permission {
 }
 
 fn hook_permissions(hooks: Option<&RestoreHooks>, path: FieldPath, namespace: &str, found: &mut Vec<Permission>) {
+    if let Some(secret) = hooks.and_then(|h| h.cypher_credentials_secret_ref.as_ref()) {
+        let at = path.child("cypherCredentialsSecretRef");
+        found.push(Permission::of("", "secrets", "get", namespace, &at).named(secret));
+    }
     let Some(job) = hooks.and_then(|h| h.job.as_ref()) else { return };
     let job_path = path.child("job");
     // A Job is a Pod running the user's image: as creating a Job or Pod directly would be.
@@ -216,6 +220,27 @@ mod tests {
             refusal(permission, None)
                 .unwrap()
                 .starts_with("whether you may get secrets/db-admin in shop could not be checked")
+        );
+    }
+
+    // Issue 13, item 1: hook statements may run as a less privileged Neo4j user; its Secret is
+    // lent to the controller, so the requester must be allowed to read it.
+    #[test]
+    fn hook_statements_as_another_user_need_its_secret() {
+        let restore: Neo4jRestore =
+            serde_json::from_value(json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore",
+            "metadata": {"name": "r"},
+            "spec": {"targetCluster": "prod", "databaseName": "orders", "source": {"type": "backup", "backupRef": "b"},
+                "options": {"preRestore": {"cypherStatements": ["CALL db.checkpoint()"], "cypherCredentialsSecretRef": "hook-user"}}}}))
+            .unwrap();
+        let shown: Vec<(String, String)> =
+            restore_permissions(&restore, "shop").iter().map(|p| (p.path.clone(), p.shown())).collect();
+        assert_eq!(
+            shown,
+            [(
+                "spec.options.preRestore.cypherCredentialsSecretRef".to_owned(),
+                "get secrets/hook-user in shop".to_owned()
+            )]
         );
     }
 }

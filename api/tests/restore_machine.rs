@@ -785,3 +785,15 @@ fn a_waiting_step_fails_after_the_timeout_and_scales_back() {
     );
     assert_eq!(d.actions, vec![Action::Scale(3)]);
 }
+
+// Issue 13, item 1: hook statements run as the user the hook names, when it names one.
+#[test]
+fn hook_statements_name_the_user_they_run_as() {
+    let spec = json!({"options": {"preRestore": {"cypherStatements": ["CALL db.checkpoint()"], "cypherCredentialsSecretRef": "hook-user"}}});
+    let r = restore(spec, at(RestoreStep::PreRestoreHooks, |p| p.database_existed = Some(false)));
+    let d = decide(&r, &observed(&r));
+    assert_eq!(
+        d.actions.first(),
+        Some(&Action::CypherAs("hook-user".into(), Cypher::Statements(vec!["CALL db.checkpoint()".into()])))
+    );
+}

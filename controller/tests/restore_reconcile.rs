@@ -20,11 +20,12 @@ use support::{Step, checked, step};
 struct FakeAdmin {
     database: Database,
     ran: Mutex<Vec<(String, Cypher)>>,
+    users: Mutex<Vec<String>>,
 }
 
 impl FakeAdmin {
     fn new(database: Database) -> Arc<Self> {
-        Arc::new(Self { database, ran: Mutex::new(Vec::new()) })
+        Arc::new(Self { database, ran: Mutex::new(Vec::new()), users: Mutex::new(Vec::new()) })
     }
 }
 
@@ -37,8 +38,14 @@ impl DatabaseAdmin for FakeAdmin {
     fn counts<'a>(&'a self, _: &'a Endpoint, _: &'a str) -> BoxFuture<'a, Result<(i64, i64), String>> {
         Box::pin(async { Ok((1_250, 4_800)) })
     }
-    fn run<'a>(&'a self, _: &'a Endpoint, name: &'a str, cypher: &'a Cypher) -> BoxFuture<'a, Result<(), String>> {
+    fn run<'a>(
+        &'a self,
+        endpoint: &'a Endpoint,
+        name: &'a str,
+        cypher: &'a Cypher,
+    ) -> BoxFuture<'a, Result<(), String>> {
         self.ran.lock().unwrap().push((name.to_owned(), cypher.clone()));
+        self.users.lock().unwrap().push(format!("{}:{}", endpoint.user, endpoint.password));
         Box::pin(async { Ok(()) })
     }
 }
@@ -94,6 +101,14 @@ fn scale(replicas: i32) -> Value {
 
 fn jobs(items: Vec<Value>) -> Value {
     json!({"apiVersion": "batch/v1", "kind": "JobList", "metadata": {}, "items": items})
+}
+
+/// What each Bolt connection reads first: the client Service is checked, then the admin Secret.
+fn login() -> Vec<Step> {
+    vec![
+        step(Method::GET, SERVICE, StatusCode::OK, client_service()),
+        step(Method::GET, SECRET, StatusCode::OK, secret()),
+    ]
 }
 
 /// The operator's client Service of the target: ClusterIP, controlled by the cluster.
@@ -227,13 +242,9 @@ async fn deletion_mid_restore_scales_back_then_lets_go() {
 async fn bring_up_creates_a_new_database_then_completes_with_the_hooks() {
     let admin = FakeAdmin::new(Database::Absent);
     let mut steps = observe_start(sts(3, 3, 3), vec![]);
-    steps.extend([
-        step(Method::GET, SERVICE, StatusCode::OK, client_service()),
-        step(Method::GET, SECRET, StatusCode::OK, secret()),
-        step(Method::GET, SERVICE, StatusCode::OK, client_service()),
-        step(Method::GET, SECRET, StatusCode::OK, secret()),
-        step(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null))),
-    ]);
+    steps.extend(login());
+    steps.extend(login());
+    steps.extend([step(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null)))]);
     let bringing_up = progress("BringingUp", json!({"originalReplicas": 3, "databaseExisted": false}));
     run(restore(json!({}), bringing_up), admin.clone(), steps).await;
     let seed_host = "prod-server-0.prod-headless.neo4j.svc.cluster.local".to_owned();
@@ -247,11 +258,9 @@ async fn bring_up_creates_a_new_database_then_completes_with_the_hooks() {
     let mut object = restore(spec, hooks);
     object["metadata"]["finalizers"] = json!(["neo4j.neo4j.com/restore-scale-up"]);
     let mut steps = observe_start(sts(3, 3, 3), vec![]);
+    steps.extend(login());
+    steps.extend(login());
     steps.extend([
-        step(Method::GET, SERVICE, StatusCode::OK, client_service()),
-        step(Method::GET, SECRET, StatusCode::OK, secret()),
-        step(Method::GET, SERVICE, StatusCode::OK, client_service()),
-        step(Method::GET, SECRET, StatusCode::OK, secret()),
         checked(Method::PATCH, RESTORE, StatusCode::OK, restore(json!({}), json!(null)), |body| {
             assert_eq!(body["metadata"]["finalizers"], json!([]));
         }),
@@ -404,4 +413,26 @@ async fn a_statefulset_the_target_does_not_control_is_not_scaled() {
     let known = json!({"databaseExisted": false, "topology": {"primaries": 3, "secondaries": 0}});
     run(restore(json!({}), progress("PreRestoreHooks", known)), admin.clone(), steps).await;
     assert!(admin.ran.lock().unwrap().is_empty());
+}
+
+// Issue 13, item 1: a hook's statements run as the user its cypherCredentialsSecretRef names,
+// not as the target's admin.
+#[tokio::test]
+async fn hook_statements_run_as_the_user_the_spec_names() {
+    let admin = FakeAdmin::new(Database::present(true));
+    let spec = json!({"options": {"postRestore": {"cypherStatements": ["CALL db.awaitIndexes(60)"], "cypherCredentialsSecretRef": "hook-user"}}});
+    let hooks = progress("PostRestoreHooks", json!({"originalReplicas": 3, "databaseExisted": false}));
+    // base64 of "checker" and "only-reads"
+    let hook_user = json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "hook-user"},
+        "data": {"username": "Y2hlY2tlcg==", "password": "b25seS1yZWFkcw=="}});
+    let mut steps = observe_start(sts(3, 3, 3), vec![]);
+    steps.extend(login());
+    steps.extend(login());
+    steps.extend([
+        step(Method::GET, "/api/v1/namespaces/neo4j/secrets/hook-user", StatusCode::OK, hook_user),
+        step(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null))),
+        event("RestoreSucceeded"),
+    ]);
+    run(restore(spec, hooks), admin.clone(), steps).await;
+    assert_eq!(*admin.users.lock().unwrap(), vec!["checker:only-reads"]);
 }

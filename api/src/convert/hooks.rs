@@ -11,7 +11,7 @@ pub(super) fn hooks(mut fields: Fields, notes: &mut Notes) -> RestoreHooks {
     let cypher_statements = fields.strings("cypherStatements", notes);
     let job = fields.object("job", notes).map(|job| hook_job(job, notes));
     fields.finish(notes);
-    RestoreHooks { job, cypher_statements }
+    RestoreHooks { job, cypher_statements, cypher_credentials_secret_ref: None }
 }
 
 fn hook_job(mut fields: Fields, notes: &mut Notes) -> RestoreHookJob {

@@ -16,7 +16,7 @@ use crate::restore::failure::{left_behind, restart_untouched};
 pub use crate::restore::observed::{Database, JobState, Observed, Servers};
 use crate::restore::source::SourceLocation;
 use crate::restore::topology::topology;
-use crate::types::{DatabaseTopology, Neo4jRestore, RestorePhase, RestoreProgress, RestoreStep};
+use crate::types::{DatabaseTopology, Neo4jRestore, RestoreHooks, RestorePhase, RestoreProgress, RestoreStep};
 
 /// What the controller does on the target over Bolt.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,8 +61,11 @@ pub enum Action {
     HoldTarget,
     /// Remove that annotation, when it is this restore's.
     ReleaseTarget,
-    /// Run this over Bolt.
+    /// Run this over Bolt, as the target's admin.
     Cypher(Cypher),
+    /// Run this over Bolt as the user whose `username`/`password` the named Secret of the
+    /// restore's namespace holds (a hook's `cypherCredentialsSecretRef`).
+    CypherAs(String, Cypher),
     /// Delete this Job and its Pods (foreground), before the servers may start again.
     DeleteJob(RestoreJob),
 }
@@ -434,10 +437,7 @@ fn pre_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
             return *decision;
         }
     }
-    let mut actions = Vec::new();
-    if let Some(statements) = hooks.and_then(|h| h.cypher_statements.clone()).filter(|s| !s.is_empty()) {
-        actions.push(Action::Cypher(Cypher::Statements(statements)));
-    }
+    let mut actions: Vec<Action> = hook_statements(hooks).into_iter().collect();
     if seeded && progress.database_existed == Some(true) {
         // DROP ... IF EXISTS: repeating this decision after a lost status write drops nothing new.
         actions.push(Action::Cypher(Cypher::Drop));
@@ -609,14 +609,22 @@ fn bringing_up(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     }
 }
 
+/// A hook's statements, as the user it names or else as the admin.
+fn hook_statements(hooks: Option<&RestoreHooks>) -> Option<Action> {
+    let hooks = hooks?;
+    let statements = Cypher::Statements(hooks.cypher_statements.clone().filter(|s| !s.is_empty())?);
+    Some(match &hooks.cypher_credentials_secret_ref {
+        Some(secret) => Action::CypherAs(secret.clone(), statements),
+        None => Action::Cypher(statements),
+    })
+}
+
 fn post_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     let Inputs { restore, observed, target, .. } = *inputs;
     let hooks = restore.spec.options.as_ref().and_then(|o| o.post_restore.as_ref());
     let mut actions = Vec::new();
-    if let Some(statements) = hooks.and_then(|h| h.cypher_statements.clone()).filter(|s| !s.is_empty())
-        && observed.job(RestoreJob::After) == JobState::Absent
-    {
-        actions.push(Action::Cypher(Cypher::Statements(statements)));
+    if observed.job(RestoreJob::After) == JobState::Absent {
+        actions.extend(hook_statements(hooks));
     }
     if hooks.is_some_and(|h| h.job.is_some()) {
         let planned = || {

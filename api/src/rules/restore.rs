@@ -311,6 +311,11 @@ fn check_hooks(verdict: &mut Verdict, path: &FieldPath, hooks: &RestoreHooks) {
             );
         }
     }
+    let credentials = path.child("cypherCredentialsSecretRef");
+    object_name(verdict, &credentials, &hooks.cypher_credentials_secret_ref);
+    if hooks.cypher_credentials_secret_ref.is_some() && hooks.cypher_statements.as_ref().is_none_or(Vec::is_empty) {
+        verdict.warn(&credentials, "is ignored without cypherStatements: only the hook's statements run as that user");
+    }
     let Some(job) = &hooks.job else { return };
     let job_path = path.child("job");
     duration(verdict, &job_path.child("timeout"), &job.timeout);

@@ -351,6 +351,13 @@ pub struct RestoreHooks {
     /// Cypher statements run in order against the target over Bolt, e.g. `CALL db.checkpoint()`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cypher_statements: Option<Vec<String>>,
+
+    /// A Secret in the restore's namespace (keys `username` and `password`) naming the Neo4j user
+    /// the statements run as, e.g. one granted only what they need. Unset, they run as the
+    /// target's admin user, with every privilege (`CREATE USER`, `GRANT ROLE admin`, `USE` of any
+    /// database).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cypher_credentials_secret_ref: Option<String>,
 }
 
 /// A hook Job.

@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::Ctx;
 use crate::error::Error;
-use crate::restore::observe::endpoint;
+use crate::restore::observe::{endpoint, endpoint_as};
 
 /// The finalizer that guarantees a stopped target is scaled back before the Neo4jRestore goes.
 pub const FINALIZER: &str = "neo4j.neo4j.com/restore-scale-up";
@@ -131,13 +131,17 @@ pub async fn act(
                 }
                 tracing::info!(restore = %restore.name_any(), job = %name, "restore Job deleted before the scale-up");
             }
-            Action::Cypher(cypher) => {
+            Action::Cypher(cypher) | Action::CypherAs(_, cypher) => {
                 let Some(target) = target else {
                     acted.failure = Some("the target is gone".to_owned());
                     return Ok(acted);
                 };
                 let database = restore.spec.database_name.clone().unwrap_or_default();
-                let result = match endpoint(client, target).await {
+                let reached = match action {
+                    Action::CypherAs(secret, _) => endpoint_as(client, target, &namespace, secret).await,
+                    _ => endpoint(client, target).await,
+                };
+                let result = match reached {
                     Ok(endpoint) => ctx.admin.run(&endpoint, &database, cypher).await,
                     Err(why) => Err(why),
                 };
