@@ -39,6 +39,10 @@ struct Args {
     /// runs: it checks that whoever writes a backup may read the target there.
     #[arg(long, env = "CROSS_NAMESPACE_TARGETS")]
     cross_namespace_targets: bool,
+    /// Reconcile only in these namespaces (comma-separated), for an install whose Roles grant
+    /// only them (`kubectl neo4j install --namespaces`); every namespace when unset.
+    #[arg(long, env = "WATCH_NAMESPACES", value_delimiter = ',')]
+    watch_namespaces: Vec<String>,
     /// Log format: json in a cluster, text on a terminal.
     #[arg(long, value_enum, default_value_t = LogFormat::Auto)]
     log_format: LogFormat,
@@ -86,9 +90,20 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         target_apis: Default::default(),
     });
     tracing::info!("reconciling Neo4jBackups and Neo4jRestores");
-    let controllers = async {
-        tokio::join!(backup::run(ctx.clone(), None), neo4j_controller::restore::run(ctx, None));
+    // One pair of controllers per watched namespace, or one pair over all of them.
+    let scopes: Vec<Option<String>> = match args.watch_namespaces.as_slice() {
+        [] => vec![None],
+        namespaces => namespaces.iter().map(|ns| Some(ns.trim().to_owned())).collect(),
     };
+    let controllers = futures::future::join_all(scopes.into_iter().map(|scope| {
+        let ctx = ctx.clone();
+        async move {
+            tokio::join!(
+                backup::run(ctx.clone(), scope.as_deref()),
+                neo4j_controller::restore::run(ctx, scope.as_deref())
+            );
+        }
+    }));
     match lost {
         Some(lost) => tokio::select! {
             _ = controllers => Ok(()),

@@ -97,7 +97,7 @@ pub enum Command {
     /// webhook is available: until then nothing is refused. Safe to run again; `kubectl neo4j
     /// uninstall` undoes it.
     #[command(
-        after_help = "Examples:\n  # Install (cert-manager issues the webhook's certificate when it is installed, else the webhook keeps its own)\n  kubectl neo4j install\n\n  # Images from your registry, and wait for the controller too\n  kubectl neo4j install --image-registry registry.example.com/platform --version 0.1.0 --wait\n\n  # Print what would be applied\n  kubectl neo4j install --dry-run=client -o yaml"
+        after_help = "Examples:\n  # Install (cert-manager issues the webhook's certificate when it is installed, else the webhook keeps its own)\n  kubectl neo4j install\n\n  # Images from your registry, and wait for the controller too\n  kubectl neo4j install --image-registry registry.example.com/platform --version 0.1.0 --wait\n\n  # Print what would be applied\n  kubectl neo4j install --dry-run=client -o yaml\n\n  # Act in two namespaces only (Roles there, no cluster-wide rights on their objects)\n  kubectl neo4j install --namespaces team-a,team-b"
     )]
     Install {
         /// How the webhook gets its certificate [default: cert-manager when it is installed, else self-managed].
@@ -112,6 +112,10 @@ pub enum Command {
         /// Also wait until the controller is available.
         #[arg(long)]
         wait: bool,
+        /// Act in these namespaces only (comma-separated): Roles there instead of cluster-wide
+        /// rights, and the webhook judges objects of these namespaces only.
+        #[arg(long, value_name = "NS,...")]
+        namespaces: Option<String>,
         /// How long to wait for each Deployment (and the webhook's CA).
         #[arg(long, value_name = "DURATION", default_value = "5m")]
         timeout: String,
@@ -469,17 +473,24 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             out.write_all(text.as_bytes())?;
         }
         Command::Manifests { tls } => out.write_all(tls.embedded().as_bytes())?,
-        Command::Install { tls, image_registry, version, wait, timeout, dry_run, output } => {
+        Command::Install { tls, image_registry, version, wait, namespaces, timeout, dry_run, output } => {
             let images = neo4j_api::install::images::Images::new(&image_registry, &version).map_err(CliError::Usage)?;
+            let namespaces = match namespaces {
+                Some(text) => neo4j_api::install::scope::parse_namespaces(&text)
+                    .map_err(|why| CliError::Usage(format!("--namespaces: {why}")))?,
+                None => Vec::new(),
+            };
             if dry_run.is_some() {
                 if matches!(output, Format::Json) {
                     return Err(CliError::Usage("install --dry-run prints YAML only; use -o yaml".to_owned()));
                 }
                 let tls = tls.unwrap_or(crate::manifests::Tls::CertManager);
-                out.write_all(crate::manifests::with_images(tls, &images).map_err(CliError::Usage)?.as_bytes())?;
+                let text = crate::manifests::with_images(tls, &images, &namespaces).map_err(CliError::Usage)?;
+                out.write_all(text.as_bytes())?;
                 return Ok(());
             }
-            let options = crate::online::install::Options { certificates: tls.map(Into::into), images, wait };
+            let options =
+                crate::online::install::Options { certificates: tls.map(Into::into), images, wait, namespaces };
             let pace = crate::online::act::Pace { timeout: duration(&timeout)?, ..crate::online::install::PACE };
             let text = online(&cli.connection, false, |client, _, _| async move {
                 let mut lines = std::io::stdout();

@@ -117,12 +117,16 @@ pub fn install_bundle(root: &std::path::Path, tls: Tls) -> Result<String, String
 
 /// The bundle of `tls` naming `images`: the embedded bytes when they are the release's, else the
 /// same objects rendered again with every image moved.
-pub fn with_images(tls: Tls, images: &neo4j_api::install::images::Images) -> Result<String, String> {
-    if *images == neo4j_api::install::images::Images::default() {
+pub fn with_images(
+    tls: Tls,
+    images: &neo4j_api::install::images::Images,
+    namespaces: &[String],
+) -> Result<String, String> {
+    if *images == neo4j_api::install::images::Images::default() && namespaces.is_empty() {
         return Ok(tls.embedded().to_owned());
     }
     let mut documents = Vec::new();
-    for object in crate::online::install::bundle(tls.into(), images)? {
+    for object in crate::online::install::bundle(tls.into(), images, namespaces)? {
         documents.push(serde_saphyr::to_string(&object).map_err(|err| err.to_string())?);
     }
     Ok(format!(

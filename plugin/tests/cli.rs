@@ -39,6 +39,44 @@ fn manifests_and_install_dry_run_print_exactly_the_committed_bundles() {
     assert_eq!(stdout(&output), committed("self-managed"));
 }
 
+// Issue 13, item 9: a namespace-scoped install grants the controller nothing cluster-wide; the
+// webhook keeps only its SubjectAccessReviews (and, self-managed, its configurations) there.
+#[test]
+fn a_namespace_scoped_install_binds_roles_in_those_namespaces_only() {
+    let output = run(&["install", "--tls", "self-managed", "--namespaces", "team-a,team-b", "--dry-run=client"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let objects: Vec<serde_json::Value> = serde_saphyr::from_multiple(&stdout(&output)).expect("YAML");
+    let named = |kind: &str, name: &str| -> Vec<Option<String>> {
+        objects
+            .iter()
+            .filter(|o| o["kind"] == kind && o["metadata"]["name"] == name)
+            .map(|o| o["metadata"]["namespace"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let both = vec![Some("team-a".to_owned()), Some("team-b".to_owned())];
+    assert_eq!(named("ClusterRole", "neo4j-controller"), Vec::<Option<String>>::new());
+    assert_eq!(named("ClusterRoleBinding", "neo4j-controller"), Vec::<Option<String>>::new());
+    assert_eq!(named("Role", "neo4j-controller"), both);
+    assert_eq!(named("RoleBinding", "neo4j-controller"), both);
+    let webhook = objects.iter().find(|o| o["kind"] == "ClusterRole" && o["metadata"]["name"] == "neo4j-webhook");
+    let resources: Vec<&str> = webhook.expect("the webhook's ClusterRole")["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|rule| rule["resources"].as_array().unwrap().iter().filter_map(|r| r.as_str()))
+        .collect();
+    assert!(
+        resources.iter().all(|r| r.ends_with("subjectaccessreviews") || r.ends_with("webhookconfigurations")),
+        "{resources:?}"
+    );
+    let controller = objects.iter().find(|o| o["kind"] == "Deployment" && o["metadata"]["name"] == "neo4j-controller");
+    let args = &controller.expect("the controller")["spec"]["template"]["spec"]["containers"][0]["args"];
+    assert!(args.as_array().unwrap().contains(&serde_json::json!("--watch-namespaces=team-a,team-b")), "{args}");
+    let bad = run(&["install", "--namespaces", "Team_A", "--dry-run=client"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--namespaces: namespace \"Team_A\": "));
+}
+
 #[test]
 fn version_prints_the_package_version() {
     let output = run(&["version"]);

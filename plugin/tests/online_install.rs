@@ -65,7 +65,7 @@ fn run_cluster(world: Arc<Mutex<World>>, serving: bool) -> tokio::task::JoinHand
 }
 
 fn options(certificates: Option<Certificates>) -> Options {
-    Options { certificates, images: Images::default(), wait: true }
+    Options { certificates, images: Images::default(), wait: true, namespaces: Vec::new() }
 }
 
 async fn run(world: &Arc<Mutex<World>>, options: &Options) -> (Result<(), String>, Vec<String>) {

@@ -34,7 +34,7 @@ async fn run_install(
     certificates: Option<Certificates>,
     timeout: Duration,
 ) -> (Result<(), String>, Vec<String>) {
-    let options = Options { certificates, images: Images::default(), wait: false };
+    let options = Options { certificates, images: Images::default(), wait: false, namespaces: Vec::new() };
     let mut lines = Vec::new();
     let result = install(client, &options, pace(timeout), |line| {
         eprintln!("install: {line}");

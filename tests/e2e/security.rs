@@ -155,7 +155,7 @@ async fn start_webhook(client: Client) -> Webhook {
     let dir = std::env::temp_dir().join(format!("e2e-security-webhook-{}-{nanos}", std::process::id()));
     let files = tls::self_signed(&dir, &[]).expect("certificates");
     let certs = CertStore::new(KeyPair::from_files(&files.cert, &files.key).expect("load the certificate"));
-    let cache = Cache::start(client.clone());
+    let cache = Cache::start(client.clone(), &[]);
     let ready = Box::new(cache.readiness());
     let app = Arc::new(App {
         lookups: cache,

@@ -28,7 +28,7 @@ async fn start_webhook(client: Client) -> (u16, Vec<u8>, tokio::sync::oneshot::S
     let dir = std::env::temp_dir().join(format!("e2e-webhook-{}", std::process::id()));
     let files = tls::self_signed(&dir, &[]).expect("certificates");
     let certs = CertStore::new(KeyPair::from_files(&files.cert, &files.key).expect("load"));
-    let cache = Cache::start(client.clone());
+    let cache = Cache::start(client.clone(), &[]);
     let ready = Box::new(cache.readiness());
     let app = Arc::new(App {
         lookups: cache,

@@ -28,26 +28,33 @@ struct Watched<K: Resource<DynamicType = ()> + 'static> {
     synced: Arc<AtomicBool>,
 }
 
-/// The three reflected kinds.
+/// The three reflected kinds, one store per watched namespace (or one for all of them).
 pub struct Cache {
-    clusters: Watched<Neo4jEnterpriseCluster>,
-    standalones: Watched<Neo4jEnterpriseStandalone>,
-    backups: Watched<Neo4jBackup>,
+    clusters: Vec<Watched<Neo4jEnterpriseCluster>>,
+    standalones: Vec<Watched<Neo4jEnterpriseStandalone>>,
+    backups: Vec<Watched<Neo4jBackup>>,
 }
 
 impl Cache {
     /// A cache that knows nothing and never will (no API server).
     pub fn empty() -> Self {
-        Self { clusters: unsynced().0, standalones: unsynced().0, backups: unsynced().0 }
+        Self { clusters: vec![unsynced().0], standalones: vec![unsynced().0], backups: vec![unsynced().0] }
     }
 
-    /// Starts reflectors for the three kinds on `client`; the targets at whichever version the API
-    /// server serves them (the Neo4j operator's v1alpha1 or v1beta1).
-    pub fn start(client: Client) -> Self {
+    /// Starts reflectors for the three kinds on `client`, over `namespaces` (every namespace when
+    /// empty: a namespace-scoped install may list only its own); the targets at whichever version
+    /// the API server serves them (the Neo4j operator's v1alpha1 or v1beta1).
+    pub fn start(client: Client, namespaces: &[String]) -> Self {
+        let scopes: Vec<Option<String>> =
+            if namespaces.is_empty() { vec![None] } else { namespaces.iter().cloned().map(Some).collect() };
         Self {
-            clusters: watch_target(client.clone(), |apis| apis.cluster),
-            standalones: watch_target(client.clone(), |apis| apis.standalone),
-            backups: watch(client),
+            clusters: scopes.iter().cloned().map(|s| watch_target(client.clone(), s, |apis| apis.cluster)).collect(),
+            standalones: scopes
+                .iter()
+                .cloned()
+                .map(|s| watch_target(client.clone(), s, |apis| apis.standalone))
+                .collect(),
+            backups: scopes.iter().cloned().map(|s| watch(client.clone(), s)).collect(),
         }
     }
 
@@ -58,7 +65,10 @@ impl Cache {
 
     /// A check of [`Self::synced`] that outlives a borrow of the cache.
     pub fn readiness(&self) -> impl Fn() -> bool + Send + Sync + 'static {
-        let flags = [self.clusters.synced.clone(), self.standalones.synced.clone(), self.backups.synced.clone()];
+        let flags: Vec<Arc<AtomicBool>> = (self.clusters.iter().map(|w| w.synced.clone()))
+            .chain(self.standalones.iter().map(|w| w.synced.clone()))
+            .chain(self.backups.iter().map(|w| w.synced.clone()))
+            .collect();
         move || flags.iter().all(|flag| flag.load(Ordering::Relaxed))
     }
 }
@@ -69,14 +79,23 @@ fn unsynced<K: Resource<DynamicType = ()> + Clone + 'static>() -> (Watched<K>, r
     (Watched { store, synced: Arc::new(AtomicBool::new(false)) }, writer)
 }
 
-fn watch<K>(client: Client) -> Watched<K>
+fn watch<K>(client: Client, scope: Option<String>) -> Watched<K>
 where
-    K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug + Send + Sync + 'static,
+    K: Resource<DynamicType = (), Scope = k8s_openapi::NamespaceResourceScope>
+        + Clone
+        + DeserializeOwned
+        + std::fmt::Debug
+        + Send
+        + Sync
+        + 'static,
 {
     let (watched, writer) = unsynced();
     let (flag, ready_store) = (watched.synced.clone(), watched.store.clone());
     tokio::spawn(async move {
-        let api: Api<K> = Api::all(client);
+        let api: Api<K> = match &scope {
+            Some(namespace) => Api::namespaced(client, namespace),
+            None => Api::all(client),
+        };
         let kind = K::kind(&()).into_owned();
         loop {
             match api.list_metadata(&ListParams::default().limit(1)).await {
@@ -124,7 +143,7 @@ async fn reflect<K, E: std::fmt::Display>(
 /// Reflects a target kind into a store of our read view `K`: the kind's served version is
 /// discovered (and looked for again while it is not served), its objects are watched as dynamic
 /// objects and decoded into `K` (an object that does not decode is left out, with a warning).
-fn watch_target<K>(client: Client, served: fn(TargetApis) -> Option<ApiResource>) -> Watched<K>
+fn watch_target<K>(client: Client, scope: Option<String>, served: fn(TargetApis) -> Option<ApiResource>) -> Watched<K>
 where
     K: Resource<DynamicType = ()> + Clone + DeserializeOwned + std::fmt::Debug + Send + Sync + 'static,
 {
@@ -144,7 +163,10 @@ where
             tokio::time::sleep(ABSENT_RECHECK).await;
         };
         tracing::info!(%kind, version = %ar.api_version, "watching");
-        let api: Api<DynamicObject> = Api::all_with(client, &ar);
+        let api: Api<DynamicObject> = match &scope {
+            Some(namespace) => Api::namespaced_with(client, namespace, &ar),
+            None => Api::all_with(client, &ar),
+        };
         let decode = |object: DynamicObject| -> Option<K> {
             let decoded = serde_json::to_value(&object).and_then(serde_json::from_value::<K>);
             decoded.map_err(|err| tracing::warn!(error = %err, "a target that does not decode is left out")).ok()
@@ -165,11 +187,12 @@ where
 }
 
 fn get<K: Resource<DynamicType = ()> + Clone + 'static>(
-    watched: &Watched<K>,
+    watched: &[Watched<K>],
     namespace: &str,
     name: &str,
 ) -> Option<Arc<K>> {
-    watched.store.get(&ObjectRef::new(name).within(namespace))
+    let key = ObjectRef::new(name).within(namespace);
+    watched.iter().find_map(|scope| scope.store.get(&key))
 }
 
 impl Lookups for Cache {

@@ -77,6 +77,10 @@ struct Args {
     /// Do not contact an API server: rules that need cluster context stay silent.
     #[arg(long)]
     no_cluster: bool,
+    /// Read targets and Neo4jBackups in these namespaces only (comma-separated), for an install
+    /// whose Roles grant only them (`kubectl neo4j install --namespaces`); every namespace when unset.
+    #[arg(long, env = "WATCH_NAMESPACES", value_delimiter = ',')]
+    watch_namespaces: Vec<String>,
     /// Log format: json in a cluster, text on a terminal.
     #[arg(long, value_enum, default_value_t = LogFormat::Auto)]
     log_format: LogFormat,
@@ -154,7 +158,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
     };
 
     let cache = match &client {
-        Some(client) => Cache::start(client.clone()),
+        Some(client) => Cache::start(client.clone(), &args.watch_namespaces),
         None => Cache::empty(),
     };
     let ready = Box::new(cache.readiness());

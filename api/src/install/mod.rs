@@ -6,6 +6,7 @@
 pub mod images;
 pub mod order;
 pub mod preflight;
+pub mod scope;
 
 /// Label value (`app.kubernetes.io/part-of`) on everything we install, CRDs included.
 pub const PART_OF: &str = "kubectl-neo4j";

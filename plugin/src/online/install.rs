@@ -53,10 +53,14 @@ pub fn objects(bundle: &str) -> Result<Vec<Value>, String> {
     Ok(documents.into_iter().filter(|d| !d.is_null()).collect())
 }
 
-/// The objects of the bundle for `certificates`, naming `images`.
-pub fn bundle(certificates: Certificates, images: &Images) -> Result<Vec<Value>, String> {
+/// The objects of the bundle for `certificates`, naming `images`, acting in `namespaces` only
+/// (every namespace when empty).
+pub fn bundle(certificates: Certificates, images: &Images, namespaces: &[String]) -> Result<Vec<Value>, String> {
     let mut objects = objects(Tls::from(certificates).embedded())?;
     objects.iter_mut().for_each(|object| images.retarget(object));
+    if !namespaces.is_empty() {
+        objects = neo4j_api::install::scope::scope(objects, namespaces);
+    }
     Ok(objects)
 }
 
@@ -86,6 +90,8 @@ pub struct Options {
     pub images: Images,
     /// Also wait for the controller to be available.
     pub wait: bool,
+    /// The namespaces the controller and the webhook act in (every namespace when empty).
+    pub namespaces: Vec<String>,
 }
 
 fn api_error(what: &str) -> impl FnOnce(kube::Error) -> String + '_ {
@@ -119,6 +125,7 @@ async fn facts(
     client: &Client,
     requested: Option<Certificates>,
     images: &Images,
+    namespaces: &[String],
 ) -> Result<(Facts, Vec<Value>), String> {
     let version = client.apiserver_version().await.ok().map(|info| (info.major, info.minor));
     let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
@@ -127,7 +134,7 @@ async fn facts(
         cert_manager &= crds.get_opt(name).await.map_err(api_error("reading CRDs"))?.is_some();
     }
     let certificates = preflight::choose(requested, cert_manager);
-    let objects = bundle(certificates, images)?;
+    let objects = bundle(certificates, images, namespaces)?;
     let mut existing_crds = Vec::new();
     for object in objects.iter().filter(|o| o["kind"] == "CustomResourceDefinition") {
         let name = object["metadata"]["name"].as_str().unwrap_or_default();
@@ -230,7 +237,7 @@ async fn ca_bundle(client: &Client, pace: Pace, say: &mut impl FnMut(&str)) -> R
 
 /// Checks, then installs; `say` gets one line per step.
 pub async fn install(client: &Client, options: &Options, pace: Pace, mut say: impl FnMut(&str)) -> Result<(), String> {
-    let (facts, objects) = facts(client, options.certificates, &options.images).await?;
+    let (facts, objects) = facts(client, options.certificates, &options.images, &options.namespaces).await?;
     let verdict = preflight::judge(&facts, options.certificates);
     if !verdict.problems.is_empty() {
         return Err(format!(
