@@ -109,6 +109,10 @@ pub enum Command {
         /// Tag of the three images.
         #[arg(long, value_name = "TAG", default_value = env!("CARGO_PKG_VERSION"))]
         version: String,
+        /// Pull an image by digest as well, e.g. neo4j-agent=sha256:... (repeatable; the digests a
+        /// release publishes with its images).
+        #[arg(long, value_name = "NAME=DIGEST")]
+        image_digest: Vec<String>,
         /// Also wait until the controller is available.
         #[arg(long)]
         wait: bool,
@@ -473,8 +477,10 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             out.write_all(text.as_bytes())?;
         }
         Command::Manifests { tls } => out.write_all(tls.embedded().as_bytes())?,
-        Command::Install { tls, image_registry, version, wait, namespaces, timeout, dry_run, output } => {
-            let images = neo4j_api::install::images::Images::new(&image_registry, &version).map_err(CliError::Usage)?;
+        Command::Install { tls, image_registry, version, image_digest, wait, namespaces, timeout, dry_run, output } => {
+            let images = neo4j_api::install::images::Images::new(&image_registry, &version)
+                .and_then(|images| images.pinned(&image_digest))
+                .map_err(CliError::Usage)?;
             let namespaces = match namespaces {
                 Some(text) => neo4j_api::install::scope::parse_namespaces(&text)
                     .map_err(|why| CliError::Usage(format!("--namespaces: {why}")))?,

@@ -77,6 +77,23 @@ fn a_namespace_scoped_install_binds_roles_in_those_namespaces_only() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--namespaces: namespace \"Team_A\": "));
 }
 
+// Issue 13, item 14: the images can be pinned by digest.
+#[test]
+fn install_pins_images_by_digest() {
+    let digest = format!("sha256:{}", "0f".repeat(32));
+    let pin = format!("neo4j-controller={digest}");
+    let output = run(&["install", "--tls", "self-managed", "--image-digest", &pin, "--dry-run=client"]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let objects: Vec<serde_json::Value> = serde_saphyr::from_multiple(&stdout(&output)).expect("YAML");
+    let image = |name: &str| {
+        let deployment = objects.iter().find(|o| o["kind"] == "Deployment" && o["metadata"]["name"] == name);
+        deployment.expect("the Deployment")["spec"]["template"]["spec"]["containers"][0]["image"].clone()
+    };
+    let version = env!("CARGO_PKG_VERSION");
+    assert_eq!(image("neo4j-controller"), format!("ghcr.io/kubectl-neo4j/neo4j-controller:{version}@{digest}"));
+    assert_eq!(image("neo4j-webhook"), format!("ghcr.io/kubectl-neo4j/neo4j-webhook:{version}"));
+}
+
 #[test]
 fn version_prints_the_package_version() {
     let output = run(&["version"]);

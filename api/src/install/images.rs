@@ -1,6 +1,8 @@
 //! The images a bundle names: one registry and one version for all three (`install
 //! --image-registry`, `--version`).
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
 /// Where the release images are published.
@@ -15,12 +17,25 @@ pub struct Images {
     pub registry: String,
     /// Tag, e.g. `0.1.0`.
     pub version: String,
+    /// Digests (`sha256:<64 hex>`) by image name: those images are pulled by digest, so a tag
+    /// moved in the registry never changes what runs.
+    pub digests: BTreeMap<String, String>,
 }
 
 impl Default for Images {
     fn default() -> Self {
-        Self { registry: DEFAULT_REGISTRY.to_owned(), version: env!("CARGO_PKG_VERSION").to_owned() }
+        Self {
+            registry: DEFAULT_REGISTRY.to_owned(),
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            digests: BTreeMap::new(),
+        }
     }
+}
+
+fn digest_is_valid(digest: &str) -> bool {
+    digest
+        .strip_prefix("sha256:")
+        .is_some_and(|hex| hex.len() == 64 && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')))
 }
 
 fn tag_is_valid(tag: &str) -> bool {
@@ -57,12 +72,34 @@ impl Images {
                 env!("CARGO_PKG_VERSION")
             ));
         }
-        Ok(Self { registry: registry.to_owned(), version: version.to_owned() })
+        Ok(Self { registry: registry.to_owned(), version: version.to_owned(), digests: BTreeMap::new() })
     }
 
-    /// The reference of one of [`NAMES`].
+    /// Pins images by digest, from `--image-digest NAME=sha256:...` (the digests a release
+    /// publishes with its images); the error names the flag and what it accepts.
+    pub fn pinned(mut self, pins: &[String]) -> Result<Self, String> {
+        for pin in pins {
+            let expected = || {
+                format!(
+                    "--image-digest {pin:?}: expected NAME=sha256:<64 lower-case hex digits>, NAME one of {}",
+                    NAMES.join(", ")
+                )
+            };
+            let (name, digest) = pin.split_once('=').ok_or_else(expected)?;
+            if !NAMES.contains(&name) || !digest_is_valid(digest) {
+                return Err(expected());
+            }
+            self.digests.insert(name.to_owned(), digest.to_owned());
+        }
+        Ok(self)
+    }
+
+    /// The reference of one of [`NAMES`]: by tag, and by digest too when pinned.
     pub fn of(&self, name: &str) -> String {
-        format!("{}/{name}:{}", self.registry, self.version)
+        match self.digests.get(name) {
+            Some(digest) => format!("{}/{name}:{}@{digest}", self.registry, self.version),
+            None => format!("{}/{name}:{}", self.registry, self.version),
+        }
     }
 
     /// Rewrites every reference to one of our release images in `object` (container images and
@@ -97,7 +134,14 @@ mod tests {
     #[test]
     fn every_reference_to_our_images_moves_and_nothing_else() {
         let images = Images::new("registry.example.com/platform/", "v0.2.0-rc.1").unwrap();
-        assert_eq!(images, Images { registry: "registry.example.com/platform".into(), version: "0.2.0-rc.1".into() });
+        assert_eq!(
+            images,
+            Images {
+                registry: "registry.example.com/platform".into(),
+                version: "0.2.0-rc.1".into(),
+                digests: BTreeMap::new()
+            }
+        );
         let mut deployment = json!({"spec": {"template": {"spec": {"containers": [{
             "image": "ghcr.io/kubectl-neo4j/neo4j-controller:0.1.0",
             "args": ["--agent-image=ghcr.io/kubectl-neo4j/neo4j-agent:0.1.0", "--lease-name=neo4j-controller"],
@@ -131,5 +175,32 @@ mod tests {
             )
         );
         assert_eq!(Images::new("localhost:5000", "dev").unwrap().of("neo4j-agent"), "localhost:5000/neo4j-agent:dev");
+    }
+
+    // Issue 13, item 14: images pinned by the digests a release publishes.
+    #[test]
+    fn pinned_images_are_pulled_by_digest() {
+        let digest = format!("sha256:{}", "ab".repeat(32));
+        let images = Images::new("registry.example.com/platform", "0.2.0")
+            .unwrap()
+            .pinned(&[format!("neo4j-agent={digest}")])
+            .unwrap();
+        assert_eq!(images.of("neo4j-agent"), format!("registry.example.com/platform/neo4j-agent:0.2.0@{digest}"));
+        assert_eq!(images.of("neo4j-webhook"), "registry.example.com/platform/neo4j-webhook:0.2.0");
+        let mut arg = serde_json::json!(["--agent-image=ghcr.io/kubectl-neo4j/neo4j-agent:0.1.0"]);
+        images.retarget(&mut arg);
+        assert_eq!(
+            arg,
+            serde_json::json!([format!("--agent-image=registry.example.com/platform/neo4j-agent:0.2.0@{digest}")])
+        );
+        let unknown = format!("neo4j=sha256:{}", "ab".repeat(32));
+        for bad in ["neo4j-agent", "neo4j-agent=sha256:abc", unknown.as_str()] {
+            assert_eq!(
+                Images::default().pinned(&[bad.to_owned()]).unwrap_err(),
+                format!(
+                    "--image-digest {bad:?}: expected NAME=sha256:<64 lower-case hex digits>, NAME one of neo4j-webhook, neo4j-controller, neo4j-agent"
+                )
+            );
+        }
     }
 }
