@@ -3,56 +3,13 @@
 //! and STOP DATABASE and hook statements, and how failures come back. Each stub exits 0 only when
 //! its whole script was played.
 
-use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+#[path = "bolt/stub.rs"]
+mod stub;
 
 use neo4j_api::DatabaseTopology;
 use neo4j_api::restore::machine::{Cypher, Database};
-use neo4j_controller::restore::bolt::{Bolt, DatabaseAdmin, Endpoint};
-
-struct Stub {
-    child: Child,
-    port: u16,
-}
-
-fn stub(script: &str) -> Stub {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/bolt");
-    let mut child = Command::new("python3")
-        .arg(dir.join("stub.py"))
-        .arg(dir.join(script))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("python3 runs (scripts/test.sh installs boltkit)");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("the stub prints its port");
-    let port = line.trim().parse().unwrap_or_else(|_| {
-        let mut err = String::new();
-        let _ = std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut err);
-        panic!("boltstub did not start (is boltkit installed? `pip install boltkit==1.3.2`): {err}")
-    });
-    Stub { child, port }
-}
-
-impl Stub {
-    fn endpoint(&self) -> Endpoint {
-        Endpoint {
-            uri: format!("bolt://127.0.0.1:{}", self.port),
-            user: "neo4j".into(),
-            password: "s3cret".into(),
-            ca: None,
-        }
-    }
-
-    /// Waits for the stub; it exits 0 only when every scripted message was exchanged.
-    fn finish(mut self) {
-        let status = self.child.wait().expect("stub exits");
-        let mut err = String::new();
-        let _ = std::io::Read::read_to_string(&mut self.child.stderr.take().unwrap(), &mut err);
-        assert!(status.success(), "the stub did not play its whole script ({status}):\n{err}");
-    }
-}
+use neo4j_controller::restore::bolt::{Bolt, DatabaseAdmin, MAX_BYTES, MAX_ROWS};
+use stub::{generated, stub};
 
 #[tokio::test]
 async fn show_database_reads_every_allocation() {
@@ -119,4 +76,76 @@ async fn a_cluster_creates_the_database_from_server_0() {
         Ok(())
     );
     create.finish();
+}
+
+/// The start of a script: Bolt 4 (spoken as 4.4), and the HELLO of the admin user; a routed
+/// URI (`neo4j://`, `neo4j+s://`) sends the address it was given.
+fn hello(routed: Option<std::net::SocketAddr>) -> Vec<String> {
+    let routing = routed.map(|address| format!(r#", "routing": {{"address": "{address}"}}"#)).unwrap_or_default();
+    vec![
+        "!: BOLT 4".to_owned(),
+        "!: AUTO RESET".to_owned(),
+        "!: AUTO GOODBYE".to_owned(),
+        format!(
+            r#"C: HELLO {{"credentials": "s3cret", "user_agent": "neo4rs", "scheme": "basic", "principal": "neo4j"{routing}}}"#
+        ),
+        r#"S: SUCCESS {"server": "Neo4j/5.26.0", "connection_id": "bolt-1"}"#.to_owned(),
+    ]
+}
+
+/// SHOW DATABASE for "orders" answered with a row per status, in batches of 200 (neo4rs's
+/// fetch size).
+fn show_answering<S: AsRef<str>>(statuses: &[S]) -> Vec<String> {
+    let mut lines = hello(None);
+    lines.extend([
+        r#"C: RUN "SHOW DATABASE $name YIELD name, currentStatus, requestedPrimariesCount, requestedSecondariesCount" {"name": "orders"} {"db": "system", "mode": "w"}"#.to_owned(),
+        r#"S: SUCCESS {"fields": ["name", "currentStatus", "requestedPrimariesCount", "requestedSecondariesCount"]}"#.to_owned(),
+    ]);
+    let batches: Vec<_> = statuses.chunks(200).collect();
+    for (n, batch) in batches.iter().enumerate() {
+        lines.push(r#"C: PULL {"n": 200, "qid": -1}"#.to_owned());
+        lines.extend(batch.iter().map(|status| format!(r#"S: RECORD ["orders", "{}", 3, 0]"#, status.as_ref())));
+        lines.push(if n + 1 < batches.len() { r#"S: SUCCESS {"has_more": true}"# } else { "S: SUCCESS {}" }.to_owned());
+    }
+    lines
+}
+
+// Issue 13, item 9: an answer is read up to MAX_ROWS rows and MAX_BYTES bytes, and refused beyond.
+// A refused answer's stub is not waited for: the client stops reading on purpose.
+#[tokio::test]
+async fn an_answer_is_read_up_to_max_rows() {
+    let full = generated(show_answering(&vec!["online"; MAX_ROWS]));
+    let three = DatabaseTopology { primaries: Some(3), secondaries: Some(0) };
+    assert_eq!(
+        Bolt.show(&full.endpoint(), "orders").await,
+        Ok(Database::Present { online: true, topology: Some(three) })
+    );
+    full.finish();
+    let over = generated(show_answering(&vec!["online"; MAX_ROWS + 1]));
+    assert_eq!(
+        Bolt.show(&over.endpoint(), "orders").await,
+        Err("reading the state of database \"orders\": the answer has more than 1000 rows; refusing to read further"
+            .to_owned())
+    );
+}
+
+#[tokio::test]
+async fn an_answer_is_read_up_to_max_bytes() {
+    // A row holds its 4 keys (65 bytes), "orders", two numbers (8 each) and its status. boltkit
+    // sends a message in one chunk (under 64 KiB): rows of 60,000-byte statuses, then one that
+    // fills the answer to MAX_BYTES exactly, or one byte more.
+    let row = |status: usize| 65 + 6 + status + 16;
+    let long = vec!["x".repeat(60_000); MAX_BYTES / row(60_000)];
+    let rest = MAX_BYTES - long.len() * row(60_000) - row(0);
+    let answer = |last: usize| [long.clone(), vec!["x".repeat(last)]].concat();
+    let full = generated(show_answering(&answer(rest)));
+    assert_eq!(Bolt.show(&full.endpoint(), "orders").await.map(|_| ()), Ok(()));
+    full.finish();
+    let over = generated(show_answering(&answer(rest + 1)));
+    let err = Bolt.show(&over.endpoint(), "orders").await.unwrap_err();
+    assert_eq!(
+        err,
+        "reading the state of database \"orders\": the answer holds more than 1048576 bytes; refusing to read further"
+    );
+    assert!(!err.contains("s3cret"));
 }

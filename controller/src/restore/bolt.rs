@@ -11,6 +11,8 @@ use neo4j_api::restore::machine::{Cypher, Database};
 use neo4j_api::types::DatabaseTopology;
 use neo4rs::{ConfigBuilder, Graph, query};
 
+mod size;
+
 /// Where and as whom to connect.
 #[derive(Clone)]
 pub struct Endpoint {
@@ -108,7 +110,9 @@ fn connect(endpoint: &Endpoint) -> Result<Connection, String> {
     Ok(Connection { graph, _ca: ca })
 }
 
-async fn execute(graph: &Graph, statement: &Statement) -> Result<Vec<neo4rs::Row>, String> {
+/// Runs a statement that reads, and reads its answer within [`MAX_ROWS`] and [`MAX_BYTES`].
+/// `purpose` names it in errors.
+async fn execute(graph: &Graph, statement: &Statement, purpose: &str) -> Result<Vec<neo4rs::Row>, String> {
     let mut q = query(&statement.text);
     for (key, value) in &statement.params {
         q = q.param(key, value.clone());
@@ -118,11 +122,16 @@ async fn execute(graph: &Graph, statement: &Statement) -> Result<Vec<neo4rs::Row
         .await
         .map_err(|err| format!("{} failed: {err}", statement.text))?;
     let mut rows = Vec::new();
+    let mut bytes = 0;
     while let Some(row) = stream.next().await.map_err(|err| format!("{} failed: {err}", statement.text))? {
+        // Our statements answer a row per database allocation or server, of a few short values:
+        // more is not Neo4j answering them, and is not held in memory (issue 13, item 9).
         if rows.len() == MAX_ROWS {
-            // Our statements answer a row per database allocation or server: more is not Neo4j
-            // answering them, and is not held in memory (issue 13, item 9).
-            return Err(format!("{} answered more than {MAX_ROWS} rows; refusing to read further", statement.text));
+            return Err(format!("{purpose}: the answer has more than {MAX_ROWS} rows; refusing to read further"));
+        }
+        bytes += size::of_row(&row).map_err(|err| format!("{purpose}: cannot read the answer: {err}"))?;
+        if bytes > MAX_BYTES {
+            return Err(format!("{purpose}: the answer holds more than {MAX_BYTES} bytes; refusing to read further"));
         }
         rows.push(row);
     }
@@ -132,6 +141,11 @@ async fn execute(graph: &Graph, statement: &Statement) -> Result<Vec<neo4rs::Row
 /// The most rows read from one answer: SHOW DATABASE answers a row per allocation, SHOW SERVERS a
 /// row per server.
 pub const MAX_ROWS: usize = 1_000;
+
+/// The most bytes of values (as [`size::of_row`] counts them) read from one answer: 1 MiB, where a
+/// row of ours holds about 100 bytes. neo4rs has read a batch of rows (its fetch size, 200) before
+/// they are counted.
+pub const MAX_BYTES: usize = 1024 * 1024;
 
 /// Runs a statement that changes something once, in an explicit transaction. neo4rs retries
 /// auto-commit queries (`Graph::run`/`execute`) on transient errors with a backoff, which could send
@@ -157,7 +171,7 @@ impl DatabaseAdmin for Bolt {
         Box::pin(async move {
             let connection = connect(endpoint)?;
             let graph = &connection.graph;
-            let rows = execute(graph, &show_database(name)).await?;
+            let rows = execute(graph, &show_database(name), &format!("reading the state of database {name:?}")).await?;
             let statuses: Vec<String> = rows.iter().filter_map(|row| row.get::<String>("currentStatus").ok()).collect();
             let topology = rows.first().map(|row| DatabaseTopology {
                 primaries: count(row, "requestedPrimariesCount"),
@@ -171,7 +185,7 @@ impl DatabaseAdmin for Bolt {
         Box::pin(async move {
             let connection = connect(endpoint)?;
             let graph = &connection.graph;
-            let rows = execute(graph, &counts(name)).await?;
+            let rows = execute(graph, &counts(name), &format!("counting the contents of database {name:?}")).await?;
             let row = rows.first().ok_or("counting returned no row")?;
             let read = |key: &str| row.get::<i64>(key).map_err(|err| format!("counting: {key}: {err}"));
             Ok((read("nodes")?, read("relationships")?))
@@ -188,7 +202,7 @@ impl DatabaseAdmin for Bolt {
             let connection = connect(endpoint)?;
             let graph = &connection.graph;
             if let Cypher::CreateSeeded { seed_host, .. } = cypher {
-                let rows = execute(graph, &show_servers()).await?;
+                let rows = execute(graph, &show_servers(), "listing the servers").await?;
                 let servers: Vec<(String, String)> = rows
                     .iter()
                     .filter_map(|row| Some((row.get::<String>("serverId").ok()?, row.get::<String>("address").ok()?)))

@@ -1,0 +1,100 @@
+//! Starts `stub.py` (boltkit's `boltstub`, at Bolt 4.4) on a script, and checks that it played it.
+
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use neo4j_controller::restore::bolt::Endpoint;
+
+/// A running stub server.
+pub struct Stub {
+    child: Child,
+    pub port: u16,
+    // Read all along: a stub logging long records would block on a full pipe.
+    log: std::thread::JoinHandle<String>,
+    _script: Option<Script>,
+}
+
+/// A script of this directory.
+pub fn stub(script: &str) -> Stub {
+    start(&here().join(script), None)
+}
+
+/// A script made by the test.
+pub fn generated(lines: impl IntoIterator<Item = String>) -> Stub {
+    let mut text = String::new();
+    for line in lines {
+        text.push_str(&line);
+        text.push('\n');
+    }
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("neo4j-boltstub-{}-{n}.script", std::process::id()));
+    std::fs::write(&path, text).expect("write the script");
+    let script = Script(path.clone());
+    start(&path, Some(script))
+}
+
+fn here() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/bolt")
+}
+
+fn start(script: &Path, keep: Option<Script>) -> Stub {
+    let mut child = Command::new("python3")
+        .arg(here().join("stub.py"))
+        .arg(script)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("python3 runs (scripts/test.sh installs boltkit)");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("the stub prints its port");
+    let mut stderr = child.stderr.take().expect("stderr");
+    let log = std::thread::spawn(move || {
+        let mut log = String::new();
+        let _ = stderr.read_to_string(&mut log);
+        log
+    });
+    let Ok(port) = line.trim().parse() else {
+        let _ = child.wait();
+        let log = log.join().unwrap_or_default();
+        panic!("boltstub did not start (is boltkit installed? `pip install boltkit==1.3.2`): {log}")
+    };
+    Stub { child, port, log, _script: keep }
+}
+
+impl Stub {
+    /// The admin endpoint of the stub, over plain Bolt.
+    pub fn endpoint(&self) -> Endpoint {
+        endpoint(format!("bolt://127.0.0.1:{}", self.port), None)
+    }
+
+    /// Waits for the stub; it exits 0 only when every scripted message was exchanged.
+    pub fn finish(mut self) {
+        let status = self.child.wait().expect("stub exits");
+        let log = std::mem::replace(&mut self.log, std::thread::spawn(String::new)).join().unwrap_or_default();
+        assert!(status.success(), "the stub did not play its whole script ({status}):\n{log}");
+    }
+}
+
+/// The admin user the scripts expect, at `uri`.
+pub fn endpoint(uri: String, ca: Option<Vec<u8>>) -> Endpoint {
+    Endpoint { uri, user: "neo4j".into(), password: "s3cret".into(), ca }
+}
+
+impl Drop for Stub {
+    /// A stub whose client stopped reading on purpose is not waited for.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A generated script, removed with its stub.
+struct Script(PathBuf);
+
+impl Drop for Script {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
