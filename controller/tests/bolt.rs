@@ -5,11 +5,14 @@
 
 #[path = "bolt/stub.rs"]
 mod stub;
+#[path = "bolt/tls.rs"]
+mod tls;
 
 use neo4j_api::DatabaseTopology;
 use neo4j_api::restore::machine::{Cypher, Database};
 use neo4j_controller::restore::bolt::{Bolt, DatabaseAdmin, MAX_BYTES, MAX_ROWS};
-use stub::{generated, stub};
+use stub::{endpoint, generated, stub};
+use tls::{Ca, Proxy};
 
 #[tokio::test]
 async fn show_database_reads_every_allocation() {
@@ -148,4 +151,44 @@ async fn an_answer_is_read_up_to_max_bytes() {
         "reading the state of database \"orders\": the answer holds more than 1048576 bytes; refusing to read further"
     );
     assert!(!err.contains("s3cret"));
+}
+
+// Issue 13, item 6: a TLS target, verified with the CA the controller hands neo4rs, for a
+// standalone (`bolt+s`) and a cluster (`neo4j+s`, routed). The proxy runs on another worker while
+// `finish` waits for the stub.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tls_target_is_verified_with_its_ca() {
+    let ca = Ca::new("target CA");
+    for (scheme, routed) in [("bolt+s", false), ("neo4j+s", true)] {
+        let mut proxy = Proxy::bind(&ca).await;
+        let mut script = hello(routed.then_some(proxy.address));
+        script.extend(show_answering(&["online"]).into_iter().skip(hello(None).len()));
+        let online = generated(script);
+        proxy.forward_to(online.port);
+        let secured = endpoint(format!("{scheme}://{}", proxy.address), Some(ca.pem.clone()));
+        let three = DatabaseTopology { primaries: Some(3), secondaries: Some(0) };
+        assert_eq!(
+            Bolt.show(&secured, "orders").await,
+            Ok(Database::Present { online: true, topology: Some(three) }),
+            "{scheme}"
+        );
+        online.finish();
+        assert_eq!(proxy.handshakes.load(std::sync::atomic::Ordering::SeqCst), 1, "{scheme}");
+    }
+}
+
+#[tokio::test]
+async fn a_tls_target_with_another_ca_is_refused() {
+    let (served, trusted) = (Ca::new("target CA"), Ca::new("another CA"));
+    // Nothing listens behind the proxy: no Bolt byte may pass an unverified handshake.
+    let mut proxy = Proxy::bind(&served).await;
+    proxy.forward_to(1);
+    let uri = format!("bolt+s://127.0.0.1:{}", proxy.address.port());
+    let err = Bolt.show(&endpoint(uri, Some(trusted.pem.clone())), "orders").await.unwrap_err();
+    assert_eq!(
+        err,
+        "SHOW DATABASE $name YIELD name, currentStatus, requestedPrimariesCount, requestedSecondariesCount failed: \
+        an IO error occurred: invalid peer certificate: UnknownIssuer"
+    );
+    assert_eq!(proxy.handshakes.load(std::sync::atomic::Ordering::SeqCst), 0);
 }
