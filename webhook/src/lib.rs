@@ -9,3 +9,4 @@ pub mod metrics;
 pub mod pki;
 pub mod server;
 pub mod tls;
+pub mod values;

@@ -68,6 +68,13 @@ struct Args {
     /// Longest a request may take (slower: 408).
     #[arg(long, default_value = "9s", value_parser = duration)]
     request_timeout: Duration,
+    /// Longest a review may take once read; a slower one is refused in time, with code 503. Keep it
+    /// under the webhook configurations' timeoutSeconds (5).
+    #[arg(long, default_value = "4s", value_parser = duration)]
+    review_deadline: Duration,
+    /// Bodies up to this size are judged inline; larger ones on the blocking pool (for measuring).
+    #[arg(long, default_value_t = Limits::default().inline_body_bytes, hide = true)]
+    inline_body_bytes: usize,
     /// How long requests in flight may finish after SIGTERM.
     #[arg(long, default_value = "20s", value_parser = duration)]
     drain_timeout: Duration,
@@ -169,7 +176,12 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         certs: Some(certs.clone()),
         ready,
     });
-    let limits = Limits { max_body_bytes: args.max_body_bytes, request_timeout: args.request_timeout };
+    let limits = Limits {
+        max_body_bytes: args.max_body_bytes,
+        request_timeout: args.request_timeout,
+        review_deadline: args.review_deadline,
+        inline_body_bytes: args.inline_body_bytes,
+    };
     let plain = server::observed(app.clone(), limits);
     let router = server::router(app, limits);
 

@@ -207,6 +207,12 @@ async fn a_panic_is_a_500_not_a_dead_server() {
             .await
             .unwrap();
     assert_eq!(status, 500);
+    // The same on the blocking pool, where a large body is judged.
+    let mut large = backup(valid_spec());
+    large["metadata"]["annotations"] = json!({"pad": "x".repeat(Limits::default().inline_body_bytes)});
+    let (status, _) =
+        post(&client, server.address, "/validate", review("u", "CREATE", large, None, false)).await.unwrap();
+    assert_eq!(status, 500);
     let (status, text) = get(&client, server.address, "/healthz").await;
     assert_eq!((status, text.as_str()), (200, "ok"));
 }
