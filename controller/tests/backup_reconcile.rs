@@ -378,6 +378,9 @@ async fn a_finished_retention_reports_and_is_replaced_after_the_next_run() {
 #[tokio::test]
 async fn a_target_in_another_namespace_is_not_looked_up_without_the_webhook() {
     let steps = vec![
+        // Its grant cannot be checked: whatever runs for it is stopped.
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![])),
+        step(Method::GET, CRONJOBS_NIGHTLY, StatusCode::NOT_FOUND, not_found("cronjobs nightly-backup")),
         step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![])),
         checked(Method::PATCH, STATUS, StatusCode::OK, backup(json!({}), json!(null)), |body| {
             assert_eq!(body["status"]["phase"], "Pending");
@@ -539,4 +542,25 @@ async fn a_shared_service_account_is_not_flipped_to_other_annotations() {
         event("TargetUnusable"),
     ];
     run(backup(spec, json!(null)), steps).await;
+}
+
+// A namespace-scoped install may not read a target outside its namespaces: the backup says so
+// (and nothing of it runs), instead of failing its reconcile for ever.
+#[tokio::test]
+async fn a_target_the_controller_may_not_read_is_unusable_and_stops_the_backup() {
+    let forbidden = json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Forbidden", "code": 403,
+        "message": "neo4jenterpriseclusters.neo4j.neo4j.com \"prod\" is forbidden"});
+    let steps = vec![
+        step(Method::GET, FOREIGN_CLUSTER, StatusCode::FORBIDDEN, forbidden),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![])),
+        step(Method::GET, CRONJOBS_NIGHTLY, StatusCode::NOT_FOUND, not_found("cronjobs nightly-backup")),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![])),
+        checked(Method::PATCH, STATUS, StatusCode::OK, backup(json!({}), json!(null)), |body| {
+            let found = condition(body, "TargetFound");
+            assert_eq!(found["reason"], "Unusable", "{body}");
+            assert_eq!(found["message"], neo4j_controller::backup::resolve::unreadable("production"));
+        }),
+        event("TargetUnusable"),
+    ];
+    run_across(backup(across(), json!(null)), steps).await;
 }

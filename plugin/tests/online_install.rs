@@ -281,3 +281,30 @@ async fn uninstall_waits_for_restores_in_progress_and_changes_nothing() {
     );
     assert!(world.lock().unwrap().writes.is_empty());
 }
+
+// A namespace-scoped install leaves Roles and RoleBindings in each namespace it lists; uninstall
+// removes them too.
+#[tokio::test]
+async fn uninstall_removes_what_a_namespace_scoped_install_made() {
+    let world = plain();
+    let cluster = run_cluster(world.clone(), true);
+    let scoped = Options { namespaces: vec!["team-a".to_owned()], ..options(None) };
+    run(&world, &scoped).await.0.unwrap();
+    cluster.abort();
+    let in_team_a = |world: &std::sync::Arc<std::sync::Mutex<neo4j_testkit::World>>| -> Vec<String> {
+        let w = world.lock().unwrap();
+        w.objects.keys().filter(|path| path.contains("/namespaces/team-a/")).cloned().collect()
+    };
+    assert_eq!(
+        in_team_a(&world),
+        [
+            "/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/rolebindings/neo4j-controller",
+            "/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/rolebindings/neo4j-webhook",
+            "/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/roles/neo4j-controller",
+            "/apis/rbac.authorization.k8s.io/v1/namespaces/team-a/roles/neo4j-webhook",
+        ]
+    );
+    let text = uninstall(&neo4j_testkit::client(world.clone())).await.unwrap();
+    assert_eq!(in_team_a(&world), Vec::<String>::new(), "{text}");
+    assert!(text.contains("role/neo4j-controller in team-a deleted\n"), "{text}");
+}

@@ -40,6 +40,15 @@ fn cluster_scoped(rule: &Value) -> bool {
 
 /// `objects` (a whole bundle) scoped to `namespaces`.
 pub fn scope(objects: Vec<Value>, namespaces: &[String]) -> Vec<Value> {
+    // The ClusterRoles with rules on namespaced resources: only those get Roles, so only their
+    // bindings get RoleBindings (a RoleBinding to a missing Role would grant whatever Role of
+    // that name someone creates later).
+    let with_roles: Vec<String> = objects
+        .iter()
+        .filter(|o| o["kind"] == "ClusterRole")
+        .filter(|o| o["rules"].as_array().is_some_and(|rules| rules.iter().any(|r| !cluster_scoped(r))))
+        .filter_map(|o| o["metadata"]["name"].as_str().map(str::to_owned))
+        .collect();
     let mut scoped = Vec::new();
     for mut object in objects {
         match object["kind"].as_str().unwrap_or_default() {
@@ -59,7 +68,7 @@ pub fn scope(objects: Vec<Value>, namespaces: &[String]) -> Vec<Value> {
             }
             "ClusterRoleBinding" => {
                 let role = object["roleRef"]["name"].as_str().unwrap_or_default().to_owned();
-                for namespace in namespaces {
+                for namespace in namespaces.iter().filter(|_| with_roles.contains(&role)) {
                     let mut binding = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
                         "metadata": object["metadata"].clone(), "subjects": object["subjects"].clone(),
                         "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": role}});
@@ -126,6 +135,10 @@ mod tests {
                 {"apiGroups": ["authorization.k8s.io"], "resources": ["subjectaccessreviews"], "verbs": ["create"]}]}),
             json!({"kind": "ClusterRoleBinding", "metadata": meta("neo4j-webhook"), "subjects": subjects("neo4j-webhook"),
                 "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "neo4j-webhook"}}),
+            json!({"kind": "ClusterRole", "metadata": meta("neo4j-webhook-certificates"), "rules": [
+                {"apiGroups": ["admissionregistration.k8s.io"], "resources": ["validatingwebhookconfigurations"], "verbs": ["patch"]}]}),
+            json!({"kind": "ClusterRoleBinding", "metadata": meta("neo4j-webhook-certificates"), "subjects": subjects("neo4j-webhook"),
+                "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "neo4j-webhook-certificates"}}),
             json!({"kind": "Deployment", "metadata": {"name": "neo4j-controller", "namespace": "neo4j-system"},
                 "spec": {"template": {"spec": {"containers": [{"name": "controller", "args": ["--log-format=json"]}]}}}}),
             json!({"kind": "ValidatingWebhookConfiguration", "metadata": {"name": "neo4j-webhook"}, "webhooks": [
@@ -160,6 +173,8 @@ mod tests {
                 "RoleBinding neo4j-webhook in team-a",
                 "RoleBinding neo4j-webhook in team-b",
                 "ClusterRoleBinding neo4j-webhook",
+                "ClusterRole neo4j-webhook-certificates",
+                "ClusterRoleBinding neo4j-webhook-certificates",
                 "Deployment neo4j-controller in neo4j-system",
                 "ValidatingWebhookConfiguration neo4j-webhook",
             ]
@@ -179,11 +194,11 @@ mod tests {
         );
         assert_eq!(scoped[2]["subjects"][0]["namespace"], "neo4j-system");
         assert_eq!(
-            scoped[10]["spec"]["template"]["spec"]["containers"][0]["args"],
+            scoped[12]["spec"]["template"]["spec"]["containers"][0]["args"],
             json!(["--log-format=json", "--watch-namespaces=team-a,team-b"])
         );
         assert_eq!(
-            scoped[11]["webhooks"][0]["namespaceSelector"]["matchExpressions"][1],
+            scoped[13]["webhooks"][0]["namespaceSelector"]["matchExpressions"][1],
             json!({"key": "kubernetes.io/metadata.name", "operator": "In", "values": ["team-a", "team-b"]})
         );
     }

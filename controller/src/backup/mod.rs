@@ -71,12 +71,14 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
         ..Observed::default()
     };
 
-    // A backup whose rules no longer hold runs no more; one whose target withdrew its grant also
-    // stops the run under way (issue 13, item 2).
-    let withdrawn = target.is_some_and(|t| t.namespace != namespace && !t.backup_grant.allows(&namespace));
+    // A backup whose rules no longer hold runs no more; one whose target in another namespace
+    // does not grant it (withdrawn, or it cannot be checked: not found, not readable) also stops
+    // the run under way (issue 13, item 2).
+    let cross_namespace = backup.spec.target_object(&namespace).is_some_and(|(target_ns, _)| target_ns != namespace);
+    let withdrawn = cross_namespace && !target.is_some_and(|t| t.backup_grant.allows(&namespace));
     let jobs: Api<Job> = Api::namespaced(ctx.client.clone(), &namespace);
     let cron = neo4j_api::plan::backup_job::workload_name(&name);
-    if !verdict.is_allowed() {
+    if !verdict.is_allowed() || withdrawn {
         let cancelled = if withdrawn { owned_jobs(&jobs, &backup).await? } else { Vec::new() };
         apply::stop_workload(&ctx.client, &namespace, &cron, &cancelled).await?;
     }
@@ -157,7 +159,6 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
     ctx.publish(&backup.object_ref(&()), transitions, "Reconcile").await;
 
     // A grant in another namespace can be withdrawn at any moment, and nothing here watches it.
-    let cross_namespace = backup.spec.target_object(&namespace).is_some_and(|(target_ns, _)| target_ns != namespace);
     Ok(match status.phase {
         _ if cross_namespace => Action::requeue(Duration::from_secs(30)),
         Some(neo4j_api::BackupPhase::Invalid) => Action::await_change(),

@@ -202,6 +202,14 @@ async fn servers(
     Ok((Some(servers), Some(neo4j_api::ScaledSet { name, uid }), None))
 }
 
+/// The rule errors that stop the restore. Refusing plaintext Bolt is decided before the restore
+/// starts: a restore already under way when that rule came (a controller upgrade) is not cut
+/// mid-step, which could leave a half-restored store and a stopped database.
+fn judged(errors: Vec<String>, progress: &neo4j_api::RestoreProgress) -> Vec<String> {
+    let started = progress.step.as_ref().is_some_and(|s| *s != RestoreStep::Resolving);
+    errors.into_iter().filter(|e| !(started && e.starts_with("spec.options.allowPlaintextBolt:"))).collect()
+}
+
 /// Whether the version of the backup is newer than the target's (Neo4j cannot restore into an older version).
 fn newer_backup(backup_target: &ResolvedTarget, target: &ResolvedTarget) -> Option<String> {
     let from = ImageTag::parse(&backup_target.tag).ok()?.version;
@@ -272,7 +280,7 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
         }
     }
     Ok(Observed {
-        errors: verdict.error_lines(),
+        errors: judged(verdict.error_lines(), &progress),
         target,
         source,
         refusal,
@@ -287,4 +295,25 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
         agent_image: ctx.agent_image.clone(),
         now: Some((ctx.now)()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use neo4j_api::{RestoreProgress, RestoreStep};
+
+    use super::judged;
+
+    #[test]
+    fn plaintext_bolt_is_refused_before_a_restore_starts_and_never_cuts_one_under_way() {
+        let errors = || {
+            vec![
+                "spec.options.allowPlaintextBolt: the target serves Bolt without TLS".to_owned(),
+                "spec.databaseName: is required".to_owned(),
+            ]
+        };
+        let at = |step| RestoreProgress { step: Some(step), ..RestoreProgress::default() };
+        assert_eq!(judged(errors(), &RestoreProgress::default()), errors());
+        assert_eq!(judged(errors(), &at(RestoreStep::Resolving)), errors());
+        assert_eq!(judged(errors(), &at(RestoreStep::Restoring)), vec!["spec.databaseName: is required".to_owned()]);
+    }
 }

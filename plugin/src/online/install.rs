@@ -11,7 +11,7 @@ use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::authorization::v1::{ResourceAttributes, SelfSubjectAccessReview, SelfSubjectAccessReviewSpec};
 use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
-use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, PostParams};
+use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use kube::core::{ApiResource, GroupVersionKind};
 use kube::{Client, ResourceExt};
 use neo4j_api::install::images::Images;
@@ -307,6 +307,8 @@ pub async fn uninstall(client: &Client) -> Result<String, String> {
         let name = object["metadata"]["name"].as_str().unwrap_or_default();
         out.push_str(&delete(&api, name, &shown).await?);
     }
+    // A namespace-scoped install (`--namespaces`) left Roles and RoleBindings in each namespace.
+    out.push_str(&delete_scoped_rbac(client).await?);
     let secrets: Api<DynamicObject> =
         Api::namespaced_with(client.clone(), NAMESPACE, &ApiResource::erase::<Secret>(&()));
     for name in [WEBHOOK_TLS_SECRET, "neo4j-webhook-ca"] {
@@ -317,6 +319,32 @@ pub async fn uninstall(client: &Client) -> Result<String, String> {
         "kept: {} (deleting a CRD deletes every Neo4jBackup and Neo4jRestore; backup artifacts and claims are never touched)\n",
         kept.join(", ")
     ));
+    Ok(out)
+}
+
+/// Deletes our Roles and RoleBindings outside `neo4j-system` (those a namespace-scoped install
+/// made in each namespace it lists).
+async fn delete_scoped_rbac(client: &Client) -> Result<String, String> {
+    let mut out = String::new();
+    let selector = ListParams::default().labels(&format!("app.kubernetes.io/part-of={}", neo4j_api::install::PART_OF));
+    let kinds = [
+        (ApiResource::erase::<k8s_openapi::api::rbac::v1::RoleBinding>(&()), "rolebinding"),
+        (ApiResource::erase::<k8s_openapi::api::rbac::v1::Role>(&()), "role"),
+    ];
+    for (resource, kind) in kinds {
+        let all: Api<DynamicObject> = Api::all_with(client.clone(), &resource);
+        for object in all.list(&selector).await.map_err(api_error("listing our Roles"))?.items {
+            let (Some(namespace), Some(name)) = (object.metadata.namespace.as_deref(), object.metadata.name.as_deref())
+            else {
+                continue;
+            };
+            if namespace == NAMESPACE {
+                continue;
+            }
+            let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &resource);
+            out.push_str(&delete(&api, name, &format!("{kind}/{name} in {namespace}")).await?);
+        }
+    }
     Ok(out)
 }
 
