@@ -13,6 +13,7 @@ pub mod grant;
 pub mod inspect;
 pub mod install;
 pub mod lease;
+pub mod pitr;
 pub mod plan;
 pub mod restore;
 pub mod retention;
