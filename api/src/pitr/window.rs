@@ -2,9 +2,11 @@
 //! (issue 14, item 2). Neo4j has no transaction-log streaming: what can be replayed is a chain, a
 //! FULL artifact and the DIFFs after it in one folder, up to a moment (`--restore-until`). So a
 //! chain covers the moments from its FULL's time to its newest linked artifact's time, and the
-//! window of a database is the union of its chains, in its current lineage only (a database
-//! dropped and created again under its name has a new DATABASE ID and starts over). Where two
-//! chains do not meet, or a DIFF lost its link, the hole is reported, never papered over.
+//! window of a database is the union of its chains. A database dropped and created again under
+//! its name has a new DATABASE ID: its chains never link with the old ones, but the old ones still
+//! restore the database as it was before the drop (the accidental-deletion case), so every lineage
+//! counts. Where two chains do not meet, or a DIFF lost its link, the hole is reported, never
+//! papered over.
 
 use k8s_openapi::jiff::Timestamp;
 
@@ -15,6 +17,8 @@ use crate::chain::{Artifact, by_lineage, chain_starts, linked};
 pub struct Span {
     /// Its FULL artifact's file.
     pub full: String,
+    /// The DATABASE ID of its artifacts, when printed.
+    pub lineage: Option<String>,
     /// The earliest moment (the FULL's time) and the newest (its newest linked artifact's time).
     pub earliest: Timestamp,
     /// See `earliest`.
@@ -49,11 +53,11 @@ pub enum Gap {
 pub struct Window {
     /// The database.
     pub database: String,
-    /// Its current lineage (DATABASE ID), when printed.
+    /// Its current lineage (DATABASE ID of its newest artifact), when printed.
     pub lineage: Option<String>,
     /// Restorable spans, oldest first.
     pub spans: Vec<Span>,
-    /// Where it is not contiguous, oldest first.
+    /// Where it is not contiguous: the lost links of each lineage, then the holes between spans.
     pub gaps: Vec<Gap>,
 }
 
@@ -70,7 +74,8 @@ impl Window {
 
     /// The span that can restore `moment`, or why none can (naming the window, for an error).
     pub fn covering(&self, moment: Timestamp) -> Result<&Span, String> {
-        if let Some(span) = self.spans.iter().find(|span| span.earliest <= moment && moment <= span.latest) {
+        // The newest FULL at or before the moment whose chain reaches it (as `restore::artifact`).
+        if let Some(span) = self.spans.iter().rev().find(|span| span.earliest <= moment && moment <= span.latest) {
             return Ok(span);
         }
         // Between two spans that meet, the earlier one restores that moment's state exactly.
@@ -98,25 +103,43 @@ impl Window {
 /// The window of `database` from every artifact listed (any database; the others are ignored).
 /// `None` when no artifact of it is listed.
 pub fn window(artifacts: &[Artifact], database: &str) -> Option<Window> {
-    let lineages = by_lineage(artifacts);
-    // The current lineage is the one with the newest artifact.
-    let ((_, lineage), own) = lineages
-        .into_iter()
-        .filter(|((name, _), _)| *name == database)
-        .max_by_key(|(_, own)| own.last().map(|a| a.time))?;
-    let starts = chain_starts(&own);
-    let links = linked(&own, &starts);
+    let lineages: Vec<_> = by_lineage(artifacts).into_iter().filter(|((name, _), _)| *name == database).collect();
+    let current = lineages.iter().max_by_key(|(_, own)| own.last().map(|a| a.time)).map(|((_, id), _)| *id)?;
+    let mut spans: Vec<Span> = Vec::new();
+    let mut gaps = Vec::new();
+    for ((_, lineage), own) in &lineages {
+        let (found, lost) = spans_of(own, *lineage);
+        spans.extend(found);
+        gaps.extend(lost);
+    }
+    spans.sort_by(|a, b| a.earliest.cmp(&b.earliest).then_with(|| a.full.cmp(&b.full)));
+    for pair in spans.windows(2) {
+        let meets = match (pair[0].transactions, pair[1].transactions) {
+            // Another lineage is another database: its transactions do not continue these.
+            _ if pair[0].lineage != pair[1].lineage => pair[1].earliest <= pair[0].latest,
+            // The later FULL holds every transaction the earlier chain ends with: nothing between.
+            (Some((_, end)), Some((start, _))) => start <= end,
+            _ => pair[1].earliest <= pair[0].latest,
+        };
+        if !meets {
+            gaps.push(Gap::Between { after: pair[0].latest, before: pair[1].earliest });
+        }
+    }
+    Some(Window { database: database.to_owned(), lineage: current.map(str::to_owned), spans, gaps })
+}
+
+/// The spans of one lineage's artifacts (oldest first), and its lost links.
+fn spans_of(own: &[&Artifact], lineage: Option<&str>) -> (Vec<Span>, Vec<Gap>) {
+    let starts = chain_starts(own);
+    let links = linked(own, &starts);
     let mut spans: Vec<Span> = Vec::new();
     let mut gaps = Vec::new();
     let mut broken_chain: Option<usize> = None;
     for (i, artifact) in own.iter().enumerate() {
         let start = starts[i];
         let full = own[start];
-        if !full.full {
-            continue; // DIFFs whose FULL is gone restore nothing.
-        }
-        if broken_chain == Some(start) {
-            continue;
+        if !full.full || broken_chain == Some(start) {
+            continue; // DIFFs whose FULL is gone, or after a lost link, restore nothing.
         }
         if !links[i] {
             broken_chain = Some(start);
@@ -132,29 +155,17 @@ pub fn window(artifacts: &[Artifact], database: &str) -> Option<Window> {
                     span.transactions = Some((low, high));
                 }
             }
-            None => {
-                let transactions = highest(full).map(|high| (high, high));
-                spans.push(Span {
-                    full: full.file.clone(),
-                    earliest: full.time,
-                    latest: full.time,
-                    transactions,
-                    artifacts: 1,
-                });
-            }
+            None => spans.push(Span {
+                full: full.file.clone(),
+                lineage: lineage.map(str::to_owned),
+                earliest: full.time,
+                latest: full.time,
+                transactions: highest(full).map(|high| (high, high)),
+                artifacts: 1,
+            }),
         }
     }
-    for pair in spans.windows(2) {
-        let meets = match (pair[0].transactions, pair[1].transactions) {
-            // The later FULL holds every transaction the earlier chain ends with: nothing between.
-            (Some((_, end)), Some((start, _))) => start <= end,
-            _ => pair[1].earliest <= pair[0].latest,
-        };
-        if !meets {
-            gaps.push(Gap::Between { after: pair[0].latest, before: pair[1].earliest });
-        }
-    }
-    Some(Window { database: database.to_owned(), lineage: lineage.map(str::to_owned), spans, gaps })
+    (spans, gaps)
 }
 
 #[cfg(test)]
@@ -191,6 +202,7 @@ mod tests {
             window.spans,
             vec![Span {
                 full: "orders-01.backup".into(),
+                lineage: Some("id-1".into()),
                 earliest: at("2025-01-04T00:00:00Z"),
                 latest: at("2025-01-04T00:01:00Z"),
                 transactions: Some((100, 150)),
@@ -253,16 +265,22 @@ mod tests {
     }
 
     #[test]
-    fn only_the_current_lineage_counts() {
+    fn a_database_created_again_keeps_the_window_of_the_one_dropped() {
         let mut artifacts = chain();
-        // orders was dropped and created again: a new DATABASE ID, a new chain.
+        // orders was dropped and created again: a new DATABASE ID, a new chain that never links
+        // with the old one, while the old one still restores orders as it was before the drop.
         artifacts.push(artifact("orders-10.backup", "2025-01-05T00:00:00Z", true, "id-2", (1, 10)));
         artifacts.push(artifact("orders-11.backup", "2025-01-05T00:00:30Z", false, "id-2", (11, 12)));
         let window = window(&artifacts, "orders").unwrap();
         assert_eq!(window.lineage.as_deref(), Some("id-2"));
-        assert_eq!(window.earliest(), Some(at("2025-01-05T00:00:00Z")));
-        assert_eq!(window.spans[0].transactions, Some((10, 12)));
-        assert!(window.covering(at("2025-01-04T00:00:30Z")).is_err(), "the old lineage is not this database");
+        assert_eq!(window.spans.len(), 2);
+        assert_eq!(window.spans[1].transactions, Some((10, 12)));
+        assert_eq!(
+            window.gaps,
+            vec![Gap::Between { after: at("2025-01-04T00:01:00Z"), before: at("2025-01-05T00:00:00Z") }]
+        );
+        assert_eq!(window.covering(at("2025-01-04T00:00:30Z")).unwrap().lineage.as_deref(), Some("id-1"));
+        assert_eq!(window.covering(at("2025-01-05T00:00:10Z")).unwrap().full, "orders-10.backup");
     }
 
     #[test]
