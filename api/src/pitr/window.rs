@@ -26,8 +26,8 @@ pub struct Span {
     /// The transactions it can restore to, when neo4j-admin printed them: the FULL's highest to
     /// the newest linked artifact's highest.
     pub transactions: Option<(u64, u64)>,
-    /// Artifacts in it.
-    pub artifacts: usize,
+    /// Its artifacts' files, oldest first (the FULL, then the DIFFs linked to it).
+    pub files: Vec<(String, Timestamp)>,
 }
 
 /// Why the window is not one contiguous span.
@@ -61,6 +61,15 @@ pub struct Window {
     pub gaps: Vec<Gap>,
 }
 
+impl Span {
+    /// The artifact to restore from to reach `moment` (`--from-path`, with `--restore-until`): the
+    /// first at or after it, or the newest (a moment past the span, where it meets the next one).
+    pub fn artifact_for(&self, moment: Timestamp) -> &str {
+        let found = self.files.iter().find(|(_, time)| *time >= moment).or(self.files.last());
+        found.map(|(file, _)| file.as_str()).unwrap_or(&self.full)
+    }
+}
+
 impl Window {
     /// The earliest restorable moment.
     pub fn earliest(&self) -> Option<Timestamp> {
@@ -74,7 +83,7 @@ impl Window {
 
     /// The span that can restore `moment`, or why none can (naming the window, for an error).
     pub fn covering(&self, moment: Timestamp) -> Result<&Span, String> {
-        // The newest FULL at or before the moment whose chain reaches it (as `restore::artifact`).
+        // The newest FULL at or before the moment whose chain reaches it.
         if let Some(span) = self.spans.iter().rev().find(|span| span.earliest <= moment && moment <= span.latest) {
             return Ok(span);
         }
@@ -95,7 +104,19 @@ impl Window {
             (_, Some(latest)) if moment > latest => {
                 Err(format!("{moment} is after the newest restorable moment {latest} of database {database}"))
             }
-            _ => Err(format!("{moment} falls in a gap of the backups of database {database}: no chain covers it")),
+            _ => {
+                let before = self.spans.iter().map(|span| span.latest).filter(|latest| *latest < moment).max();
+                let after = self.spans.iter().map(|span| span.earliest).filter(|earliest| *earliest > moment).min();
+                let mut message =
+                    format!("{moment} falls in a gap of the backups of database {database}: no chain covers it");
+                if let Some(before) = before {
+                    message.push_str(&format!("; the closest restorable moment before it is {before}"));
+                }
+                if let Some(after) = after {
+                    message.push_str(&format!("; the closest after it is {after}"));
+                }
+                Err(message)
+            }
         }
     }
 }
@@ -150,7 +171,7 @@ fn spans_of(own: &[&Artifact], lineage: Option<&str>) -> (Vec<Span>, Vec<Gap>) {
         match spans.last_mut().filter(|span| span.full == full.file) {
             Some(span) => {
                 span.latest = artifact.time;
-                span.artifacts += 1;
+                span.files.push((artifact.file.clone(), artifact.time));
                 if let (Some((low, _)), Some(high)) = (span.transactions, highest(artifact)) {
                     span.transactions = Some((low, high));
                 }
@@ -161,7 +182,7 @@ fn spans_of(own: &[&Artifact], lineage: Option<&str>) -> (Vec<Span>, Vec<Gap>) {
                 earliest: full.time,
                 latest: full.time,
                 transactions: highest(full).map(|high| (high, high)),
-                artifacts: 1,
+                files: vec![(full.file.clone(), full.time)],
             }),
         }
     }
@@ -206,7 +227,11 @@ mod tests {
                 earliest: at("2025-01-04T00:00:00Z"),
                 latest: at("2025-01-04T00:01:00Z"),
                 transactions: Some((100, 150)),
-                artifacts: 3,
+                files: ["orders-01.backup", "orders-02.backup", "orders-03.backup"]
+                    .iter()
+                    .zip(["2025-01-04T00:00:00Z", "2025-01-04T00:00:30Z", "2025-01-04T00:01:00Z"])
+                    .map(|(file, time)| (file.to_string(), at(time)))
+                    .collect(),
             }]
         );
         assert!(window.gaps.is_empty());
@@ -236,7 +261,7 @@ mod tests {
         );
         assert_eq!(
             window.covering(at("2025-01-04T00:30:00Z")).unwrap_err(),
-            "2025-01-04T00:30:00Z falls in a gap of the backups of database orders: no chain covers it"
+            "2025-01-04T00:30:00Z falls in a gap of the backups of database orders: no chain covers it; the closest restorable moment before it is 2025-01-04T00:00:00Z; the closest after it is 2025-01-04T01:00:00Z"
         );
     }
 

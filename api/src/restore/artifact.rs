@@ -5,9 +5,9 @@
 use k8s_openapi::jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use crate::chain::{by_database, by_lineage, chain_starts, linked};
+use crate::chain::by_database;
 use crate::inspect::Listed;
-use crate::retention::Artifact;
+use crate::pitr::window::window;
 
 /// The artifact chosen for a restore, as the agent reports it (its Pod's termination message)
 /// and the controller keeps it in the restore's status.
@@ -57,75 +57,26 @@ pub fn choose(listed: &[Listed], database: &str, point_in_time: Option<Timestamp
             format!("the location has no backup of database {database:?}; it has backups of {}", present.join(", "))
         });
     };
-    let lineages: Vec<Vec<&Artifact>> =
-        by_lineage(&artifacts).into_iter().filter(|((name, _), _)| *name == database).map(|(_, own)| own).collect();
-    // Every artifact of the database with the time its chain can first be restored from (its
-    // FULL's time), within its own lineage; `None` when its chain has no FULL.
-    let mut restorable: Vec<(&Artifact, Option<Timestamp>)> = Vec::new();
-    for lineage in &lineages {
-        let starts = chain_starts(lineage);
-        let linked = linked(lineage, &starts);
-        for (i, artifact) in lineage.iter().enumerate() {
-            let start = lineage[starts[i]];
-            restorable.push((artifact, (start.full && linked[i]).then_some(start.time)));
-        }
-    }
     let find = |file: &str| listed.iter().find(|row| row.artifact.file == file && row.artifact.database == database);
     let chosen = match point_in_time {
-        None => own.last().map(|newest| newest.file.as_str()),
+        None => own.last().map(|newest| newest.file.clone()),
         Some(moment) => {
-            // The covering chain whose FULL is the latest at or before the moment (the newest lineage).
-            let hit = restorable
-                .iter()
-                .filter(|(artifact, from)| from.is_some_and(|from| from <= moment) && artifact.time >= moment)
-                .min_by_key(|(artifact, from)| (std::cmp::Reverse(*from), artifact.time));
-            match hit {
-                Some((artifact, _)) => Some(artifact.file.as_str()),
-                None => return Err(uncovered(database, moment, own, &restorable)),
-            }
+            let window = window(&artifacts, database)
+                .ok_or_else(|| format!("the location has no backup of database {database:?}"))?;
+            Some(window.covering(moment)?.artifact_for(moment).to_owned())
         }
     };
-    chosen.and_then(find).cloned().ok_or_else(|| format!("the location has no backup of database {database:?}"))
-}
-
-/// Why no chain of `database` covers `moment`, with the closest moments that can be restored.
-fn uncovered(
-    database: &str,
-    moment: Timestamp,
-    own: &[&Artifact],
-    restorable: &[(&Artifact, Option<Timestamp>)],
-) -> String {
-    let oldest_full = own.iter().find(|a| a.full).map(|a| a.time);
-    let newest = own.last().map(|a| a.time);
-    match (oldest_full, newest) {
-        (Some(oldest), _) if moment < oldest => format!(
-            "{moment} is before the oldest full backup of {database:?} ({oldest}); nothing can be restored to that moment"
-        ),
-        (_, Some(newest)) if moment > newest => format!(
-            "{moment} is after the newest backup of {database:?} ({newest}); restore to {newest} or earlier, or take a backup first"
-        ),
-        _ => {
-            let before = restorable
-                .iter()
-                .filter(|(artifact, from)| from.is_some() && artifact.time < moment)
-                .map(|(artifact, _)| artifact.time)
-                .max();
-            let after = own.iter().filter(|a| a.full && a.time > moment).map(|a| a.time).min();
-            let mut message = format!("no backup chain of {database:?} covers {moment}");
-            if let Some(before) = before {
-                message.push_str(&format!("; the closest restorable moment before it is {before}"));
-            }
-            if let Some(after) = after {
-                message.push_str(&format!("; the closest after it is {after}"));
-            }
-            message
-        }
-    }
+    chosen
+        .as_deref()
+        .and_then(find)
+        .cloned()
+        .ok_or_else(|| format!("the location has no backup of database {database:?}"))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chain::Artifact;
 
     fn row(database: &str, day: u32, full: bool) -> Listed {
         let file = format!("{database}-2025-01-{day:02}T02-00-00.backup");
@@ -177,20 +128,20 @@ mod tests {
         let err = |moment| choose(&listing(), "orders", at(moment)).unwrap_err();
         assert_eq!(
             err("2024-12-31T00:00:00Z"),
-            "2024-12-31T00:00:00Z is before the oldest full backup of \"orders\" (2025-01-01T02:00:00Z); nothing can be restored to that moment"
+            "2024-12-31T00:00:00Z is before the earliest restorable moment 2025-01-01T02:00:00Z of database orders"
         );
         assert_eq!(
             err("2025-01-06T00:00:00Z"),
-            "2025-01-06T00:00:00Z is after the newest backup of \"orders\" (2025-01-05T02:00:00Z); restore to 2025-01-05T02:00:00Z or earlier, or take a backup first"
+            "2025-01-06T00:00:00Z is after the newest restorable moment 2025-01-05T02:00:00Z of database orders"
         );
         assert_eq!(
             err("2025-01-03T12:00:00Z"),
-            "no backup chain of \"orders\" covers 2025-01-03T12:00:00Z; the closest restorable moment before it is 2025-01-03T02:00:00Z; the closest after it is 2025-01-04T02:00:00Z"
+            "2025-01-03T12:00:00Z falls in a gap of the backups of database orders: no chain covers it; the closest restorable moment before it is 2025-01-03T02:00:00Z; the closest after it is 2025-01-04T02:00:00Z"
         );
         let orphan = vec![row("orders", 2, false), row("orders", 3, false)];
         assert_eq!(
             choose(&orphan, "orders", at("2025-01-02T12:00:00Z")).unwrap_err(),
-            "no backup chain of \"orders\" covers 2025-01-02T12:00:00Z"
+            "database orders has no restorable backup"
         );
     }
 
@@ -206,7 +157,7 @@ mod tests {
         let at_3 = choose(&listed, "orders", at("2025-01-03T12:00:00Z")).unwrap_err();
         assert_eq!(
             at_3,
-            "no backup chain of \"orders\" covers 2025-01-03T12:00:00Z; the closest restorable moment before it is 2025-01-02T02:00:00Z"
+            "2025-01-03T12:00:00Z is after the newest restorable moment 2025-01-02T02:00:00Z of database orders"
         );
         listed.push(row("orders", 3, true));
         listed[3].artifact.lineage = Some("62d1820c-new".into());
@@ -228,7 +179,7 @@ mod tests {
         let broken = choose(&listed, "orders", at("2025-01-02T12:00:00Z")).unwrap_err();
         assert_eq!(
             broken,
-            "no backup chain of \"orders\" covers 2025-01-02T12:00:00Z; the closest restorable moment before it is 2025-01-02T02:00:00Z"
+            "2025-01-02T12:00:00Z is after the newest restorable moment 2025-01-02T02:00:00Z of database orders"
         );
         listed[2].artifact.transactions = Some((12, 25));
         let file = choose(&listed, "orders", at("2025-01-02T12:00:00Z")).unwrap().artifact.file;
