@@ -2,4 +2,5 @@
 //! Neo4j's "log shipping" is a FULL backup and frequent DIFF backups into one folder (a chain),
 //! replayed up to a moment with `--restore-until`.
 
+pub mod shipping;
 pub mod window;

@@ -1,0 +1,114 @@
+//! What the protection of a PITR-enabled cluster does next (issue 14, item 1), as a decision:
+//! a FULL base backup on `baseBackup.schedule` (or when the chain has none), a DIFF every
+//! `logShipping.interval` otherwise, and never two runs of one chain at once. A run that takes
+//! longer than the interval delays the next one; missed DIFFs are not queued up (one DIFF carries
+//! every transaction since its parent, so a pile-up would only repeat work).
+
+use k8s_openapi::jiff::{SignedDuration, Timestamp};
+
+use crate::grammar::cron::CronSchedule;
+
+/// What is known of the chain's runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Runs {
+    /// When the newest FULL of the chain was started (`None`: the chain has none yet).
+    pub last_full: Option<Timestamp>,
+    /// When the newest run of either type was started.
+    pub last_run: Option<Timestamp>,
+    /// A run of this chain has not ended (its Job exists unfinished, or the chain's lock is held).
+    pub running: bool,
+}
+
+/// The next step.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Start a FULL now (a new chain).
+    Full,
+    /// Start a DIFF now (onto the chain).
+    Diff,
+    /// Nothing until this moment.
+    WaitUntil(Timestamp),
+    /// A run is under way; decide again when it ends.
+    Busy,
+}
+
+/// The next step at `now`, for a base schedule and a DIFF interval in seconds (never shorter than
+/// the rules' floor, whatever is passed).
+pub fn next(runs: Runs, schedule: &CronSchedule, interval_seconds: u64, now: Timestamp) -> Next {
+    if runs.running {
+        return Next::Busy;
+    }
+    let Some(last_full) = runs.last_full else { return Next::Full };
+    // The first scheduled base backup after the newest FULL: due once it has passed.
+    let full_due = schedule.next_after(last_full);
+    if full_due.is_some_and(|due| due <= now) {
+        return Next::Full;
+    }
+    let seconds = interval_seconds.max(crate::rules::cluster_pitr::MIN_SHIPPING_INTERVAL);
+    let interval = SignedDuration::from_secs(i64::try_from(seconds).unwrap_or(i64::MAX));
+    let diff_due = runs.last_run.unwrap_or(last_full).checked_add(interval).unwrap_or(now);
+    if diff_due <= now {
+        return Next::Diff;
+    }
+    Next::WaitUntil(match full_due {
+        Some(full) if full < diff_due => full,
+        _ => diff_due,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(text: &str) -> Timestamp {
+        text.parse().unwrap()
+    }
+
+    fn nightly() -> CronSchedule {
+        CronSchedule::parse("0 2 * * *").unwrap()
+    }
+
+    #[test]
+    fn a_chain_starts_with_a_full() {
+        assert_eq!(next(Runs::default(), &nightly(), 30, at("2025-01-04T12:00:00Z")), Next::Full);
+    }
+
+    #[test]
+    fn diffs_follow_at_the_interval_and_a_late_run_is_not_made_up_for() {
+        let runs = Runs {
+            last_full: Some(at("2025-01-04T02:00:00Z")),
+            last_run: Some(at("2025-01-04T12:00:00Z")),
+            running: false,
+        };
+        assert_eq!(next(runs, &nightly(), 30, at("2025-01-04T12:00:10Z")), Next::WaitUntil(at("2025-01-04T12:00:30Z")));
+        assert_eq!(next(runs, &nightly(), 30, at("2025-01-04T12:00:30Z")), Next::Diff);
+        // Ten intervals late (the last run took long): one DIFF, not ten.
+        assert_eq!(next(runs, &nightly(), 30, at("2025-01-04T12:05:00Z")), Next::Diff);
+        // An interval under the floor is the floor.
+        assert_eq!(next(runs, &nightly(), 1, at("2025-01-04T12:00:05Z")), Next::WaitUntil(at("2025-01-04T12:00:10Z")));
+    }
+
+    #[test]
+    fn never_two_runs_of_one_chain_at_once() {
+        let runs = Runs { last_full: Some(at("2025-01-04T02:00:00Z")), last_run: None, running: true };
+        assert_eq!(next(runs, &nightly(), 30, at("2025-01-05T03:00:00Z")), Next::Busy, "even when a FULL is due");
+        assert_eq!(
+            next(Runs { running: true, ..Runs::default() }, &nightly(), 30, at("2025-01-05T03:00:00Z")),
+            Next::Busy
+        );
+    }
+
+    #[test]
+    fn the_base_schedule_starts_a_new_chain() {
+        let runs = Runs {
+            last_full: Some(at("2025-01-04T02:00:00Z")),
+            last_run: Some(at("2025-01-05T01:59:50Z")),
+            running: false,
+        };
+        // The DIFF would be due at 02:00:20; the base backup at 02:00:00 comes first.
+        assert_eq!(next(runs, &nightly(), 30, at("2025-01-05T01:59:55Z")), Next::WaitUntil(at("2025-01-05T02:00:00Z")));
+        assert_eq!(next(runs, &nightly(), 30, at("2025-01-05T02:00:00Z")), Next::Full);
+        // A controller down over the base time starts the FULL when it is back, once.
+        assert_eq!(next(runs, &nightly(), 30, at("2025-01-06T09:00:00Z")), Next::Full);
+    }
+}
