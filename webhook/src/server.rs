@@ -128,7 +128,9 @@ async fn validate<L: Lookups + 'static, A: AccessReview + 'static>(
 /// Judges a review within the deadline. A small body is judged where it was read: the deadline
 /// then cuts only what is awaited (access reviews), its CPU being bounded by its size. A larger
 /// one (or one of unknown length) waits for a turn, is counted, and is judged on the blocking
-/// pool, where the deadline cuts it whatever it does; its turn is held until it really ends.
+/// pool, where the deadline cuts it whatever it does; its turn is held until it really ends. The
+/// body is read under the turn, so what large bodies hold is bounded by the turns; a slow upload
+/// holds one too, but the TLS port is the API server's (NetworkPolicy), whose pace no user sets.
 async fn handle<L: Lookups + 'static, A: AccessReview + 'static>(
     endpoint: Endpoint,
     served: Arc<Served<L, A>>,
