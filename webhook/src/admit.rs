@@ -140,8 +140,12 @@ pub async fn admit(
                 .unwrap_or_default(),
             _ => Vec::new(),
         };
-        for permission in needed {
-            if let Some(why) = refusal(&permission, access.may(&request.user_info, &permission).await) {
+        // Asked at once, not one after another: the review's deadline covers them all. The
+        // answers come back in the order asked, so the errors keep the spec's order.
+        let answers =
+            futures::future::join_all(needed.iter().map(|permission| access.may(&request.user_info, permission))).await;
+        for (permission, answer) in needed.iter().zip(answers) {
+            if let Some(why) = refusal(permission, answer) {
                 review.verdict.error(&permission.path, why);
             }
         }
@@ -521,5 +525,35 @@ mod tests {
         );
         assert!(run(Endpoint::Validate, &other, &target(Some("staging,neo4j")), &allowed).await.0.allowed);
         assert!(run(Endpoint::Validate, &other, &target(Some("*")), &allowed).await.0.allowed);
+    }
+
+    /// Answers yes once all `n` questions are being asked at the same time.
+    struct Together(tokio::sync::Barrier);
+
+    impl AccessReview for Together {
+        async fn may(&self, _: &UserInfo, _: &Permission) -> Option<bool> {
+            self.0.wait().await;
+            Some(true)
+        }
+    }
+
+    // The access reviews of one request are asked at once, so the review's deadline covers all of
+    // them rather than each in turn (asked in turn, this never finishes: the barrier waits for 2).
+    #[tokio::test]
+    async fn access_reviews_are_asked_at_once() {
+        let restore = json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore",
+            "metadata": {"name": "r", "namespace": "neo4j"},
+            "spec": {"targetCluster": "prod", "databaseName": "orders", "source": {"type": "backup", "backupRef": "b"},
+                "options": {"preRestore": {"cypherStatements": ["CALL db.checkpoint()"], "cypherCredentialsSecretRef": "hook-user"},
+                    "postRestore": {"cypherStatements": ["CALL db.checkpoint()"], "cypherCredentialsSecretRef": "hook-user"}}}});
+        let req = request("CREATE", restore, None);
+        let together = Together(tokio::sync::Barrier::new(2));
+        let answered = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            admit(Endpoint::Validate, &req, &Fixed::default(), &together, now()),
+        )
+        .await
+        .expect("both questions asked at once");
+        assert!(answered.0.allowed, "{:?}", answered.0);
     }
 }
