@@ -3,6 +3,7 @@
 
 mod backup;
 mod crds;
+mod in_process;
 mod install;
 mod operator;
 mod plugin;

@@ -32,24 +32,17 @@ use kube::{Client, ResourceExt};
 use neo4j_api::restore::machine::{Cypher, Database};
 use neo4j_api::{Neo4jBackup, Neo4jRestore};
 use neo4j_controller::restore::bolt::{DatabaseAdmin, Endpoint};
-use neo4j_webhook::access::ApiAccessReview;
-use neo4j_webhook::cache::Cache;
-use neo4j_webhook::metrics::Metrics;
-use neo4j_webhook::server::{self, App, Limits};
-use neo4j_webhook::tls::{self, CertStore, KeyPair};
 use serde_json::json;
 
+use crate::in_process::{Listening, Webhook};
 use crate::support::{
     FIELD_MANAGER, apply_crds, client, clusters, controller_ctx, create_cluster, exclusive, in_namespace, install_crds,
     play_kubelet,
 };
 
-/// The target's grant of backups to other namespaces (comma-separated namespaces, or `*`).
-const BACKUP_NAMESPACES: &str = "neo4j.neo4j.com/backup-namespaces";
-/// The controller's finalizer on an offline restore (controller/src/restore/act.rs).
-const SCALE_UP_FINALIZER: &str = "neo4j.neo4j.com/restore-scale-up";
-/// The annotation that holds a target for a restore (api/src/plan/target.rs).
-const RESTORE_IN_PROGRESS: &str = "neo4j.com/restore-in-progress";
+use neo4j_api::grant::BACKUP_NAMESPACES;
+use neo4j_api::plan::target::RESTORE_IN_PROGRESS;
+use neo4j_controller::restore::act::FINALIZER as SCALE_UP_FINALIZER;
 
 // ---------------------------------------------------------------------------------------------
 // Plumbing
@@ -118,27 +111,6 @@ fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
 // The webhook, in-process and registered fail-closed
 // ---------------------------------------------------------------------------------------------
 
-/// Where the in-process webhook listens and the CA its certificate is signed by.
-#[derive(Clone)]
-struct Listening {
-    port: u16,
-    ca: Vec<u8>,
-}
-
-/// The webhook serving on 127.0.0.1; it stops when this is dropped.
-struct Webhook {
-    listening: Listening,
-    app: Arc<App<Cache, ApiAccessReview>>,
-    _stop: tokio::sync::oneshot::Sender<()>,
-    dir: std::path::PathBuf,
-}
-
-impl Drop for Webhook {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
-    }
-}
-
 impl Webhook {
     /// The OpenMetrics text of its metrics.
     fn metrics(&self) -> String {
@@ -146,39 +118,9 @@ impl Webhook {
     }
 }
 
-/// Starts the webhook as `neo4j-webhook` runs by default: caches of the cluster, and
-/// SubjectAccessReviews through `client` (access reviews on: `--no-cluster` is what turns them
-/// off), each waited for at most 2 s (the default `--access-review-timeout`).
+/// Starts the webhook in-process and waits until its caches are synced.
 async fn start_webhook(client: Client) -> Webhook {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
-    let dir = std::env::temp_dir().join(format!("e2e-security-webhook-{}-{nanos}", std::process::id()));
-    let files = tls::self_signed(&dir, &[]).expect("certificates");
-    let certs = CertStore::new(KeyPair::from_files(&files.cert, &files.key).expect("load the certificate"));
-    let cache = Cache::start(client.clone(), &[]);
-    let ready = Box::new(cache.readiness());
-    let app = Arc::new(App {
-        lookups: cache,
-        access: ApiAccessReview::new(Some(client), Duration::from_secs(2)),
-        metrics: Metrics::default(),
-        certs: Some(certs.clone()),
-        ready,
-    });
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("address").port();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let router = server::router(app.clone(), Limits::default());
-    tokio::spawn(server::serve_tls(
-        listener,
-        tls::server_config(certs),
-        router,
-        async move {
-            let _ = stopped.await;
-        },
-        Duration::from_secs(2),
-    ));
-    let ca = std::fs::read(&files.ca).expect("CA");
-    let webhook = Webhook { listening: Listening { port, ca }, app, _stop: stop, dir };
+    let webhook = crate::in_process::start_webhook(client).await;
     let synced = webhook.app.clone();
     until("the webhook's caches to sync", Duration::from_secs(60), || {
         let synced = synced.clone();

@@ -2,7 +2,6 @@
 //! CA it generated, scoped to the test's namespace; good manifests are stored with their defaults,
 //! bad ones are refused with our message.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::admissionregistration::v1::{
@@ -13,45 +12,9 @@ use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, OwnerReference};
 use kube::api::{Api, DynamicObject, PostParams};
 use kube::{Client, ResourceExt};
-use neo4j_webhook::access::ApiAccessReview;
-use neo4j_webhook::cache::Cache;
-use neo4j_webhook::metrics::Metrics;
-use neo4j_webhook::server::{self, App, Limits};
-use neo4j_webhook::tls::{self, CertStore, KeyPair};
 use serde_json::json;
 
 use crate::support::{client, eventually, in_namespace, install_crds};
-
-/// Starts the webhook on 127.0.0.1 and returns its port and CA (PEM).
-async fn start_webhook(client: Client) -> (u16, Vec<u8>, tokio::sync::oneshot::Sender<()>) {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let dir = std::env::temp_dir().join(format!("e2e-webhook-{}", std::process::id()));
-    let files = tls::self_signed(&dir, &[]).expect("certificates");
-    let certs = CertStore::new(KeyPair::from_files(&files.cert, &files.key).expect("load"));
-    let cache = Cache::start(client.clone(), &[]);
-    let ready = Box::new(cache.readiness());
-    let app = Arc::new(App {
-        lookups: cache,
-        access: ApiAccessReview::new(Some(client), Duration::from_secs(2)),
-        metrics: Metrics::default(),
-        certs: Some(certs.clone()),
-        ready,
-    });
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let port = listener.local_addr().expect("address").port();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let router = server::router(app, Limits::default());
-    tokio::spawn(server::serve_tls(
-        listener,
-        tls::server_config(certs),
-        router,
-        async move {
-            let _ = stopped.await;
-        },
-        Duration::from_secs(2),
-    ));
-    (port, std::fs::read(&files.ca).expect("CA"), stop)
-}
 
 fn client_config(port: u16, path: &str, ca: &[u8]) -> WebhookClientConfig {
     WebhookClientConfig {
@@ -137,7 +100,8 @@ fn backup(name: &str, options: serde_json::Value) -> DynamicObject {
 async fn e2e_webhook_defaults_good_manifests_and_refuses_bad_ones() {
     let client = client().await;
     let _cluster = install_crds(&client).await;
-    let (port, ca, stop) = start_webhook(client.clone()).await;
+    let webhook = crate::in_process::start_webhook(client.clone()).await;
+    let (port, ca) = (webhook.listening.port, webhook.listening.ca.clone());
     let inner = client.clone();
     in_namespace(&client, "webhook", move |ns| async move {
         register(&inner, &ns, port, &ca).await;
@@ -164,7 +128,7 @@ async fn e2e_webhook_defaults_good_manifests_and_refuses_bad_ones() {
         })
         .await;
         assert!(
-            message.contains("spec.options.backupType: \"INCREMENTAL\" is not supported; use FULL or DIFF"),
+            message.contains("spec.options.backupType: \"INCREMENTAL\" is not supported; use FULL, DIFF or AUTO"),
             "{message}"
         );
         assert!(message.contains("Neo4jBackup \"bad\" is invalid (1 error)"), "{message}");
@@ -186,5 +150,5 @@ async fn e2e_webhook_defaults_good_manifests_and_refuses_bad_ones() {
         assert!(refused.to_string().contains("spec.storage: cannot be changed"), "{refused}");
     })
     .await;
-    let _ = stop.send(());
+    drop(webhook);
 }

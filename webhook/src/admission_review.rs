@@ -120,7 +120,12 @@ impl AdmissionResponse {
 
     /// A denial with code 403.
     pub fn deny(uid: &str, message: String) -> Self {
-        Self { uid: uid.to_owned(), allowed: false, status: Some(Status { code: 403, message }), ..Self::default() }
+        Self::refuse(uid, 403, message)
+    }
+
+    /// A refusal with its own status code (503: not judged in time, 413: too large to judge).
+    pub fn refuse(uid: &str, code: u16, message: String) -> Self {
+        Self { uid: uid.to_owned(), allowed: false, status: Some(Status { code, message }), ..Self::default() }
     }
 
     /// Adds a JSON Patch, when it has operations.

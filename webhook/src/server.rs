@@ -22,7 +22,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
 
-use crate::admission_review::{self, AdmissionRequest, AdmissionResponse, ReviewError, Status};
+use crate::admission_review::{self, AdmissionRequest, AdmissionResponse, ReviewError};
 use crate::admit::{AccessReview, Endpoint, Lookups, Outcome, admit};
 use crate::metrics::Metrics;
 use crate::tls::CertStore;
@@ -232,13 +232,7 @@ fn late<L, A>(endpoint: Endpoint, app: &App<L, A>, seen: Option<Seen>, limits: &
     };
     app.metrics.observe(endpoint, &seen.operation, &Outcome { kind: seen.kind, verdict: "late" }, elapsed);
     tracing::warn!(uid = %seen.uid, endpoint = endpoint.name(), kind = seen.kind, elapsed_us = elapsed.as_micros() as u64, "{message}");
-    let response = AdmissionResponse {
-        uid: seen.uid,
-        allowed: false,
-        status: Some(Status { code: 503, message }),
-        ..AdmissionResponse::default()
-    };
-    axum::Json(response.into_review()).into_response()
+    axum::Json(AdmissionResponse::refuse(&seen.uid, 503, message).into_review()).into_response()
 }
 
 /// A review of more values than any object of ours holds: refused unread (code 413).
@@ -253,6 +247,9 @@ fn too_large<L, A>(
         return bad_request(endpoint, app, &err);
     };
     let (kind, name) = head.object.map(|object| (object.kind, object.metadata.name)).unwrap_or_default();
+    // The body may come from anyone who reaches the port, not only the API server (the name is
+    // quoted and escaped).
+    let kind = neo4j_api::grammar::names::shown_kind(&kind).to_owned();
     let what = match name {
         Some(name) => format!("{kind} {name:?}"),
         None => format!("the {kind}"),
@@ -263,13 +260,7 @@ fn too_large<L, A>(
     );
     app.metrics.observe(endpoint, &head.operation, &Outcome { kind: "other", verdict: "too-large" }, started.elapsed());
     tracing::info!(uid = %head.uid, endpoint = endpoint.name(), kind, "{message}");
-    let response = AdmissionResponse {
-        uid: head.uid,
-        allowed: false,
-        status: Some(Status { code: 413, message }),
-        ..AdmissionResponse::default()
-    };
-    axum::Json(response.into_review()).into_response()
+    axum::Json(AdmissionResponse::refuse(&head.uid, 413, message).into_review()).into_response()
 }
 
 fn respond<L, A>(

@@ -309,24 +309,10 @@ async fn shutdown_stops_accepting_and_finishes() {
     assert!(refused.is_err(), "no longer accepting");
 }
 
-/// An access review that takes far too long.
-struct Slow;
-
-impl neo4j_webhook::admit::AccessReview for Slow {
-    async fn may(
-        &self,
-        _: &neo4j_webhook::admission_review::UserInfo,
-        _: &neo4j_api::access::Permission,
-    ) -> Option<bool> {
-        tokio::time::sleep(Duration::from_secs(30)).await;
-        Some(true)
-    }
-}
-
 #[tokio::test]
 async fn a_request_over_the_timeout_gets_408() {
     let limits = Limits { request_timeout: Duration::from_millis(300), ..Limits::default() };
-    let server = support::start_full(Cache::empty(), Slow, limits, Duration::from_secs(1)).await;
+    let server = support::start_full(Cache::empty(), support::Slow, limits, Duration::from_secs(1)).await;
     let client = client(&[&server.ca], false);
     let mut spec = valid_spec();
     spec["target"]["namespace"] = json!("production");

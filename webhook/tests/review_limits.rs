@@ -96,23 +96,9 @@ async fn large_reviews_wait_for_a_turn_within_their_deadline() {
     assert_eq!(answers, expected);
 }
 
-/// An access review that never answers in time.
-struct Silent;
-
-impl neo4j_webhook::admit::AccessReview for Silent {
-    async fn may(
-        &self,
-        _: &neo4j_webhook::admission_review::UserInfo,
-        _: &neo4j_api::access::Permission,
-    ) -> Option<bool> {
-        tokio::time::sleep(Duration::from_secs(30)).await;
-        Some(true)
-    }
-}
-
 #[tokio::test]
 async fn a_small_review_waiting_on_an_access_review_is_refused_at_its_deadline() {
-    let server = support::start_full(Cache::empty(), Silent, deadline(300), Duration::from_secs(1)).await;
+    let server = support::start_full(Cache::empty(), support::Slow, deadline(300), Duration::from_secs(1)).await;
     let client = client(&[&server.ca], false);
     let mut object = backup(0);
     object["spec"]["target"]["namespace"] = json!("production");

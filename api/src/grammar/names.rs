@@ -48,6 +48,13 @@ pub fn is_database_name(name: &str) -> bool {
     (3..=63).contains(&name.len()) && name.starts_with(|c: char| c.is_ascii_alphabetic()) && valid_chars
 }
 
+/// A kind as it may be repeated into a message, a log line or an Event: itself when it is a plain
+/// name (ASCII letters and digits, as every Kubernetes kind is), else `object`. Kinds come from
+/// objects anyone may write (ownerReferences, a body sent straight to the webhook).
+pub fn shown_kind(kind: &str) -> &str {
+    if !kind.is_empty() && kind.chars().all(|c| c.is_ascii_alphanumeric()) { kind } else { "object" }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,5 +114,12 @@ mod tests {
             assert_eq!(check_database_name(name), Err(message), "{name}");
         }
         assert!(check_database_name(&format!("a{}", "b".repeat(63))).is_err());
+    }
+
+    #[test]
+    fn only_plain_kinds_are_shown() {
+        assert_eq!(shown_kind("Neo4jEnterpriseCluster"), "Neo4jEnterpriseCluster");
+        assert_eq!(shown_kind("Deployment\n- spec: forged"), "object");
+        assert_eq!(shown_kind(""), "object");
     }
 }

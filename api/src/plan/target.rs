@@ -140,7 +140,9 @@ impl ResolvedTarget {
             TargetType::Standalone => "Neo4jEnterpriseStandalone",
         };
         let owner = meta.owner_references.iter().flatten().find(|owner| owner.controller == Some(true))?;
-        (owner.kind != kind || owner.name != self.name).then(|| format!("{} {:?}", owner.kind, owner.name))
+        // Whoever may edit the object writes its ownerReferences (the name is quoted and escaped).
+        let shown = crate::grammar::names::shown_kind(&owner.kind);
+        (owner.kind != kind || owner.name != self.name).then(|| format!("{shown} {:?}", owner.name))
     }
 
     /// The Service the operator routes Bolt clients through.

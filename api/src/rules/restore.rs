@@ -33,7 +33,7 @@ pub fn validate_restore(old: Option<&Neo4jRestore>, new: &Neo4jRestore, ctx: &Co
     let target = required(&mut verdict, &spec_path.child("targetCluster"), &spec.target_cluster, target_hint);
     name(&mut verdict, &spec_path.child("targetCluster"), target.map(String::as_str), names::check_dns_label);
     check_target_version(&mut verdict, &spec_path.child("targetCluster"), ctx);
-    check_plaintext_bolt(&mut verdict, &spec_path, spec.options.as_ref().and_then(|o| o.allow_plaintext_bolt), ctx);
+    check_plaintext_bolt(&mut verdict, spec.options.as_ref().and_then(|o| o.allow_plaintext_bolt), ctx);
     let database_hint = "name the database to restore into, e.g. neo4j";
     let database = required(&mut verdict, &spec_path.child("databaseName"), &spec.database_name, database_hint);
     name(&mut verdict, &spec_path.child("databaseName"), database.map(String::as_str), names::check_database_name);
@@ -336,13 +336,17 @@ fn check_hooks(verdict: &mut Verdict, path: &FieldPath, hooks: &RestoreHooks) {
     }
 }
 
+/// Where the plaintext-Bolt refusal is reported (the controller keeps it from cutting a restore
+/// already under way).
+pub const ALLOW_PLAINTEXT_BOLT: &str = "spec.options.allowPlaintextBolt";
+
 /// A target without TLS gets the admin password in the clear: only when the spec says so
 /// (issue 13, item 9).
-fn check_plaintext_bolt(verdict: &mut Verdict, spec_path: &FieldPath, allowed: Option<bool>, ctx: &Context) {
+fn check_plaintext_bolt(verdict: &mut Verdict, allowed: Option<bool>, ctx: &Context) {
     let plaintext = ctx.target.as_ref().and_then(|t| t.bolt_tls) == Some(false);
     if plaintext && allowed != Some(true) {
         verdict.error(
-            spec_path.child("options").child("allowPlaintextBolt"),
+            ALLOW_PLAINTEXT_BOLT,
             "the target serves Bolt without TLS (its spec.tls.mode is unset or disabled), so the controller would send the admin password in the clear; enable TLS on the target, or set this to true to accept that",
         );
     }

@@ -207,7 +207,8 @@ async fn servers(
 /// mid-step, which could leave a half-restored store and a stopped database.
 fn judged(errors: Vec<String>, progress: &neo4j_api::RestoreProgress) -> Vec<String> {
     let started = progress.step.as_ref().is_some_and(|s| *s != RestoreStep::Resolving);
-    errors.into_iter().filter(|e| !(started && e.starts_with("spec.options.allowPlaintextBolt:"))).collect()
+    let plaintext = format!("{}:", neo4j_api::rules::restore::ALLOW_PLAINTEXT_BOLT);
+    errors.into_iter().filter(|e| !(started && e.starts_with(&plaintext))).collect()
 }
 
 /// Whether the version of the backup is newer than the target's (Neo4j cannot restore into an older version).

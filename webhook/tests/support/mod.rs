@@ -176,3 +176,17 @@ pub fn response(body: &[u8]) -> Value {
     assert_eq!(review["kind"], "AdmissionReview");
     review["response"].clone()
 }
+
+/// An access review that takes far too long (30 s) to answer.
+pub struct Slow;
+
+impl neo4j_webhook::admit::AccessReview for Slow {
+    async fn may(
+        &self,
+        _: &neo4j_webhook::admission_review::UserInfo,
+        _: &neo4j_api::access::Permission,
+    ) -> Option<bool> {
+        tokio::time::sleep(Duration::from_secs(30)).await;
+        Some(true)
+    }
+}
