@@ -6,6 +6,7 @@ pub mod choose;
 pub mod databases;
 pub mod measure;
 pub mod prune;
+pub mod window;
 
 use std::path::Path;
 

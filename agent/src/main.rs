@@ -7,6 +7,7 @@ use neo4j_agent::choose::choose_artifact;
 use neo4j_agent::databases::write_databases;
 use neo4j_agent::measure::{measure, report};
 use neo4j_agent::prune::{Disposal, prune};
+use neo4j_agent::window::window_report;
 use neo4j_api::retention::Policy;
 
 /// Agent of kubectl-neo4j: runs inside backup Pods, on what neo4j-admin wrote.
@@ -76,6 +77,12 @@ enum Command {
         #[arg(long)]
         database: Option<String>,
     },
+    /// Report the recoverable window of every database of a location, as JSON.
+    Window {
+        /// Output of `neo4j-admin backup inspect <location> --empty` for the location.
+        #[arg(long)]
+        inventory: PathBuf,
+    },
 }
 
 fn run(command: Command) -> Result<String, String> {
@@ -102,6 +109,7 @@ fn run(command: Command) -> Result<String, String> {
         Command::Databases { inventory, out, database } => write_databases(&inventory, &out, database.as_deref())
             .map(|names| format!("{} to verify: {}", names.len(), names.join(", ")))
             .map_err(|err| err.to_string()),
+        Command::Window { inventory } => window_report(&inventory).map_err(|err| err.to_string()),
     }
 }
 

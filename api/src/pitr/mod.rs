@@ -3,4 +3,5 @@
 //! replayed up to a moment with `--restore-until`.
 
 pub mod shipping;
+pub mod summary;
 pub mod window;

@@ -17,7 +17,14 @@ pub struct Runs {
     pub last_run: Option<Timestamp>,
     /// A run of this chain has not ended (its Job exists unfinished, or the chain's lock is held).
     pub running: bool,
+    /// Runs that failed since the last success: each doubles the wait before the next run (from
+    /// the interval, at most [`MAX_BACKOFF_SECONDS`]), so a broken chain does not start a Pod
+    /// every interval.
+    pub failures: u32,
 }
+
+/// The longest wait after failed runs.
+pub const MAX_BACKOFF_SECONDS: u64 = 600;
 
 /// The next step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,14 +45,22 @@ pub fn next(runs: Runs, schedule: &CronSchedule, interval_seconds: u64, now: Tim
     if runs.running {
         return Next::Busy;
     }
+    let seconds = interval_seconds.max(crate::rules::cluster_pitr::MIN_SHIPPING_INTERVAL);
+    let interval = SignedDuration::from_secs(i64::try_from(seconds).unwrap_or(i64::MAX));
+    if let (Some(last_run), 1..) = (runs.last_run, runs.failures) {
+        let factor = 1u64.checked_shl(runs.failures - 1).unwrap_or(u64::MAX);
+        let wait = seconds.saturating_mul(factor).min(MAX_BACKOFF_SECONDS.max(seconds));
+        let retry = last_run.checked_add(SignedDuration::from_secs(wait as i64)).unwrap_or(now);
+        if retry > now {
+            return Next::WaitUntil(retry);
+        }
+    }
     let Some(last_full) = runs.last_full else { return Next::Full };
     // The first scheduled base backup after the newest FULL: due once it has passed.
     let full_due = schedule.next_after(last_full);
     if full_due.is_some_and(|due| due <= now) {
         return Next::Full;
     }
-    let seconds = interval_seconds.max(crate::rules::cluster_pitr::MIN_SHIPPING_INTERVAL);
-    let interval = SignedDuration::from_secs(i64::try_from(seconds).unwrap_or(i64::MAX));
     let diff_due = runs.last_run.unwrap_or(last_full).checked_add(interval).unwrap_or(now);
     if diff_due <= now {
         return Next::Diff;
@@ -79,6 +94,7 @@ mod tests {
             last_full: Some(at("2025-01-04T02:00:00Z")),
             last_run: Some(at("2025-01-04T12:00:00Z")),
             running: false,
+            failures: 0,
         };
         assert_eq!(next(runs, &nightly(), 30, at("2025-01-04T12:00:10Z")), Next::WaitUntil(at("2025-01-04T12:00:30Z")));
         assert_eq!(next(runs, &nightly(), 30, at("2025-01-04T12:00:30Z")), Next::Diff);
@@ -90,7 +106,7 @@ mod tests {
 
     #[test]
     fn never_two_runs_of_one_chain_at_once() {
-        let runs = Runs { last_full: Some(at("2025-01-04T02:00:00Z")), last_run: None, running: true };
+        let runs = Runs { last_full: Some(at("2025-01-04T02:00:00Z")), last_run: None, running: true, failures: 0 };
         assert_eq!(next(runs, &nightly(), 30, at("2025-01-05T03:00:00Z")), Next::Busy, "even when a FULL is due");
         assert_eq!(
             next(Runs { running: true, ..Runs::default() }, &nightly(), 30, at("2025-01-05T03:00:00Z")),
@@ -104,11 +120,24 @@ mod tests {
             last_full: Some(at("2025-01-04T02:00:00Z")),
             last_run: Some(at("2025-01-05T01:59:50Z")),
             running: false,
+            failures: 0,
         };
         // The DIFF would be due at 02:00:20; the base backup at 02:00:00 comes first.
         assert_eq!(next(runs, &nightly(), 30, at("2025-01-05T01:59:55Z")), Next::WaitUntil(at("2025-01-05T02:00:00Z")));
         assert_eq!(next(runs, &nightly(), 30, at("2025-01-05T02:00:00Z")), Next::Full);
         // A controller down over the base time starts the FULL when it is back, once.
         assert_eq!(next(runs, &nightly(), 30, at("2025-01-06T09:00:00Z")), Next::Full);
+    }
+
+    #[test]
+    fn failed_runs_wait_longer_each_time_up_to_ten_minutes() {
+        let failed =
+            |failures| Runs { last_full: None, last_run: Some(at("2025-01-04T12:00:00Z")), running: false, failures };
+        let now = at("2025-01-04T12:00:05Z");
+        assert_eq!(next(failed(1), &nightly(), 30, now), Next::WaitUntil(at("2025-01-04T12:00:30Z")));
+        assert_eq!(next(failed(3), &nightly(), 30, now), Next::WaitUntil(at("2025-01-04T12:02:00Z")));
+        assert_eq!(next(failed(40), &nightly(), 30, now), Next::WaitUntil(at("2025-01-04T12:10:00Z")));
+        assert_eq!(next(failed(3), &nightly(), 30, at("2025-01-04T12:02:00Z")), Next::Full, "the FULL the chain lacks");
+        assert_eq!(next(failed(0), &nightly(), 30, now), Next::Full, "no failure: no wait");
     }
 }

@@ -97,28 +97,43 @@ impl Window {
         }
         let database = &self.database;
         match (self.earliest(), self.latest()) {
-            (None, _) | (_, None) => Err(format!("database {database} has no restorable backup")),
-            (Some(earliest), _) if moment < earliest => {
-                Err(format!("{moment} is before the earliest restorable moment {earliest} of database {database}"))
-            }
-            (_, Some(latest)) if moment > latest => {
-                Err(format!("{moment} is after the newest restorable moment {latest} of database {database}"))
-            }
+            (None, _) | (_, None) => Err(nothing_restorable(database)),
+            (Some(earliest), _) if moment < earliest => Err(before_earliest(moment, earliest, database)),
+            (_, Some(latest)) if moment > latest => Err(after_latest(moment, latest, database)),
             _ => {
                 let before = self.spans.iter().map(|span| span.latest).filter(|latest| *latest < moment).max();
                 let after = self.spans.iter().map(|span| span.earliest).filter(|earliest| *earliest > moment).min();
-                let mut message =
-                    format!("{moment} falls in a gap of the backups of database {database}: no chain covers it");
-                if let Some(before) = before {
-                    message.push_str(&format!("; the closest restorable moment before it is {before}"));
-                }
-                if let Some(after) = after {
-                    message.push_str(&format!("; the closest after it is {after}"));
-                }
-                Err(message)
+                Err(in_gap(moment, database, before, after))
             }
         }
     }
+}
+
+/// Why a database without a FULL it can restore from cannot be restored at all.
+pub fn nothing_restorable(database: &str) -> String {
+    format!("database {database} has no restorable backup")
+}
+
+/// Why a moment before the window cannot be restored.
+pub fn before_earliest(moment: Timestamp, earliest: Timestamp, database: &str) -> String {
+    format!("{moment} is before the earliest restorable moment {earliest} of database {database}")
+}
+
+/// Why a moment after the window cannot be restored.
+pub fn after_latest(moment: Timestamp, latest: Timestamp, database: &str) -> String {
+    format!("{moment} is after the newest restorable moment {latest} of database {database}")
+}
+
+/// Why a moment in a gap of the window cannot be restored, with the closest moments either side.
+pub fn in_gap(moment: Timestamp, database: &str, before: Option<Timestamp>, after: Option<Timestamp>) -> String {
+    let mut message = format!("{moment} falls in a gap of the backups of database {database}: no chain covers it");
+    if let Some(before) = before {
+        message.push_str(&format!("; the closest restorable moment before it is {before}"));
+    }
+    if let Some(after) = after {
+        message.push_str(&format!("; the closest after it is {after}"));
+    }
+    message
 }
 
 /// The window of `database` from every artifact listed (any database; the others are ignored).

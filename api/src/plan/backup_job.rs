@@ -50,11 +50,21 @@ pub fn labels(backup_name: &str) -> std::collections::BTreeMap<String, String> {
 #[error("cannot plan the backup: {0}")]
 pub struct PlanError(pub String);
 
-/// The argv of `neo4j-admin database backup`.
+/// The argv of `neo4j-admin database backup`, of the type `options.backupType` says.
 pub fn backup_argv(backup: &Neo4jBackup, target: &ResolvedTarget, to: &Location) -> Result<Vec<String>, PlanError> {
+    let backup_type = backup.spec.options.as_ref().and_then(|o| o.backup_type.clone()).unwrap_or(BackupType::Full);
+    typed_backup_argv(backup, target, to, backup_type)
+}
+
+/// The argv of `neo4j-admin database backup --type=<backup_type>`.
+pub fn typed_backup_argv(
+    backup: &Neo4jBackup,
+    target: &ResolvedTarget,
+    to: &Location,
+    backup_type: BackupType,
+) -> Result<Vec<String>, PlanError> {
     let spec = &backup.spec;
     let options = spec.options.clone().unwrap_or_default();
-    let backup_type = options.backup_type.clone().unwrap_or(BackupType::Full);
     let mut argv: Vec<String> = ["neo4j-admin", "database", "backup"].map(str::to_owned).to_vec();
     argv.push(format!("--from={}", target.backup_addresses().join(",")));
     argv.push(format!("--to-path={}", to.path_argument()));
@@ -98,28 +108,39 @@ fn prepare_container(target: &ResolvedTarget, access: &Access, to: &Location) ->
 
 /// Whether the backup is checked after it ran (`options.verify`, `true` when unset: the default
 /// holds even where no webhook wrote it, as `compress` does).
-fn verified(backup: &Neo4jBackup) -> bool {
+pub(crate) fn verified(backup: &Neo4jBackup) -> bool {
     backup.spec.options.as_ref().and_then(|o| o.verify).unwrap_or(true)
 }
 
-/// The Job spec shared by one-shot and scheduled backups.
+/// The steps of a backup Pod, in order, with what they mount: prepare the folder (on a claim),
+/// back up, and with `verify` check the new artifacts.
 ///
-/// Without verification the Pod is the backup alone. With it the backup runs first (an init
-/// container) and the check after it, so a failed check fails the run: neo4j-admin lists the
-/// newest artifact of each database in the location, the agent picks them (only the backed-up
-/// database, for a backup of one), and each one's chain is restored into scratch space and checked
-/// there (see [`crate::plan::verify`] for why a check cannot read the location directly).
-pub fn backup_job_spec(backup: &Neo4jBackup, target: &ResolvedTarget, agent_image: &str) -> Result<JobSpec, PlanError> {
+/// A check lists the newest artifact of each database in the location with neo4j-admin, the agent
+/// picks them (only the backed-up database, for a backup of one), and each one's chain is restored
+/// into scratch space and checked there (see [`crate::plan::verify`] for why a check cannot read
+/// the location directly).
+pub(crate) struct Steps {
+    pub access: Access,
+    pub to: Location,
+    pub containers: Vec<Container>,
+}
+
+pub(crate) fn steps(
+    backup: &Neo4jBackup,
+    target: &ResolvedTarget,
+    agent_image: &str,
+    backup_type: BackupType,
+    verify: bool,
+) -> Result<Steps, PlanError> {
     let name = backup.metadata.name.clone().ok_or_else(|| PlanError("the Neo4jBackup has no name".into()))?;
     let storage = backup.spec.storage.as_ref().ok_or_else(|| PlanError("spec.storage is not set".into()))?;
     let to = location(storage, &name, None).map_err(PlanError)?;
-    let argv = backup_argv(backup, target, &to)?;
+    let argv = typed_backup_argv(backup, target, &to, backup_type)?;
     let mut access = storage_access(storage, &to);
     let temp = temp_path(backup, &to);
     if let Some(temp) = &temp {
         access.empty_dir("temp", temp);
     }
-    let verify = verified(backup);
     if verify {
         access.empty_dir("scratch", SCRATCH_DIR);
         if temp.is_none() {
@@ -128,42 +149,43 @@ pub fn backup_job_spec(backup: &Neo4jBackup, target: &ResolvedTarget, agent_imag
         }
     }
     let backup_container = neo4j_container("backup", target, &access, argv);
-    let prepare = prepare_container(target, &access, &to);
-    if !verify {
-        return Ok(job_spec(
+    let mut containers: Vec<Container> = prepare_container(target, &access, &to).into_iter().collect();
+    containers.push(backup_container);
+    if verify {
+        let inventory = format!("{SCRATCH_DIR}/inventory.txt");
+        let databases = format!("{SCRATCH_DIR}/databases");
+        let mut list = vec!["databases".to_owned(), format!("--inventory={inventory}"), format!("--out={databases}")];
+        let target_spec = backup.spec.target.as_ref();
+        if let Some(database) =
+            target_spec.filter(|t| t.kind == Some(TargetKind::Database)).and_then(|t| t.name.as_deref())
+        {
+            list.push(format!("--database={}", literal(database)));
+        }
+        containers.push(inventory_container(target, &access, &to, &inventory, vec!["--latest-backup".to_owned()]));
+        containers.push(agent_container("databases", agent_image, &access, list));
+        let temp_argument = literal(temp.as_deref().unwrap_or(TEMP_DIR));
+        containers.push(neo4j_container(
+            "verify",
             target,
-            access,
-            labels(&name),
-            prepare.into_iter().collect(),
-            vec![backup_container],
-            BACKUP_DEADLINE_SECONDS,
-            BACKUP_BACKOFF_LIMIT,
+            &access,
+            script(VERIFY_EACH, "verify", [databases, temp_argument]),
         ));
     }
-    let inventory = format!("{SCRATCH_DIR}/inventory.txt");
-    let databases = format!("{SCRATCH_DIR}/databases");
-    let mut list = vec!["databases".to_owned(), format!("--inventory={inventory}"), format!("--out={databases}")];
-    let target_spec = backup.spec.target.as_ref();
-    if let Some(database) = target_spec.filter(|t| t.kind == Some(TargetKind::Database)).and_then(|t| t.name.as_deref())
-    {
-        list.push(format!("--database={}", literal(database)));
-    }
-    let init = [
-        prepare,
-        Some(backup_container),
-        Some(inventory_container(target, &access, &to, &inventory, vec!["--latest-backup".to_owned()])),
-        Some(agent_container("databases", agent_image, &access, list)),
-    ]
-    .into_iter()
-    .flatten()
-    .collect();
-    let temp_argument = literal(temp.as_deref().unwrap_or(TEMP_DIR));
-    let check = neo4j_container("verify", target, &access, script(VERIFY_EACH, "verify", [databases, temp_argument]));
-    Ok(job_spec(target, access, labels(&name), init, vec![check], BACKUP_DEADLINE_SECONDS, BACKUP_BACKOFF_LIMIT))
+    Ok(Steps { access, to, containers })
+}
+
+/// The Job spec shared by one-shot and scheduled backups: the [`steps`], the last one as the
+/// Pod's container and the others before it (init containers), so a failed check fails the run.
+pub fn backup_job_spec(backup: &Neo4jBackup, target: &ResolvedTarget, agent_image: &str) -> Result<JobSpec, PlanError> {
+    let name = backup.metadata.name.clone().ok_or_else(|| PlanError("the Neo4jBackup has no name".into()))?;
+    let backup_type = backup.spec.options.as_ref().and_then(|o| o.backup_type.clone()).unwrap_or(BackupType::Full);
+    let Steps { access, mut containers, .. } = steps(backup, target, agent_image, backup_type, verified(backup))?;
+    let last = containers.pop().ok_or_else(|| PlanError("a backup has no steps".into()))?;
+    Ok(job_spec(target, access, labels(&name), containers, vec![last], BACKUP_DEADLINE_SECONDS, BACKUP_BACKOFF_LIMIT))
 }
 
 /// Annotations every Job of a backup carries, read back for `status.history`.
-fn job_annotations(backup: &Neo4jBackup) -> std::collections::BTreeMap<String, String> {
+pub(crate) fn job_annotations(backup: &Neo4jBackup) -> std::collections::BTreeMap<String, String> {
     let options = backup.spec.options.clone().unwrap_or_default();
     let name = backup.metadata.name.clone().unwrap_or_default();
     let mut annotations = std::collections::BTreeMap::new();

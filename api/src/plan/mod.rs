@@ -7,5 +7,6 @@ pub mod pod;
 pub mod restore_job;
 pub mod retention_job;
 pub mod service_account;
+pub mod shipping_job;
 pub mod target;
 pub mod verify;

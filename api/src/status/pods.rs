@@ -13,10 +13,10 @@ pub fn admin_exit_meaning(container: &str, code: i32) -> Option<&'static str> {
         ("backup", 1) => {
             Some("exit 1 (the backup failed, or succeeded with problems such as uncontactable servers; not retried)")
         }
-        ("backup" | "restore" | "unpack" | "verify" | "inventory", 64) => {
+        ("backup" | "restore" | "unpack" | "verify" | "inventory" | "listing", 64) => {
             Some("exit 64 (a usage error: an option neo4j-admin does not know or cannot parse)")
         }
-        ("backup" | "restore" | "unpack" | "verify" | "inventory", 70) => {
+        ("backup" | "restore" | "unpack" | "verify" | "inventory" | "listing", 70) => {
             Some("exit 70 (an unexpected error inside neo4j-admin)")
         }
         _ => None,

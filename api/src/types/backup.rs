@@ -57,6 +57,14 @@ pub struct Neo4jBackupSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub suspend: Option<bool>,
 
+    /// Continuous protection for point-in-time recovery: a DIFF onto the chain every `interval`,
+    /// a FULL (a new chain) on `schedule`, never two runs at once. Neo4j has no transaction-log
+    /// streaming: this chain of frequent DIFFs is what a restore with `--restore-until` replays.
+    /// The controller sets it on the `<cluster>-pitr` backup of a cluster with
+    /// `spec.pointInTimeRecovery`; it can be written on any backup.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<ShippingSpec>,
+
     /// Which backups to keep. Executed for PVC storage; for cloud storage configure bucket
     /// lifecycle rules instead.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -85,6 +93,16 @@ string_enum! {
         /// One database of a cluster or standalone named by `clusterRef`.
         Database = "Database",
     }
+}
+
+/// Continuous protection: DIFFs at an interval onto one chain.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ShippingSpec {
+    /// How often a DIFF is taken, as a duration of at least `10s`, e.g. `30s`. A run that takes
+    /// longer delays the next one; missed runs are not queued up.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<String>,
 }
 
 /// The target of a backup.

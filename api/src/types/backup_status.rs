@@ -91,6 +91,44 @@ pub struct Neo4jBackupStatus {
     /// The `metadata.generation` this status describes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub observed_generation: Option<i64>,
+
+    /// What can be restored, per database (at most 64), as the newest run listed the location.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 64))]
+    pub recovery_window: Vec<super::recovery_window::DatabaseWindow>,
+
+    /// When the location was listed for `recoveryWindow`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_time: Option<Time>,
+
+    /// The runs of continuous protection (`spec.shipping`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shipping: Option<ShippingStatus>,
+}
+
+/// The runs of continuous protection.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ShippingStatus {
+    /// When the newest FULL of the chain started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_base_backup_time: Option<Time>,
+
+    /// When the newest run of either type started.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_run_time: Option<Time>,
+
+    /// The Job of the run under way, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub running_job: Option<String>,
+
+    /// Failed runs since the last success (the next run waits longer after each).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub consecutive_failures: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One backup run.

@@ -4,6 +4,7 @@
 pub mod backup;
 pub mod backup_status;
 pub mod cluster_pitr;
+pub mod recovery_window;
 pub mod restore;
 pub mod restore_status;
 pub mod storage;
@@ -12,6 +13,7 @@ pub mod target;
 pub use backup::*;
 pub use backup_status::*;
 pub use cluster_pitr::*;
+pub use recovery_window::*;
 pub use restore::*;
 pub use restore_status::*;
 pub use storage::*;

@@ -1,0 +1,85 @@
+//! The Job of one run of continuous protection (`spec.shipping`, issue 14): a FULL or a DIFF into
+//! the chain's folder, then the whole folder listed and its window reported by the agent as the
+//! Pod's termination message, which is how the window reaches the status.
+//!
+//! The run's Job name carries its start (`<name>-backup-<unix seconds>`): the controller records
+//! the name in the status before it creates the Job, so a restart creates that same Job or finds
+//! it, never a second run.
+
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::jiff::Timestamp;
+
+use crate::plan::backup_job::{
+    BACKUP_BACKOFF_LIMIT, BACKUP_DEADLINE_SECONDS, BACKUP_TYPE_ANNOTATION, PlanError, Steps, job_annotations, labels,
+    steps, verified, workload_name,
+};
+use crate::plan::pod::{SCRATCH_DIR, agent_container, inventory_container, job_spec, owner_reference};
+use crate::plan::target::ResolvedTarget;
+use crate::types::{BackupType, Neo4jBackup};
+
+/// Label on the Jobs of shipping runs.
+pub const SHIPPING_LABEL: &str = "neo4j.neo4j.com/shipping";
+
+/// The name of the run started at `started`.
+pub fn run_name(backup_name: &str, started: Timestamp) -> String {
+    format!("{}-{}", workload_name(backup_name), started.as_second())
+}
+
+/// When the run of that name started (`None`: not a run name of this backup).
+pub fn run_started(backup_name: &str, job_name: &str) -> Option<Timestamp> {
+    let seconds = job_name.strip_prefix(&workload_name(backup_name))?.strip_prefix('-')?;
+    seconds.parse::<i64>().ok().and_then(|s| Timestamp::from_second(s).ok())
+}
+
+/// The Job of one run. A FULL is checked when `options.verify` says so; a DIFF never is (a check
+/// restores the whole chain into scratch space: too costly at every interval).
+pub fn plan_shipping_run(
+    backup: &Neo4jBackup,
+    target: &ResolvedTarget,
+    agent_image: &str,
+    backup_type: BackupType,
+    job_name: &str,
+) -> Result<Job, PlanError> {
+    let name = backup.metadata.name.clone().ok_or_else(|| PlanError("the Neo4jBackup has no name".into()))?;
+    let verify = backup_type == BackupType::Full && verified(backup);
+    let Steps { mut access, to, mut containers } = steps(backup, target, agent_image, backup_type.clone(), verify)?;
+    if !verify {
+        access.empty_dir("scratch", SCRATCH_DIR);
+    }
+    let listing_file = format!("{SCRATCH_DIR}/listing.txt");
+    let mut listing = inventory_container(target, &access, &to, &listing_file, Vec::new());
+    listing.name = "listing".to_owned();
+    containers.push(listing);
+    let report = agent_container(
+        "window",
+        agent_image,
+        &access,
+        vec!["window".to_owned(), format!("--inventory={listing_file}")],
+    );
+    let mut job_labels = labels(&name);
+    job_labels.insert(SHIPPING_LABEL.to_owned(), "true".to_owned());
+    let mut annotations = job_annotations(backup);
+    annotations.insert(BACKUP_TYPE_ANNOTATION.to_owned(), backup_type.to_string());
+    let spec = job_spec(
+        target,
+        access,
+        job_labels.clone(),
+        containers,
+        vec![report],
+        BACKUP_DEADLINE_SECONDS,
+        BACKUP_BACKOFF_LIMIT,
+    );
+    Ok(Job {
+        metadata: ObjectMeta {
+            name: Some(job_name.to_owned()),
+            namespace: backup.metadata.namespace.clone(),
+            labels: Some(job_labels),
+            annotations: Some(annotations),
+            owner_references: owner_reference(backup).map(|owner| vec![owner]),
+            ..ObjectMeta::default()
+        },
+        spec: Some(spec),
+        status: None,
+    })
+}
