@@ -302,3 +302,53 @@ fn target_and_storage_are_immutable() {
         ]
     );
 }
+
+// Issue 14: continuous protection on a Neo4jBackup (what the controller writes on a cluster's
+// `<cluster>-pitr`, and what anyone may write).
+#[test]
+fn shipping_rules() {
+    table(
+        vec![
+            (
+                "a DIFF every 30s, a new chain nightly",
+                backup(json!({"spec": {"schedule": "0 2 * * *", "shipping": {"interval": "30s"}}})),
+                vec![],
+                vec![],
+            ),
+            (
+                "no interval",
+                backup(json!({"spec": {"schedule": "0 2 * * *", "shipping": {}}})),
+                vec!["spec.shipping.interval: is required; say how often a DIFF is taken, e.g. 30s"],
+                vec![],
+            ),
+            (
+                "under the floor",
+                backup(json!({"spec": {"schedule": "0 2 * * *", "shipping": {"interval": "2s"}}})),
+                vec![
+                    "spec.shipping.interval: \"2s\" is too short; the shortest interval is 10s (each run is a Pod and a neo4j-admin process)",
+                ],
+                vec![],
+            ),
+            (
+                "no base schedule, a type that is decided per run",
+                backup(json!({"spec": {"shipping": {"interval": "1m"}, "options": {"backupType": "DIFF"}}})),
+                vec![],
+                vec![
+                    "spec.shipping: has no spec.schedule: the chain keeps its first FULL for ever and a restore replays every DIFF since it; set spec.schedule (e.g. @daily) to start a new chain with a FULL",
+                    "spec.options.backupType: is decided per run with spec.shipping: a FULL on spec.schedule (or when the location has none), else a DIFF",
+                ],
+            ),
+            (
+                "a name that leaves no room for the run's start",
+                backup(
+                    json!({"metadata": {"name": "b".repeat(46)}, "spec": {"schedule": "@daily", "shipping": {"interval": "1m"}}}),
+                ),
+                vec![
+                    "metadata.name: \"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\" has 46 characters; at most 45 fit, because each shipping run's Job <name>-backup-<start> must stay within 63",
+                ],
+                vec![],
+            ),
+        ],
+        &Context::default(),
+    );
+}

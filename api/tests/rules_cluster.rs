@@ -9,9 +9,14 @@ use support::{cluster, judge, table};
 
 const SUPPORTED: &str = "backup and restore need Neo4j Enterprise 5.26.x or CalVer 2025.01.0 and later (image tags such as 5.26.0-enterprise or 2025.01.0-enterprise)";
 const NOT_ACTED_ON: &str = "is accepted but not acted on by kubectl-neo4j";
+// Neo4j has no transaction-log streaming: what neo4j-admin offers is FULL and DIFF backups into one
+// folder and `--restore-until` (docs-operations dev, backup-restore/online-backup.adoc and
+// restore-backup.adoc).
+const NO_STREAMING_BATCH: &str = "spec.pointInTimeRecovery.logShipping.batchSize: is accepted but not acted on: Neo4j has no transaction-log streaming; kubectl-neo4j takes a DIFF backup every logShipping.interval, which carries every transaction since the one before";
+const NO_STREAMING_FLUSH: &str = "spec.pointInTimeRecovery.logShipping.flushInterval: is accepted but not acted on: Neo4j has no transaction-log streaming; kubectl-neo4j takes a DIFF backup every logShipping.interval, which carries every transaction since the one before";
 
 fn with_pitr(pitr: serde_json::Value) -> serde_json::Value {
-    let mut block = json!({"enabled": true, "baseBackup": {"schedule": "0 2 * * *", "destination": {"type": "s3", "bucket": "base-backups"}}});
+    let mut block = json!({"enabled": true, "baseBackup": {"schedule": "0 2 * * *", "destination": {"type": "s3", "bucket": "logs-1"}}});
     json_patch::merge(&mut block, &pitr);
     cluster(json!({"spec": {"pointInTimeRecovery": block}}))
 }
@@ -80,12 +85,16 @@ fn pitr_block_rules() {
                     "destination": {"type": "s3", "bucket": "Logs"}}}),
                 ),
                 vec![
-                    "spec.pointInTimeRecovery.logShipping.interval: \"5s\" is too short; ship logs at most every 10s",
+                    "spec.pointInTimeRecovery.logShipping.interval: \"5s\" is too short; the shortest interval is 10s (each run is a Pod and a neo4j-admin process)",
                     "spec.pointInTimeRecovery.logShipping.flushInterval: \"soon\" is not a duration; write <number><unit> with units s, m, h, d, w, y, e.g. 30s, 1h30m, 7d",
                     "spec.pointInTimeRecovery.logShipping.batchSize: \"10 MB\" is not a byte size; write <number><unit> with units B, KB, MB, GB, TB or Ki, Mi, Gi, Ti, e.g. 10MB, 512Ki, 1Gi",
                     "spec.pointInTimeRecovery.logShipping.destination.bucket: \"Logs\" is not a valid S3 bucket name: an S3 bucket name has 3 to 63 lowercase letters, digits, '.' and '-', starts and ends with a letter or digit, and is not an IP address",
                 ],
-                vec![],
+                vec![
+                    "spec.pointInTimeRecovery.baseBackup.destination: differs from logShipping.destination and is not written: neo4j-admin links a DIFF to its FULL only within one folder, so the base backups go to logShipping.destination with the DIFFs; set both to the same location",
+                    NO_STREAMING_BATCH,
+                    NO_STREAMING_FLUSH,
+                ],
             ),
             (
                 "shipping rules",
@@ -167,4 +176,32 @@ fn pitr_block_rules() {
         ],
         &Context::default(),
     );
+}
+
+// Issue 14: what seed 000's fields become here (api/src/pitr/protection.rs), said at admission.
+#[test]
+fn pitr_says_what_a_chain_of_backups_can_and_cannot_do() {
+    let mut seed = cluster(json!({"spec": {"pointInTimeRecovery": {"enabled": true,
+        "logShipping": {"enabled": true, "interval": "30s", "compression": true, "encryption": true, "mode": "continuous",
+            "destination": {"type": "s3", "bucket": "neo4j-pitr-logs", "path": "cluster-logs/"}}}}}));
+    let (errors, warnings) = judge(&seed);
+    assert_eq!(errors, Vec::<String>::new());
+    assert_eq!(
+        warnings,
+        [
+            "spec.pointInTimeRecovery: has no baseBackup.schedule: a new chain (a FULL backup) starts every day at 00:00 UTC (@daily); set baseBackup.schedule to choose",
+            "spec.pointInTimeRecovery.logShipping.mode: is accepted but not acted on: Neo4j has no transaction-log streaming; kubectl-neo4j takes a DIFF backup every logShipping.interval, which carries every transaction since the one before",
+            "spec.pointInTimeRecovery.logShipping.encryption: is accepted but not acted on: neo4j-admin cannot encrypt backups; use the bucket's server-side encryption",
+        ]
+    );
+    seed["metadata"]["name"] = json!("a-cluster-name-of-forty-one-characters-xx");
+    let (errors, _) = judge(&seed);
+    assert_eq!(
+        errors,
+        [
+            "metadata.name: \"a-cluster-name-of-forty-one-characters-xx\" has 41 characters; point-in-time recovery names its backup \"a-cluster-name-of-forty-one-characters-xx-pitr\", so at most 40 fit"
+        ]
+    );
+    seed["spec"]["pointInTimeRecovery"]["enabled"] = json!(false);
+    assert_eq!(judge(&seed), (vec![], vec![]), "nothing is said of a block that is off");
 }

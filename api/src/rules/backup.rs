@@ -2,11 +2,12 @@
 
 use crate::grammar::{cron, names};
 use crate::rules::admin_args::{self, check_additional_args};
+use crate::rules::cluster_pitr::check_interval;
 use crate::rules::common::{absolute_path, duration, name, object_name, optional_enum, required, required_enum};
 use crate::rules::storage::{check_storage, provider_of};
 use crate::rules::target::check_target_version;
 use crate::rules::{Context, FieldPath, Verdict};
-use crate::types::{BackupOptions, BackupTarget, BackupType, Neo4jBackup, RetentionPolicy, TargetKind};
+use crate::types::{BackupOptions, BackupTarget, BackupType, Neo4jBackup, RetentionPolicy, ShippingSpec, TargetKind};
 
 /// Longest name of a one-shot backup: its Job `<name>-backup` must fit a 63-character label.
 pub const MAX_NAME: usize = 63 - "-backup".len();
@@ -46,6 +47,9 @@ pub fn validate_backup(old: Option<&Neo4jBackup>, new: &Neo4jBackup, ctx: &Conte
         }
         None => {}
     }
+    if let Some(shipping) = &new.spec.shipping {
+        check_shipping(&mut verdict, &spec, new, shipping);
+    }
     if let Some(retention) = &new.spec.retention {
         let cloud = storage.and_then(|s| s.r#type.as_ref()).is_some_and(|t| provider_of(t).is_some());
         check_retention(&mut verdict, &spec.child("retention"), retention, cloud);
@@ -65,9 +69,34 @@ pub fn validate_backup(old: Option<&Neo4jBackup>, new: &Neo4jBackup, ctx: &Conte
     verdict
 }
 
+/// Continuous protection: a DIFF every `interval`, a FULL on `schedule` (issue 14).
+fn check_shipping(verdict: &mut Verdict, spec: &FieldPath, backup: &Neo4jBackup, shipping: &ShippingSpec) {
+    let path = spec.child("shipping");
+    let interval_path = path.child("interval");
+    let hint = "say how often a DIFF is taken, e.g. 30s";
+    if required(verdict, &interval_path, &shipping.interval, hint).is_some() {
+        check_interval(verdict, &interval_path, &shipping.interval);
+    }
+    if backup.spec.schedule.is_none() {
+        verdict.warn(
+            &path,
+            "has no spec.schedule: the chain keeps its first FULL for ever and a restore replays every DIFF since it; set spec.schedule (e.g. @daily) to start a new chain with a FULL",
+        );
+    }
+    let backup_type = backup.spec.options.as_ref().and_then(|o| o.backup_type.as_ref());
+    if backup_type.is_some_and(|t| *t != BackupType::Full) {
+        verdict.warn(
+            spec.child("options").child("backupType"),
+            "is decided per run with spec.shipping: a FULL on spec.schedule (or when the location has none), else a DIFF",
+        );
+    }
+}
+
 fn check_name_length(verdict: &mut Verdict, backup: &Neo4jBackup) {
     let Some(name) = backup.metadata.name.as_deref() else { return };
-    let (max, what) = if backup.spec.schedule.is_some() {
+    let (max, what) = if backup.spec.shipping.is_some() {
+        (MAX_SCHEDULED_NAME, "each shipping run's Job <name>-backup-<start> must stay within 63")
+    } else if backup.spec.schedule.is_some() {
         (MAX_SCHEDULED_NAME, "a scheduled backup's CronJob <name>-backup must stay within 52")
     } else {
         (MAX_NAME, "the backup Job <name>-backup must stay within 63")

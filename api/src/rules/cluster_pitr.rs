@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use crate::grammar::{cron, size};
+use crate::pitr::protection::{DEFAULT_BASE_SCHEDULE, MAX_PROTECTED_NAME, chain_destination, ships_diffs, too_long};
 use crate::rules::common::{duration, optional_enum};
 use crate::rules::storage::check_storage;
 use crate::rules::{FieldPath, Verdict};
@@ -39,20 +40,75 @@ pub fn check_pitr(verdict: &mut Verdict, path: &FieldPath, pitr: &PointInTimeRec
     if let Some(replication) = &pitr.replication {
         check_replication(verdict, &path.child("replication"), replication);
     }
+    check_chain(verdict, path, pitr);
 }
 
-fn check_log_shipping(verdict: &mut Verdict, path: &FieldPath, shipping: &LogShipping) {
-    if let Some(seconds) = duration(verdict, &path.child("interval"), &shipping.interval)
+/// How the block maps onto one chain of FULL and DIFF backups (see `pitr::protection`), said
+/// wherever a field asks for more than neo4j-admin does.
+fn check_chain(verdict: &mut Verdict, path: &FieldPath, pitr: &PointInTimeRecovery) {
+    if pitr.base_backup.is_none() && pitr.log_shipping.is_none() {
+        return; // refused above
+    }
+    if pitr.base_backup.as_ref().and_then(|b| b.schedule.as_ref()).is_none() {
+        verdict.warn(
+            path,
+            format!("has no baseBackup.schedule: a new chain (a FULL backup) starts every day at 00:00 UTC ({DEFAULT_BASE_SCHEDULE}); set baseBackup.schedule to choose"),
+        );
+    }
+    let base = pitr.base_backup.as_ref().and_then(|b| b.destination.as_ref());
+    if let (Some((chain, "logShipping.destination")), Some(base)) = (chain_destination(pitr), base)
+        && chain != base
+    {
+        verdict.warn(
+            path.child("baseBackup").child("destination"),
+            "differs from logShipping.destination and is not written: neo4j-admin links a DIFF to its FULL only within one folder, so the base backups go to logShipping.destination with the DIFFs; set both to the same location",
+        );
+    }
+    let Some(shipping) = pitr.log_shipping.as_ref().filter(|_| ships_diffs(pitr)) else { return };
+    let shipping_path = path.child("logShipping");
+    for (field, set) in [
+        ("mode", shipping.mode.is_some()),
+        ("batchSize", shipping.batch_size.is_some()),
+        ("flushInterval", shipping.flush_interval.is_some()),
+    ] {
+        if set {
+            verdict.warn(shipping_path.child(field), NO_STREAMING);
+        }
+    }
+    if shipping.encryption == Some(true) {
+        verdict.warn(
+            shipping_path.child("encryption"),
+            "is accepted but not acted on: neo4j-admin cannot encrypt backups; use the bucket's server-side encryption",
+        );
+    }
+}
+
+const NO_STREAMING: &str = "is accepted but not acted on: Neo4j has no transaction-log streaming; kubectl-neo4j takes a DIFF backup every logShipping.interval, which carries every transaction since the one before";
+
+/// Refuses a target whose name leaves no room for its protection's name.
+pub fn check_protected_name(verdict: &mut Verdict, name: Option<&str>) {
+    if let Some(name) = name.filter(|name| name.len() > MAX_PROTECTED_NAME) {
+        verdict.error("metadata.name", too_long(name));
+    }
+}
+
+/// A shipping interval, when set: a duration of at least [`MIN_SHIPPING_INTERVAL`].
+pub fn check_interval(verdict: &mut Verdict, path: &FieldPath, interval: &Option<String>) {
+    if let Some(seconds) = duration(verdict, path, interval)
         && seconds < MIN_SHIPPING_INTERVAL
     {
         verdict.error(
-            path.child("interval"),
+            path,
             format!(
-                "{:?} is too short; ship logs at most every {MIN_SHIPPING_INTERVAL}s",
-                shipping.interval.as_deref().unwrap_or_default()
+                "{:?} is too short; the shortest interval is {MIN_SHIPPING_INTERVAL}s (each run is a Pod and a neo4j-admin process)",
+                interval.as_deref().unwrap_or_default()
             ),
         );
     }
+}
+
+fn check_log_shipping(verdict: &mut Verdict, path: &FieldPath, shipping: &LogShipping) {
+    check_interval(verdict, &path.child("interval"), &shipping.interval);
     duration(verdict, &path.child("flushInterval"), &shipping.flush_interval);
     if let Some(batch) = shipping.batch_size.as_deref()
         && let Err(why) = size::parse_byte_size(batch)

@@ -4,7 +4,7 @@
 //! refused only when the object enables point-in-time recovery (which needs us); otherwise it is
 //! a warning that backup and restore will not work.
 
-use crate::rules::cluster_pitr::check_pitr;
+use crate::rules::cluster_pitr::{check_pitr, check_protected_name};
 use crate::rules::{Context, FieldPath, Verdict};
 use crate::types::{ImageSpec, Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone, PointInTimeRecovery};
 use crate::version::unsupported_tag;
@@ -23,7 +23,7 @@ pub fn validate_cluster(
     new: &Neo4jEnterpriseCluster,
     _ctx: &Context,
 ) -> Verdict {
-    validate_target(&new.spec.image, &new.spec.point_in_time_recovery)
+    validate_target(new.metadata.name.as_deref(), &new.spec.image, &new.spec.point_in_time_recovery)
 }
 
 /// Judges a Neo4jEnterpriseStandalone.
@@ -32,10 +32,10 @@ pub fn validate_standalone(
     new: &Neo4jEnterpriseStandalone,
     _ctx: &Context,
 ) -> Verdict {
-    validate_target(&new.spec.image, &new.spec.point_in_time_recovery)
+    validate_target(new.metadata.name.as_deref(), &new.spec.image, &new.spec.point_in_time_recovery)
 }
 
-fn validate_target(image: &Option<ImageSpec>, pitr: &Option<PointInTimeRecovery>) -> Verdict {
+fn validate_target(name: Option<&str>, image: &Option<ImageSpec>, pitr: &Option<PointInTimeRecovery>) -> Verdict {
     let mut verdict = Verdict::default();
     let spec = FieldPath::new("spec");
     let pitr_enabled = pitr.as_ref().is_some_and(|p| p.enabled == Some(true));
@@ -51,6 +51,7 @@ fn validate_target(image: &Option<ImageSpec>, pitr: &Option<PointInTimeRecovery>
         }
     }
     if let Some(pitr) = pitr.as_ref().filter(|_| pitr_enabled) {
+        check_protected_name(&mut verdict, name);
         check_pitr(&mut verdict, &spec.child("pointInTimeRecovery"), pitr);
     }
     verdict
