@@ -74,7 +74,9 @@ fn a_diff_run_backs_up_lists_the_chain_and_reports_its_window() {
             "backup",
             "--from=prod-server-0.prod-headless.neo4j.svc.cluster.local:6362,prod-server-1.prod-headless.neo4j.svc.cluster.local:6362,prod-server-2.prod-headless.neo4j.svc.cluster.local:6362",
             "--to-path=s3://neo4j-pitr-logs/cluster-logs/",
-            "--type=DIFF",
+            // AUTO: DIFF onto each database's chain, FULL for a database new since it began
+            // (docs-operations dev, online-backup.adoc, `--type`).
+            "--type=AUTO",
             "--compress=true",
             "--temp-path=/tmp/neo4j-admin",
             "*",

@@ -2,6 +2,7 @@
 //! Neo4j's "log shipping" is a FULL backup and frequent DIFF backups into one folder (a chain),
 //! replayed up to a moment with `--restore-until`.
 
+pub mod cycle;
 pub mod protection;
 pub mod shipping;
 pub mod summary;

@@ -39,9 +39,9 @@ pub enum Next {
     Busy,
 }
 
-/// The next step at `now`, for a base schedule and a DIFF interval in seconds (never shorter than
+/// The next step at `now`, for a base schedule (none: the chain keeps its first FULL) and a DIFF interval in seconds (never shorter than
 /// the rules' floor, whatever is passed).
-pub fn next(runs: Runs, schedule: &CronSchedule, interval_seconds: u64, now: Timestamp) -> Next {
+pub fn next(runs: Runs, schedule: Option<&CronSchedule>, interval_seconds: u64, now: Timestamp) -> Next {
     if runs.running {
         return Next::Busy;
     }
@@ -57,7 +57,7 @@ pub fn next(runs: Runs, schedule: &CronSchedule, interval_seconds: u64, now: Tim
     }
     let Some(last_full) = runs.last_full else { return Next::Full };
     // The first scheduled base backup after the newest FULL: due once it has passed.
-    let full_due = schedule.next_after(last_full);
+    let full_due = schedule.and_then(|schedule| schedule.next_after(last_full));
     if full_due.is_some_and(|due| due <= now) {
         return Next::Full;
     }
@@ -85,7 +85,7 @@ mod tests {
 
     #[test]
     fn a_chain_starts_with_a_full() {
-        assert_eq!(next(Runs::default(), &nightly(), 30, at("2025-01-04T12:00:00Z")), Next::Full);
+        assert_eq!(next(Runs::default(), Some(&nightly()), 30, at("2025-01-04T12:00:00Z")), Next::Full);
     }
 
     #[test]
@@ -96,20 +96,26 @@ mod tests {
             running: false,
             failures: 0,
         };
-        assert_eq!(next(runs, &nightly(), 30, at("2025-01-04T12:00:10Z")), Next::WaitUntil(at("2025-01-04T12:00:30Z")));
-        assert_eq!(next(runs, &nightly(), 30, at("2025-01-04T12:00:30Z")), Next::Diff);
+        assert_eq!(
+            next(runs, Some(&nightly()), 30, at("2025-01-04T12:00:10Z")),
+            Next::WaitUntil(at("2025-01-04T12:00:30Z"))
+        );
+        assert_eq!(next(runs, Some(&nightly()), 30, at("2025-01-04T12:00:30Z")), Next::Diff);
         // Ten intervals late (the last run took long): one DIFF, not ten.
-        assert_eq!(next(runs, &nightly(), 30, at("2025-01-04T12:05:00Z")), Next::Diff);
+        assert_eq!(next(runs, Some(&nightly()), 30, at("2025-01-04T12:05:00Z")), Next::Diff);
         // An interval under the floor is the floor.
-        assert_eq!(next(runs, &nightly(), 1, at("2025-01-04T12:00:05Z")), Next::WaitUntil(at("2025-01-04T12:00:10Z")));
+        assert_eq!(
+            next(runs, Some(&nightly()), 1, at("2025-01-04T12:00:05Z")),
+            Next::WaitUntil(at("2025-01-04T12:00:10Z"))
+        );
     }
 
     #[test]
     fn never_two_runs_of_one_chain_at_once() {
         let runs = Runs { last_full: Some(at("2025-01-04T02:00:00Z")), last_run: None, running: true, failures: 0 };
-        assert_eq!(next(runs, &nightly(), 30, at("2025-01-05T03:00:00Z")), Next::Busy, "even when a FULL is due");
+        assert_eq!(next(runs, Some(&nightly()), 30, at("2025-01-05T03:00:00Z")), Next::Busy, "even when a FULL is due");
         assert_eq!(
-            next(Runs { running: true, ..Runs::default() }, &nightly(), 30, at("2025-01-05T03:00:00Z")),
+            next(Runs { running: true, ..Runs::default() }, Some(&nightly()), 30, at("2025-01-05T03:00:00Z")),
             Next::Busy
         );
     }
@@ -123,10 +129,13 @@ mod tests {
             failures: 0,
         };
         // The DIFF would be due at 02:00:20; the base backup at 02:00:00 comes first.
-        assert_eq!(next(runs, &nightly(), 30, at("2025-01-05T01:59:55Z")), Next::WaitUntil(at("2025-01-05T02:00:00Z")));
-        assert_eq!(next(runs, &nightly(), 30, at("2025-01-05T02:00:00Z")), Next::Full);
+        assert_eq!(
+            next(runs, Some(&nightly()), 30, at("2025-01-05T01:59:55Z")),
+            Next::WaitUntil(at("2025-01-05T02:00:00Z"))
+        );
+        assert_eq!(next(runs, Some(&nightly()), 30, at("2025-01-05T02:00:00Z")), Next::Full);
         // A controller down over the base time starts the FULL when it is back, once.
-        assert_eq!(next(runs, &nightly(), 30, at("2025-01-06T09:00:00Z")), Next::Full);
+        assert_eq!(next(runs, Some(&nightly()), 30, at("2025-01-06T09:00:00Z")), Next::Full);
     }
 
     #[test]
@@ -134,10 +143,14 @@ mod tests {
         let failed =
             |failures| Runs { last_full: None, last_run: Some(at("2025-01-04T12:00:00Z")), running: false, failures };
         let now = at("2025-01-04T12:00:05Z");
-        assert_eq!(next(failed(1), &nightly(), 30, now), Next::WaitUntil(at("2025-01-04T12:00:30Z")));
-        assert_eq!(next(failed(3), &nightly(), 30, now), Next::WaitUntil(at("2025-01-04T12:02:00Z")));
-        assert_eq!(next(failed(40), &nightly(), 30, now), Next::WaitUntil(at("2025-01-04T12:10:00Z")));
-        assert_eq!(next(failed(3), &nightly(), 30, at("2025-01-04T12:02:00Z")), Next::Full, "the FULL the chain lacks");
-        assert_eq!(next(failed(0), &nightly(), 30, now), Next::Full, "no failure: no wait");
+        assert_eq!(next(failed(1), Some(&nightly()), 30, now), Next::WaitUntil(at("2025-01-04T12:00:30Z")));
+        assert_eq!(next(failed(3), Some(&nightly()), 30, now), Next::WaitUntil(at("2025-01-04T12:02:00Z")));
+        assert_eq!(next(failed(40), Some(&nightly()), 30, now), Next::WaitUntil(at("2025-01-04T12:10:00Z")));
+        assert_eq!(
+            next(failed(3), Some(&nightly()), 30, at("2025-01-04T12:02:00Z")),
+            Next::Full,
+            "the FULL the chain lacks"
+        );
+        assert_eq!(next(failed(0), Some(&nightly()), 30, now), Next::Full, "no failure: no wait");
     }
 }

@@ -32,7 +32,7 @@ pub fn run_started(backup_name: &str, job_name: &str) -> Option<Timestamp> {
     seconds.parse::<i64>().ok().and_then(|s| Timestamp::from_second(s).ok())
 }
 
-/// The Job of one run. A FULL is checked when `options.verify` says so; a DIFF never is (a check
+/// The Job of one run (`backup_type` FULL or DIFF). A FULL is checked when `options.verify` says so; a DIFF never is (a check
 /// restores the whole chain into scratch space: too costly at every interval).
 pub fn plan_shipping_run(
     backup: &Neo4jBackup,
@@ -43,7 +43,10 @@ pub fn plan_shipping_run(
 ) -> Result<Job, PlanError> {
     let name = backup.metadata.name.clone().ok_or_else(|| PlanError("the Neo4jBackup has no name".into()))?;
     let verify = backup_type == BackupType::Full && verified(backup);
-    let Steps { mut access, to, mut containers } = steps(backup, target, agent_image, backup_type.clone(), verify)?;
+    // A DIFF run lets neo4j-admin choose per database (AUTO): a database created since the chain
+    // began has no FULL in the folder yet, and gets one, where --type=DIFF would fail the run.
+    let admin_type = if backup_type == BackupType::Full { BackupType::Full } else { BackupType::Auto };
+    let Steps { mut access, to, mut containers } = steps(backup, target, agent_image, admin_type, verify)?;
     if !verify {
         access.empty_dir("scratch", SCRATCH_DIR);
     }

@@ -33,6 +33,10 @@ pub struct Observed {
     pub retention_report: Option<String>,
     /// Why failed backup Jobs failed, by Job name, from their Pods (neo4j-admin's last output).
     pub failure_reports: Vec<(String, String)>,
+    /// Continuous protection: the shipping status after this reconcile (`spec.shipping`).
+    pub shipping: Option<crate::types::ShippingStatus>,
+    /// The window a finished run reported, and when that run completed.
+    pub window: Option<(crate::pitr::summary::WindowReport, Timestamp)>,
 }
 
 /// A change worth an Event.
@@ -77,7 +81,7 @@ fn start_key(run: &BackupRun) -> Option<Timestamp> {
 }
 
 /// Runs from the Jobs merged into the previous history: newest first, at most [`BACKUP_HISTORY_LIMIT`].
-fn merged_history(previous: &[BackupRun], jobs: &[Job], reports: &[(String, String)]) -> Vec<BackupRun> {
+pub fn merged_history(previous: &[BackupRun], jobs: &[Job], reports: &[(String, String)]) -> Vec<BackupRun> {
     let mut runs: Vec<BackupRun> = jobs.iter().map(run_of).collect();
     for run in runs.iter_mut().filter(|r| r.phase == Some(RunPhase::Failed)) {
         if let Some((_, report)) = reports.iter().find(|(job, _)| *job == run.job_name) {
@@ -145,9 +149,22 @@ pub fn backup_status(
     status.last_successful_backup_time =
         [last_success, previous.last_successful_backup_time.clone()].into_iter().flatten().max();
     status.next_schedule_time = observed.next_run.map(Time);
-    let scheduled = backup.spec.schedule.is_some();
+    let shipping = backup.spec.shipping.is_some();
+    let scheduled = backup.spec.schedule.is_some() || shipping;
     let suspended = scheduled && backup.spec.suspend == Some(true);
-    let running = latest.as_ref().is_some_and(|run| run.phase == Some(RunPhase::Running));
+    // A shipping backup runs every interval: its phase says how the protection fares (the last
+    // finished run), not whether a run is under way right now.
+    let running = !shipping && latest.as_ref().is_some_and(|run| run.phase == Some(RunPhase::Running));
+    if shipping {
+        status.shipping = observed.shipping.clone();
+    }
+    if let Some((report, at)) = &observed.window
+        && previous.window_time.as_ref().is_none_or(|known| known.0 < *at)
+    {
+        status.recovery_window = report.recovery_window.clone();
+        status.recovery_window.truncate(crate::types::MAX_DATABASES);
+        status.window_time = Some(Time(*at));
+    }
 
     let (phase, message) = if !observed.errors.is_empty() {
         (

@@ -118,9 +118,14 @@ pub struct ShippingStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_run_time: Option<Time>,
 
-    /// The Job of the run under way, if any.
+    /// The Job of the run under way, if any: written before the Job is created, so that two
+    /// writers (or a controller restarted between the two steps) never start two runs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub running_job: Option<String>,
+
+    /// FULL or DIFF: the type of `runningJob`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub running_type: Option<BackupType>,
 
     /// Failed runs since the last success (the next run waits longer after each).
     #[serde(default, skip_serializing_if = "is_zero")]

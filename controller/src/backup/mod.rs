@@ -4,6 +4,7 @@
 
 pub mod apply;
 pub mod resolve;
+pub mod shipping;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,11 +17,16 @@ use kube::runtime::reflector::ObjectRef;
 use kube::runtime::watcher;
 use kube::{Resource, ResourceExt};
 use neo4j_api::grammar::cron::CronSchedule;
+use neo4j_api::grammar::duration::parse_duration;
+use neo4j_api::pitr::cycle::{Seen, Step, cycle};
+use neo4j_api::plan::backup_job::BACKUP_TYPE_ANNOTATION;
 use neo4j_api::plan::backup_job::plan_backup;
 use neo4j_api::plan::retention_job::{is_retention_job, plan_retention, retention_due, retention_job_name};
+use neo4j_api::plan::shipping_job::plan_shipping_run;
 use neo4j_api::plan::target::ResolvedTarget;
 use neo4j_api::review::review;
 use neo4j_api::rules::Context;
+use neo4j_api::status::backup::merged_history;
 use neo4j_api::status::backup::{Observed, backup_status};
 use neo4j_api::status::job::{has_failed, is_finished};
 use neo4j_api::status::owned::{owned_by, owned_by_cronjob, pods_of};
@@ -83,8 +89,17 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
         apply::stop_workload(&ctx.client, &namespace, &cron, &cancelled).await?;
     }
 
-    // Plan and apply.
-    if let (true, Some(target)) = (verdict.is_allowed(), target) {
+    // Plan and apply. A shipping backup has no CronJob: its runs are started below, one at a time.
+    let ships = backup.spec.shipping.is_some();
+    if let (true, Some(_), true) = (verdict.is_allowed(), target, ships) {
+        match apply::apply_service_account(&ctx.client, &namespace, &backup).await? {
+            Some(refused) => observed.target_problem = Some(refused),
+            None => {
+                apply::ensure_claim(&ctx.client, &namespace, &backup).await?;
+                shipping::remove_cron(&ctx.client, &namespace, &cron).await?;
+            }
+        }
+    } else if let (true, Some(target)) = (verdict.is_allowed(), target) {
         match plan_backup(&backup, target, &ctx.agent_image) {
             Ok(workload) => match apply::apply_service_account(&ctx.client, &namespace, &backup).await? {
                 Some(refused) => observed.target_problem = Some(refused),
@@ -101,7 +116,14 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
     let listed = owned_jobs(&jobs, &backup).await?;
     let (retention_jobs, backup_jobs): (Vec<Job>, Vec<Job>) = listed.into_iter().partition(is_retention_job);
     let mut retention = retention_jobs.into_iter().find(|job| job.name_any() == retention_job_name(&name));
-    if let (true, Some(target), Some(after)) = (verdict.is_allowed(), target, retention_due(&backup_jobs)) {
+    // A chain is pruned after its base backups, not after every DIFF.
+    let prunes_after: Vec<Job> = if ships {
+        let full = |job: &&Job| job.annotations().get(BACKUP_TYPE_ANNOTATION).map(String::as_str) == Some("FULL");
+        backup_jobs.iter().filter(full).cloned().collect()
+    } else {
+        backup_jobs.clone()
+    };
+    if let (true, Some(target), Some(after)) = (verdict.is_allowed(), target, retention_due(&prunes_after)) {
         match plan_retention(&backup, target, &ctx.agent_image, &after) {
             Ok(Some(job)) => retention = apply::ensure_retention(&ctx.client, &namespace, &job, retention).await?,
             Ok(None) => {}
@@ -135,6 +157,49 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
         }
     }
 
+    // Continuous protection: fold the runs, then start, create or wait (the claim is written with
+    // the status below, before any Job is created).
+    let mut step = None;
+    let mut run_job = None;
+    if let (true, Some(target), Some(spec)) =
+        (verdict.is_allowed() && observed.target_problem.is_none(), target, &backup.spec.shipping)
+    {
+        let runs: Vec<Job> = backup_jobs.iter().filter(|job| shipping::is_run(job)).cloned().collect();
+        let previous = backup.status.as_ref();
+        let history = merged_history(
+            previous.map(|s| s.history.as_slice()).unwrap_or_default(),
+            &backup_jobs,
+            &observed.failure_reports,
+        );
+        let seen = Seen {
+            previous: previous.and_then(|s| s.shipping.as_ref()),
+            history: &history,
+            jobs: runs.iter().map(|job| job.name_any()).collect(),
+            unfinished: runs.iter().any(|job| !is_finished(job)),
+            pruning: observed.retention_job.as_ref().is_some_and(|job| !is_finished(job)),
+            suspended: backup.spec.suspend == Some(true),
+        };
+        let schedule = backup.spec.schedule.as_deref().and_then(|s| CronSchedule::parse(s).ok());
+        let interval = spec.interval.as_deref().and_then(|i| parse_duration(i).ok()).unwrap_or(60);
+        let (shipped, next) = cycle(&name, &seen, schedule.as_ref(), interval, now);
+        let planned = match &next {
+            Step::Start { job, backup_type } | Step::Create { job, backup_type } => {
+                Some(plan_shipping_run(&backup, target, &ctx.agent_image, backup_type.clone(), job))
+            }
+            Step::Wait(_) => None,
+        };
+        match planned {
+            Some(Err(err)) => observed.target_problem = Some(err.to_string()),
+            planned => {
+                run_job = planned.and_then(Result::ok);
+                observed.shipping = Some(shipped);
+                step = Some(next);
+            }
+        }
+        observed.window = shipping::newest_window(&pods, &backup, &runs).await?;
+        shipping::clean_up(&jobs, &runs, &history).await?;
+    }
+
     // Status.
     observed.jobs = backup_jobs;
     let suspended = backup.spec.suspend == Some(true);
@@ -145,6 +210,9 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
         .filter(|_| !suspended && observed.errors.is_empty())
         .and_then(|s| CronSchedule::parse(s).ok())
         .and_then(|s| s.next_after(now));
+    if let Some(Step::Wait(Some(at))) = &step {
+        observed.next_run = Some(*at); // a shipping backup's next run, FULL or DIFF
+    }
     let (status, transitions) = backup_status(&backup, &observed, now);
     if Some(&status) != backup.status.as_ref() {
         let backups: Api<Neo4jBackup> = Api::namespaced(ctx.client.clone(), &namespace);
@@ -156,7 +224,14 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
             }
         }
     }
+    // The claim is written: only now may the run's Job be created.
+    if let Some(job) = &run_job {
+        shipping::create_run(&jobs, job).await?;
+    }
     ctx.publish(&backup.object_ref(&()), transitions, "Reconcile").await;
+    if let Some(step) = &step {
+        return Ok(Action::requeue(shipping::requeue(step, now)));
+    }
 
     // A grant in another namespace can be withdrawn at any moment, and nothing here watches it.
     Ok(match status.phase {

@@ -1,0 +1,101 @@
+//! Continuous protection at the edge (`spec.shipping`, issue 14): what the runs say (their Jobs,
+//! the window the newest one reported), the run Jobs created once claimed, and finished runs
+//! cleaned up. The decisions are `neo4j_api::pitr::cycle`'s.
+
+use std::time::Duration;
+
+use k8s_openapi::api::batch::v1::{CronJob, Job};
+use k8s_openapi::api::core::v1::Pod;
+use k8s_openapi::jiff::Timestamp;
+use kube::api::{Api, DeleteParams, ListParams, PostParams};
+use kube::{Client, ResourceExt};
+use neo4j_api::pitr::cycle::Step;
+use neo4j_api::pitr::summary::{WindowReport, read_report};
+use neo4j_api::plan::shipping_job::SHIPPING_LABEL;
+use neo4j_api::status::job::{has_succeeded, is_finished};
+use neo4j_api::status::owned::pods_of;
+use neo4j_api::status::pods::termination_report;
+use neo4j_api::{BackupRun, Neo4jBackup, RunPhase};
+
+/// Finished run Jobs kept (with their Pods, for `kubectl logs`); older ones are deleted once the
+/// history records them. A run every 30 s would otherwise leave 2,880 Jobs a day.
+pub const KEPT_RUNS: usize = 3;
+
+/// Whether a Job is a shipping run.
+pub fn is_run(job: &Job) -> bool {
+    job.labels().get(SHIPPING_LABEL).map(String::as_str) == Some("true")
+}
+
+fn completed(job: &Job) -> Option<Timestamp> {
+    job.status.as_ref()?.completion_time.as_ref().map(|t| t.0)
+}
+
+/// The window the newest succeeded run reported, when it completed after the window in the status.
+pub async fn newest_window(
+    pods: &Api<Pod>,
+    backup: &Neo4jBackup,
+    runs: &[Job],
+) -> Result<Option<(WindowReport, Timestamp)>, kube::Error> {
+    let known = backup.status.as_ref().and_then(|s| s.window_time.as_ref()).map(|t| t.0);
+    let newest = runs
+        .iter()
+        .filter(|job| has_succeeded(job))
+        .filter_map(|job| Some((completed(job)?, job)))
+        .max_by_key(|(at, _)| *at);
+    let Some((at, job)) = newest.filter(|(at, _)| known.is_none_or(|known| known < *at)) else { return Ok(None) };
+    let selector = format!("job-name={}", job.name_any());
+    let listed = pods.list(&ListParams::default().labels(&selector)).await?.items;
+    let Some(message) = termination_report(&pods_of(listed, job)) else { return Ok(None) };
+    match read_report(&message) {
+        Ok(report) => Ok(Some((report, at))),
+        Err(why) => {
+            tracing::warn!(backup = %backup.name_any(), job = %job.name_any(), %why, "no window from this run");
+            Ok(None)
+        }
+    }
+}
+
+/// Creates the run's Job; one that exists already (created before a restart) is that run.
+pub async fn create_run(jobs: &Api<Job>, job: &Job) -> Result<(), kube::Error> {
+    match jobs.create(&PostParams::default(), job).await {
+        Err(kube::Error::Api(status)) if status.code == 409 => Ok(()),
+        other => other.map(|_| ()),
+    }
+}
+
+/// A CronJob left from when the backup had a schedule and no shipping: it would write the same
+/// chain at the same time as the runs, so it goes.
+pub async fn remove_cron(client: &Client, namespace: &str, cron: &str) -> Result<(), kube::Error> {
+    let crons: Api<CronJob> = Api::namespaced(client.clone(), namespace);
+    if crons.get_opt(cron).await?.is_some() {
+        crons.delete(cron, &DeleteParams::background()).await?;
+    }
+    Ok(())
+}
+
+/// Deletes the finished runs beyond the newest [`KEPT_RUNS`] that the history records as finished.
+pub async fn clean_up(jobs: &Api<Job>, runs: &[Job], history: &[BackupRun]) -> Result<(), kube::Error> {
+    let recorded = |job: &Job| {
+        history
+            .iter()
+            .any(|run| run.job_name == job.name_any() && run.phase.as_ref().is_some_and(|p| *p != RunPhase::Running))
+    };
+    let mut finished: Vec<&Job> = runs.iter().filter(|job| is_finished(job) && recorded(job)).collect();
+    finished.sort_by_key(|job| std::cmp::Reverse(job.metadata.creation_timestamp.as_ref().map(|t| t.0)));
+    for job in finished.into_iter().skip(KEPT_RUNS).filter(|job| job.metadata.deletion_timestamp.is_none()) {
+        jobs.delete(&job.name_any(), &DeleteParams::background()).await?;
+    }
+    Ok(())
+}
+
+/// When to look again.
+pub fn requeue(step: &Step, now: Timestamp) -> Duration {
+    match step {
+        Step::Wait(Some(at)) => {
+            let seconds = at.duration_since(now).as_secs().max(1);
+            Duration::from_secs(u64::try_from(seconds).unwrap_or(1))
+        }
+        // A run under way: its Job's changes wake the reconcile; this is the fallback.
+        _ => Duration::from_secs(30),
+    }
+}
