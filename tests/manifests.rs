@@ -256,7 +256,16 @@ fn the_controller_has_exactly_the_rights_it_uses() {
             .flat_map(|r| r["verbs"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_owned()))
             .collect()
     };
-    assert_eq!(verbs("neo4jbackups"), vec!["get", "list", "watch"]);
+    assert_eq!(
+        verbs("neo4jbackups"),
+        vec!["get", "list", "watch", "create", "patch"],
+        "create and patch: a PITR target's <name>-pitr protection (issue 14)"
+    );
+    assert_eq!(
+        verbs("cronjobs"),
+        vec!["get", "list", "watch", "create", "patch", "delete"],
+        "delete: the CronJob of a backup that turned to shipping"
+    );
     assert_eq!(verbs("neo4jbackups/status"), vec!["patch"]);
     assert_eq!(
         verbs("neo4jenterpriseclusters"),

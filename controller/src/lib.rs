@@ -7,6 +7,7 @@ pub mod context;
 pub mod error;
 pub mod leader;
 pub mod metrics;
+pub mod pitr;
 pub mod restore;
 
 /// Where the target kinds are served (shared with the webhook).

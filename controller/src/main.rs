@@ -89,7 +89,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         // Discovered at the first reconcile: the Neo4j operator serves v1alpha1 or v1beta1.
         target_apis: Default::default(),
     });
-    tracing::info!("reconciling Neo4jBackups and Neo4jRestores");
+    tracing::info!("reconciling Neo4jBackups, Neo4jRestores and point-in-time protections");
     // One pair of controllers per watched namespace, or one pair over all of them.
     let scopes: Vec<Option<String>> = match args.watch_namespaces.as_slice() {
         [] => vec![None],
@@ -100,7 +100,8 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         async move {
             tokio::join!(
                 backup::run(ctx.clone(), scope.as_deref()),
-                neo4j_controller::restore::run(ctx, scope.as_deref())
+                neo4j_controller::restore::run(ctx.clone(), scope.as_deref()),
+                neo4j_controller::pitr::run(ctx, scope.as_deref())
             );
         }
     }));

@@ -55,6 +55,22 @@ where
     }
 }
 
+/// Resolves at SIGTERM (how Kubernetes stops a Pod) or Ctrl-C.
+pub async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {},
+        _ = terminate => {},
+    }
+}
+
 /// The OpenMetrics text exposition of a registry (empty if encoding fails, which it does not for
 /// the metric types we register).
 pub fn render_metrics(registry: &prometheus_client::registry::Registry) -> String {

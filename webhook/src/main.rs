@@ -97,21 +97,6 @@ fn duration(text: &str) -> Result<Duration, String> {
     neo4j_api::grammar::duration::parse_duration(text).map(Duration::from_secs)
 }
 
-async fn shutdown_signal() {
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
-            }
-            Err(_) => std::future::pending::<()>().await,
-        }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => {},
-        _ = terminate => {},
-    }
-}
-
 async fn kube_client(no_cluster: bool) -> Option<kube::Client> {
     if no_cluster {
         tracing::info!("--no-cluster: serving without cluster context");
@@ -199,7 +184,7 @@ async fn run(args: Args) -> Result<(), Box<dyn std::error::Error>> {
         });
     }
     tokio::spawn(async move {
-        shutdown_signal().await;
+        neo4j_ops::shutdown_signal().await;
         let _ = stop.send(true);
     });
     let listener = std::net::TcpListener::bind(args.listen)?;

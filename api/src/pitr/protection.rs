@@ -116,7 +116,45 @@ pub fn protection(api_version: &str, kind: &str, meta: &ObjectMeta, pitr: Option
         },
         status: None,
     };
-    Protection::Desired(Box::new(backup))
+    Protection::Desired(Box::new(defaulted(backup)))
+}
+
+/// The protection with the webhook's defaults applied (the same patch), so that what the API
+/// server stores equals what was asked for, with or without the webhook, and a protection that
+/// is up to date is never written again.
+fn defaulted(backup: Neo4jBackup) -> Neo4jBackup {
+    let Ok(mut value) = serde_json::to_value(&backup) else { return backup };
+    let patch = crate::defaults::backup_defaults(&value);
+    if json_patch::patch(&mut value, &patch).is_err() {
+        return backup;
+    }
+    serde_json::from_value(value).unwrap_or(backup)
+}
+
+/// Whether `current` already is the protection `desired`: the same spec, our labels and the owner.
+pub fn up_to_date(current: &Neo4jBackup, desired: &Neo4jBackup) -> bool {
+    let has_all = |have: Option<&std::collections::BTreeMap<String, String>>,
+                   want: Option<&std::collections::BTreeMap<String, String>>| {
+        want.into_iter().flatten().all(|(k, v)| have.and_then(|h| h.get(k)) == Some(v))
+    };
+    let owners = current.metadata.owner_references.as_deref().unwrap_or_default();
+    current.spec == desired.spec
+        && has_all(current.metadata.labels.as_ref(), desired.metadata.labels.as_ref())
+        && desired.metadata.owner_references.iter().flatten().all(|owner| owners.iter().any(|o| o.uid == owner.uid))
+}
+
+/// Whether `existing` (a Neo4jBackup of the protection's name) is the protection of `target`:
+/// one someone else wrote under that name is never taken over.
+pub fn is_protection_of(existing: &Neo4jBackup, target: &str) -> bool {
+    existing.metadata.labels.as_ref().and_then(|l| l.get(PROTECTED_LABEL)).map(String::as_str) == Some(target)
+}
+
+/// Why a Neo4jBackup of the protection's name that is not the protection is left alone.
+pub fn name_taken(target: &str) -> String {
+    format!(
+        "a Neo4jBackup {:?} exists and is not the point-in-time protection of {target:?} (it has no label {PROTECTED_LABEL}={target}); it is left alone and {target:?} is not protected until it is renamed",
+        protection_name(target)
+    )
 }
 
 /// Why a target's name is too long for its protection.
@@ -175,10 +213,10 @@ mod tests {
         assert_eq!(
             value["spec"],
             json!({"target": {"kind": "Cluster", "name": "neo4j-pitr"},
-                "storage": {"type": "s3", "bucket": "neo4j-pitr-logs", "path": "cluster-logs/"},
+                "storage": {"type": "s3", "bucket": "neo4j-pitr-logs", "path": "cluster-logs/", "cloud": {"provider": "aws"}},
                 "options": {"backupType": "FULL", "compress": true, "verify": true},
                 "schedule": "0 2 * * *", "suspend": false,
-                "retention": {"maxAge": "30d"},
+                "retention": {"maxAge": "30d", "deletePolicy": "Delete"},
                 "shipping": {"interval": "30s"}})
         );
     }
@@ -219,5 +257,23 @@ mod tests {
         let long = ObjectMeta { name: Some("c".repeat(41)), ..meta.clone() };
         assert_eq!(protection("v", "k", &long, Some(&seed())), Protection::Unusable(too_long(&"c".repeat(41))));
         assert_eq!(MAX_PROTECTED_NAME, 40);
+    }
+
+    #[test]
+    fn a_protection_is_written_only_when_it_differs_and_never_over_anothers_backup() {
+        let Protection::Desired(desired) = protection("v", "Neo4jEnterpriseCluster", &meta("prod"), Some(&seed()))
+        else {
+            panic!()
+        };
+        let mut current = (*desired).clone();
+        current.metadata.labels.get_or_insert_default().insert("team".into(), "a".into());
+        current.status = Some(Default::default());
+        assert!(up_to_date(&current, &desired), "labels of others and the status do not matter");
+        current.spec.shipping = Some(ShippingSpec { interval: Some("5m".into()) });
+        assert!(!up_to_date(&current, &desired), "a spec edited by hand is put back");
+        assert!(is_protection_of(&desired, "prod"));
+        let mut foreign = (*desired).clone();
+        foreign.metadata.labels = None;
+        assert!(!is_protection_of(&foreign, "prod"));
     }
 }
