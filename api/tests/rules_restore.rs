@@ -2,7 +2,7 @@
 
 mod support;
 
-use neo4j_api::rules::{Context, RecoveryWindow};
+use neo4j_api::rules::Context;
 use serde_json::json;
 use support::{judge, judge_update, judge_with, restore, table, target};
 
@@ -250,16 +250,53 @@ fn point_in_time_against_now_and_the_recoverable_window() {
     );
     let after = Context { now: Some(at("2026-01-01T00:00:00Z")), ..Context::default() };
     assert_eq!(judge_with(&object, &after), (vec![], vec![]));
-    let window = RecoveryWindow { earliest: at("2025-01-05T00:00:00Z"), latest: at("2025-01-06T00:00:00Z") };
-    let outside = Context { recovery_window: Some(window), ..Context::default() };
+    // The window the referenced backup's status keeps (issue 14, item 3): refused only where it knows.
+    let nightly: neo4j_api::Neo4jBackup = serde_json::from_value(json!({
+        "apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jBackup",
+        "metadata": {"name": "nightly", "namespace": "neo4j"},
+        "spec": {"target": {"kind": "Cluster", "name": "prod"}, "storage": {"type": "s3", "bucket": "my-backups"}},
+        "status": {"phase": "Completed", "lastSuccessfulBackupTime": "2025-01-06T00:00:00Z", "recoveryWindow": [
+            {"database": "orders", "earliest": "2025-01-05T00:00:00Z", "latest": "2025-01-06T00:00:00Z", "contiguous": false,
+                "spans": [{"from": "2025-01-05T00:00:00Z", "to": "2025-01-05T11:59:30Z"}, {"from": "2025-01-05T12:00:00Z", "to": "2025-01-06T00:00:00Z"}],
+                "gaps": [{"after": "2025-01-05T11:59:30Z", "before": "2025-01-05T12:00:00Z"}]},
+            {"database": "other", "earliest": "2024-01-01T00:00:00Z", "latest": "2024-01-02T00:00:00Z", "contiguous": true}]}}))
+    .unwrap();
+    let known = Context { referenced_backup: Some(&nightly), ..Context::default() };
     assert_eq!(
-        judge_with(&object, &outside).0,
+        judge_with(&object, &known).0,
         vec![
-            "spec.source.pointInTime: \"2025-01-04T12:30:00Z\" is outside what the backup can restore: from 2025-01-05T00:00:00Z to 2025-01-06T00:00:00Z"
+            "spec.source.pointInTime: 2025-01-04T12:30:00Z is before the earliest restorable moment 2025-01-05T00:00:00Z of database orders"
+        ]
+    );
+    let at_moment = |moment: &str| pitr(json!({"spec": {"source": {"pointInTime": moment}}}));
+    assert_eq!(
+        judge_with(&at_moment("2025-01-06T00:00:01Z"), &known).0,
+        vec![
+            "spec.source.pointInTime: 2025-01-06T00:00:01Z is after the newest restorable moment 2025-01-06T00:00:00Z of database orders"
+        ]
+    );
+    assert_eq!(
+        judge_with(&at_moment("2025-01-05T11:59:45Z"), &known).0,
+        vec![
+            "spec.source.pointInTime: 2025-01-05T11:59:45Z falls in a gap of the backups of database orders: no chain covers it; the closest restorable moment before it is 2025-01-05T11:59:30Z; the closest after it is 2025-01-05T12:00:00Z"
         ]
     );
     let offset = pitr(json!({"spec": {"source": {"pointInTime": "2025-01-05T13:30:00+01:00"}}}));
-    assert_eq!(judge_with(&offset, &outside), (vec![], vec![]), "offsets are compared as instants");
+    assert_eq!(judge_with(&offset, &known), (vec![], vec![]), "offsets are compared as instants");
+    // Another backup than the one named, or no window for the database: nothing is said.
+    let weekly = neo4j_api::Neo4jBackup {
+        metadata: k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta {
+            name: Some("weekly".into()),
+            ..nightly.metadata.clone()
+        },
+        ..nightly.clone()
+    };
+    assert_eq!(
+        judge_with(&object, &Context { referenced_backup: Some(&weekly), ..Context::default() }),
+        (vec![], vec![])
+    );
+    let unknown_database = pitr(json!({"spec": {"databaseName": "billing"}}));
+    assert_eq!(judge_with(&unknown_database, &known), (vec![], vec![]));
 }
 
 #[test]

@@ -115,7 +115,6 @@ pub async fn admit(
     let ctx = Context {
         target,
         referenced_backup: gathered.backup.as_deref(),
-        recovery_window: None,
         may_read_target_namespace: may_read,
         now: Some(now),
     };

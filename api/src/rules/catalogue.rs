@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::review::{Kind, review};
-use crate::rules::{Context, RecoveryWindow, TargetFacts};
+use crate::rules::{Context, TargetFacts};
 
 /// Context an example needs.
 #[derive(Clone, Copy, Debug)]
@@ -16,8 +16,8 @@ pub enum Needs {
     Target(&'static str, i32),
     /// The present moment.
     Now(&'static str),
-    /// A recoverable window (earliest, latest).
-    Window(&'static str, &'static str),
+    /// A referenced backup whose status knows its window ([`WINDOWED`]).
+    Window,
     /// The answer of an access review for the target namespace.
     Access(bool),
     /// The referenced Neo4jBackup (`nightly`), which has not succeeded yet.
@@ -27,6 +27,19 @@ pub enum Needs {
     /// A target (2025.04, 3 servers) that serves Bolt without TLS.
     PlaintextTarget,
 }
+
+/// The Neo4jBackup `nightly` whose status says it can restore database `orders` from 2025-01-05
+/// to 2025-01-12 (one span, no gap).
+static WINDOWED: std::sync::LazyLock<crate::types::Neo4jBackup> = std::sync::LazyLock::new(|| {
+    serde_json::from_value(json!({
+        "apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jBackup",
+        "metadata": {"name": "nightly", "namespace": "neo4j"},
+        "spec": {"target": {"kind": "Cluster", "name": "prod"}, "storage": {"type": "s3", "bucket": "my-backups"}},
+        "status": {"phase": "Completed", "lastSuccessfulBackupTime": "2025-01-12T00:00:00Z",
+            "recoveryWindow": [{"database": "orders", "earliest": "2025-01-05T00:00:00Z",
+            "latest": "2025-01-12T00:00:00Z", "contiguous": true}]}}))
+    .unwrap_or_default()
+});
 
 impl Needs {
     fn context(self) -> Context<'static> {
@@ -42,12 +55,7 @@ impl Needs {
                 ..Context::default()
             },
             Self::Now(now) => Context { now: at(now), ..Context::default() },
-            Self::Window(earliest, latest) => Context {
-                recovery_window: at(earliest)
-                    .zip(at(latest))
-                    .map(|(earliest, latest)| RecoveryWindow { earliest, latest }),
-                ..Context::default()
-            },
+            Self::Window => Context { referenced_backup: Some(&WINDOWED), ..Context::default() },
             Self::Access(allowed) => Context { may_read_target_namespace: Some(allowed), ..Context::default() },
             Self::UnfinishedBackup => Context::default(),
             Self::PlaintextTarget => {
@@ -121,7 +129,8 @@ pub fn outcome(entry: &Entry) -> (Vec<String>, Vec<String>) {
             backup.metadata.name = Some("nightly".to_owned());
             backup
         });
-    let ctx = Context { referenced_backup: unfinished.as_ref(), ..entry.needs.context() };
+    let context = entry.needs.context();
+    let ctx = Context { referenced_backup: unfinished.as_ref().or(context.referenced_backup), ..context };
     match review(None, &example_object(entry), &ctx) {
         Some(review) => (review.verdict.error_lines(), review.verdict.warnings),
         None => (Vec::new(), Vec::new()),
@@ -426,11 +435,11 @@ pub fn catalogue() -> Vec<Entry> {
             ),
         ),
         with(
-            Needs::Window("2025-01-05T00:00:00Z", "2025-01-12T00:00:00Z"),
+            Needs::Window,
             entry(
                 Restore,
-                "`pointInTime` falls inside the backup's recoverable window, when known",
-                "Outside it neo4j-admin fails after the cluster was already stopped.",
+                "`pointInTime` falls inside the database's recoverable window in the backup's status (a gap or an older window it does not list draws a warning)",
+                "Outside it neo4j-admin fails after the cluster was already stopped; the controller checks the location again before anything destructive.",
                 pitr(json!({})),
             ),
         ),

@@ -42,15 +42,6 @@ impl TargetFacts {
     }
 }
 
-/// The span of time a backup can be restored to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RecoveryWindow {
-    /// The earliest restorable moment.
-    pub earliest: Timestamp,
-    /// The latest restorable moment.
-    pub latest: Timestamp,
-}
-
 impl Context<'_> {
     /// The Neo4j version of the target, when its image tag is known and readable.
     pub fn target_version(&self) -> Option<crate::version::Neo4jVersion> {
@@ -66,8 +57,6 @@ pub struct Context<'a> {
     pub target: Option<TargetFacts>,
     /// The Neo4jBackup a restore references (`backupRef` of the source or of the PITR base backup).
     pub referenced_backup: Option<&'a Neo4jBackup>,
-    /// The recoverable window of the referenced backup, when known.
-    pub recovery_window: Option<RecoveryWindow>,
     /// Whether the requesting user may read the target in another namespace (a SubjectAccessReview).
     pub may_read_target_namespace: Option<bool>,
     /// The present moment.

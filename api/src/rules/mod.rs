@@ -14,7 +14,7 @@ pub mod target;
 pub mod verdict;
 
 pub use backup::validate_backup;
-pub use context::{Context, RecoveryWindow, TargetFacts};
+pub use context::{Context, TargetFacts};
 pub use restore::validate_restore;
 pub use target::{validate_cluster, validate_standalone};
 pub use verdict::{FieldError, FieldPath, Verdict};

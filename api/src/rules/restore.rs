@@ -5,14 +5,15 @@ use std::str::FromStr;
 use k8s_openapi::jiff::Timestamp;
 
 use crate::grammar::names;
+use crate::pitr::summary::Coverage;
 use crate::rules::admin_args::{self, check_additional_args};
 use crate::rules::common::{duration, name, object_name, optional_enum, relative_path, required, required_enum};
 use crate::rules::storage::check_storage;
 use crate::rules::target::check_target_version;
 use crate::rules::{Context, FieldPath, Verdict};
 use crate::types::{
-    BackupLocator, BaseBackupType, CompressionAlgorithm, CompressionConfig, EncryptionConfig, Neo4jRestore, PitrConfig,
-    RestoreHooks, RestorePhase, RestoreSource, SourceType, StorageType,
+    BackupLocator, BaseBackupType, CompressionAlgorithm, CompressionConfig, DatabaseWindow, EncryptionConfig,
+    Neo4jRestore, PitrConfig, RestoreHooks, RestorePhase, RestoreSource, SourceType, StorageType,
 };
 
 /// Longest restore name: its Job `<name>-restore` must fit a 63-character label.
@@ -39,7 +40,7 @@ pub fn validate_restore(old: Option<&Neo4jRestore>, new: &Neo4jRestore, ctx: &Co
     name(&mut verdict, &spec_path.child("databaseName"), database.map(String::as_str), names::check_database_name);
     let source_hint = "say what to restore, e.g. {type: backup, backupRef: daily-backup}";
     if let Some(source) = required(&mut verdict, &spec_path.child("source"), &spec.source, source_hint) {
-        check_source(&mut verdict, &spec_path.child("source"), source, ctx);
+        check_source(&mut verdict, &spec_path.child("source"), source, ctx, known_window(new, ctx));
     }
     if let Some(options) = &spec.options {
         let options_path = spec_path.child("options");
@@ -147,9 +148,26 @@ fn check_referenced_backup(verdict: &mut Verdict, path: &FieldPath, source: Opti
     }
 }
 
-fn check_source(verdict: &mut Verdict, path: &FieldPath, source: &RestoreSource, ctx: &Context) {
+/// The window the referenced Neo4jBackup's status keeps for the database this restore reads.
+fn known_window<'a>(restore: &Neo4jRestore, ctx: &Context<'a>) -> Option<&'a DatabaseWindow> {
+    let backup = ctx.referenced_backup?;
+    let named = restore.spec.source.as_ref()?.referenced_backup();
+    if named.is_none() || named != backup.metadata.name.as_deref() {
+        return None;
+    }
+    let database = crate::restore::source::resolve_source(restore, Some(backup)).ok()?.database;
+    backup.status.as_ref()?.recovery_window.iter().find(|window| window.database == database)
+}
+
+fn check_source(
+    verdict: &mut Verdict,
+    path: &FieldPath,
+    source: &RestoreSource,
+    ctx: &Context,
+    window: Option<&DatabaseWindow>,
+) {
     relative_path(verdict, &path.child("backupPath"), &source.backup.backup_path);
-    check_point_in_time(verdict, &path.child("pointInTime"), &source.point_in_time, ctx);
+    check_point_in_time(verdict, &path.child("pointInTime"), &source.point_in_time, ctx, window);
     let Some(source_type) = required_enum(verdict, &path.child("type"), &source.r#type) else { return };
     let shorthand = match source_type {
         SourceType::S3 => Some(StorageType::S3),
@@ -213,7 +231,13 @@ fn check_locator_by_storage(verdict: &mut Verdict, path: &FieldPath, locator: &B
     }
 }
 
-fn check_point_in_time(verdict: &mut Verdict, path: &FieldPath, value: &Option<String>, ctx: &Context) {
+fn check_point_in_time(
+    verdict: &mut Verdict,
+    path: &FieldPath,
+    value: &Option<String>,
+    ctx: &Context,
+    window: Option<&DatabaseWindow>,
+) {
     let Some(text) = value.as_deref() else { return };
     let Ok(moment) = Timestamp::from_str(text) else {
         verdict.error(path, format!("{text:?} is not an RFC 3339 time; write e.g. 2025-01-04T12:30:00Z"));
@@ -223,11 +247,12 @@ fn check_point_in_time(verdict: &mut Verdict, path: &FieldPath, value: &Option<S
         verdict.error(path, format!("{text:?} is in the future (it is now {now}); choose a moment that has passed"));
         return;
     }
-    if let Some(window) = ctx.recovery_window.filter(|w| moment < w.earliest || moment > w.latest) {
-        verdict.error(
-            path,
-            format!("{text:?} is outside what the backup can restore: from {} to {}", window.earliest, window.latest),
-        );
+    // Refused only where the backup's status knows: the controller lists the location again
+    // before anything destructive (issue 14, item 3).
+    match window.map(|window| window.covering(moment)) {
+        Some(Coverage::Outside(why)) => verdict.error(path, why),
+        Some(Coverage::Unsure(why)) => verdict.warn(path, why),
+        Some(Coverage::Restorable) | None => {}
     }
 }
 
