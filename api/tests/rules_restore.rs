@@ -148,18 +148,17 @@ fn pitr_rules() {
                 pitr(json!({"spec": {"source": {"pitr": null, "pointInTime": null}}})),
                 vec![
                     "spec.source.pointInTime: is required; restoring to a point in time needs the moment, e.g. pointInTime: \"2025-01-04T12:30:00Z\"",
-                    "spec.source.pitr: is required; set pitr.baseBackup, e.g. {baseBackup: {type: backup, backupRef: daily-backup}}",
                 ],
                 vec![],
             ),
+            // Issue 14: without a base backup, the target's protection <targetCluster>-pitr is read.
             (
-                "no base backup",
+                "no base backup: the target's protection",
                 pitr(json!({"spec": {"source": {"pitr": {"baseBackup": null}}}})),
-                vec![
-                    "spec.source.pitr.baseBackup: is required; name the base backup, e.g. {type: backup, backupRef: daily-backup}",
-                ],
+                vec![],
                 vec![],
             ),
+            ("no pitr block at all", pitr(json!({"spec": {"source": {"pitr": null}}})), vec![], vec![]),
             (
                 "a storage base backup without storage",
                 pitr(json!({"spec": {"source": {"pitr": {"baseBackup": {"type": "storage", "backupRef": null}}}}})),

@@ -217,8 +217,8 @@ fn gather(kind: Kind, object: &Value, namespace: &str, lookups: &impl Lookups) -
             if let Some(name) = &restore.spec.target_cluster {
                 gathered.target = target_facts(lookups, namespace, name).map(|(facts, _)| facts);
             }
-            let reference = restore.spec.source.as_ref().and_then(|source| source.referenced_backup());
-            gathered.backup = reference.and_then(|name| lookups.backup(namespace, name));
+            let reference = restore.spec.referenced_backup();
+            gathered.backup = reference.and_then(|name| lookups.backup(namespace, &name));
         }
         Kind::Cluster | Kind::Standalone => {}
     }

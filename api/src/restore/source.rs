@@ -24,7 +24,10 @@ pub fn resolve_source(restore: &Neo4jRestore, referenced: Option<&Neo4jBackup>) 
     let source = spec.source.as_ref().ok_or("spec.source is not set")?;
     let restored = spec.database_name.clone().ok_or("spec.databaseName is not set")?;
     let point_in_time = source.point_in_time.clone().filter(|_| source.r#type == Some(SourceType::Pitr));
+    let protection = spec.referenced_backup().filter(|_| source.uses_protection());
+    let protection_locator = crate::types::BackupLocator { backup_ref: protection, ..Default::default() };
     let (by_ref, locator) = match source.r#type {
+        Some(SourceType::Pitr) if source.uses_protection() => (true, &protection_locator),
         Some(SourceType::Pitr) => {
             let base = source
                 .pitr
@@ -130,6 +133,12 @@ mod tests {
         let source = resolve_source(&pitr, Some(&backup(json!({"kind": "Cluster", "name": "prod"})))).unwrap();
         assert_eq!(source.point_in_time.as_deref(), Some("2025-01-04T12:30:00+01:00"));
         assert_eq!(source.owner, "nightly");
+        // No base backup: the target's protection (issue 14).
+        let protected = restore(json!({"type": "pitr", "pointInTime": "2025-01-04T12:30:00Z"}));
+        assert_eq!(protected.spec.referenced_backup().as_deref(), Some("prod-pitr"));
+        let source = resolve_source(&protected, Some(&backup(json!({"kind": "Cluster", "name": "prod"})))).unwrap();
+        assert_eq!((source.owner.as_str(), source.database.as_str()), ("prod-pitr", "orders-restored"));
+        assert_eq!(resolve_source(&protected, None).unwrap_err(), "the Neo4jBackup \"prod-pitr\" does not exist");
         let by_storage = restore(json!({"type": "pitr", "pointInTime": "2025-01-04T12:30:00Z",
             "pitr": {"baseBackup": {"type": "storage", "storage": {"type": "gcs", "bucket": "g"}, "backupPath": "base"}}}));
         assert_eq!(

@@ -13,7 +13,7 @@ use crate::rules::target::check_target_version;
 use crate::rules::{Context, FieldPath, Verdict};
 use crate::types::{
     BackupLocator, BaseBackupType, CompressionAlgorithm, CompressionConfig, DatabaseWindow, EncryptionConfig,
-    Neo4jRestore, PitrConfig, RestoreHooks, RestorePhase, RestoreSource, SourceType, StorageType,
+    Neo4jRestore, Neo4jRestoreSpec, PitrConfig, RestoreHooks, RestorePhase, RestoreSource, SourceType, StorageType,
 };
 
 /// Longest restore name: its Job `<name>-restore` must fit a 63-character label.
@@ -57,7 +57,7 @@ pub fn validate_restore(old: Option<&Neo4jRestore>, new: &Neo4jRestore, ctx: &Co
             }
         }
     }
-    check_referenced_backup(&mut verdict, &spec_path.child("source"), spec.source.as_ref(), ctx);
+    check_referenced_backup(&mut verdict, &spec_path.child("source"), spec, ctx);
     if let Some(topology) = &spec.topology {
         check_topology(&mut verdict, &spec_path.child("topology"), topology, ctx);
     }
@@ -118,14 +118,16 @@ fn check_topology(verdict: &mut Verdict, path: &FieldPath, topology: &crate::typ
 }
 
 /// What the referenced Neo4jBackup says about the restore's chances, when the caller knows it.
-fn check_referenced_backup(verdict: &mut Verdict, path: &FieldPath, source: Option<&RestoreSource>, ctx: &Context) {
+fn check_referenced_backup(verdict: &mut Verdict, path: &FieldPath, spec: &Neo4jRestoreSpec, ctx: &Context) {
+    let source = spec.source.as_ref();
     let (Some(source), Some(backup)) = (source, ctx.referenced_backup) else { return };
-    let name = source.referenced_backup();
+    let name = spec.referenced_backup();
     let ref_path = match (&source.r#type, &source.pitr) {
+        _ if source.uses_protection() => path.clone(),
         (Some(SourceType::Pitr), Some(_)) => path.child("pitr").child("baseBackup").child("backupRef"),
         _ => path.child("backupRef"),
     };
-    if name.is_none() || name != backup.metadata.name.as_deref() {
+    if name.is_none() || name.as_deref() != backup.metadata.name.as_deref() {
         return;
     }
     let status = backup.status.as_ref();
@@ -151,8 +153,8 @@ fn check_referenced_backup(verdict: &mut Verdict, path: &FieldPath, source: Opti
 /// The window the referenced Neo4jBackup's status keeps for the database this restore reads.
 fn known_window<'a>(restore: &Neo4jRestore, ctx: &Context<'a>) -> Option<&'a DatabaseWindow> {
     let backup = ctx.referenced_backup?;
-    let named = restore.spec.source.as_ref()?.referenced_backup();
-    if named.is_none() || named != backup.metadata.name.as_deref() {
+    let named = restore.spec.referenced_backup();
+    if named.is_none() || named.as_deref() != backup.metadata.name.as_deref() {
         return None;
     }
     let database = crate::restore::source::resolve_source(restore, Some(backup)).ok()?.database;
@@ -182,8 +184,8 @@ fn check_source(
         SourceType::Pitr => {
             let hint = "restoring to a point in time needs the moment, e.g. pointInTime: \"2025-01-04T12:30:00Z\"";
             required(verdict, &path.child("pointInTime"), &source.point_in_time, hint);
-            let hint = "set pitr.baseBackup, e.g. {baseBackup: {type: backup, backupRef: daily-backup}}";
-            if let Some(pitr) = required(verdict, &path.child("pitr"), &source.pitr, hint) {
+            // Without a base backup, the target's protection `<targetCluster>-pitr` is read.
+            if let Some(pitr) = &source.pitr {
                 check_pitr_config(verdict, &path.child("pitr"), pitr);
             }
         }
@@ -257,8 +259,7 @@ fn check_point_in_time(
 }
 
 fn check_pitr_config(verdict: &mut Verdict, path: &FieldPath, pitr: &PitrConfig) {
-    let base_hint = "name the base backup, e.g. {type: backup, backupRef: daily-backup}";
-    if let Some(base) = required(verdict, &path.child("baseBackup"), &pitr.base_backup, base_hint) {
+    if let Some(base) = &pitr.base_backup {
         let base_path = path.child("baseBackup");
         relative_path(verdict, &base_path.child("backupPath"), &base.backup.backup_path);
         match required_enum(verdict, &base_path.child("type"), &base.r#type) {

@@ -159,6 +159,24 @@ impl RestoreSource {
             _ => self.backup.backup_ref.as_deref(),
         }
     }
+
+    /// Whether this is a point-in-time source that names no base backup: it restores from the
+    /// target's own protection, `<targetCluster>-pitr` (issue 14, item 3).
+    pub fn uses_protection(&self) -> bool {
+        self.r#type == Some(SourceType::Pitr) && self.pitr.as_ref().is_none_or(|pitr| pitr.base_backup.is_none())
+    }
+}
+
+impl Neo4jRestoreSpec {
+    /// The Neo4jBackup the restore reads: the one its source names, or for a point-in-time source
+    /// without a base backup, the target's protection `<targetCluster>-pitr`.
+    pub fn referenced_backup(&self) -> Option<String> {
+        let source = self.source.as_ref()?;
+        if source.uses_protection() {
+            return self.target_cluster.as_deref().map(crate::pitr::protection::protection_name);
+        }
+        source.referenced_backup().map(str::to_owned)
+    }
 }
 
 /// Point-in-time recovery configuration.
@@ -166,7 +184,8 @@ impl RestoreSource {
 #[serde(rename_all = "camelCase")]
 pub struct PitrConfig {
     /// The backup restored before transactions are replayed up to `source.pointInTime`:
-    /// `{type: backup, backupRef: NAME}` or `{type: storage, storage: {...}, backupPath: ...}`. Required.
+    /// `{type: backup, backupRef: NAME}` or `{type: storage, storage: {...}, backupPath: ...}`.
+    /// Without it, the target's point-in-time protection `<targetCluster>-pitr` is read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base_backup: Option<BaseBackupSource>,
 

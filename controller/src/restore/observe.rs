@@ -228,7 +228,7 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
         Some(target) => target_of(lookup(ctx, namespace, target).await?),
         None => target_of(Lookup::Unnamed),
     };
-    let referenced_name = restore.spec.source.as_ref().and_then(|s| s.referenced_backup()).map(str::to_owned);
+    let referenced_name = restore.spec.referenced_backup();
     let referenced: Option<Neo4jBackup> = match &referenced_name {
         Some(backup) => Api::<Neo4jBackup>::namespaced(client.clone(), namespace).get_opt(backup).await?,
         None => None,
