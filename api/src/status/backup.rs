@@ -101,6 +101,15 @@ pub fn merged_history(previous: &[BackupRun], jobs: &[Job], reports: &[(String, 
     runs
 }
 
+/// The runs of `current` that have ended (Succeeded or Failed) and were not ended in `previous`:
+/// what a reconcile counts once.
+pub fn newly_ended<'a>(previous: &[BackupRun], current: &'a [BackupRun]) -> impl Iterator<Item = &'a BackupRun> {
+    let ended = |run: &BackupRun| matches!(run.phase, Some(RunPhase::Succeeded | RunPhase::Failed));
+    let before: Vec<(String, Option<RunPhase>)> =
+        previous.iter().filter(|run| ended(run)).map(|run| (run.job_name.clone(), run.phase.clone())).collect();
+    current.iter().filter(move |run| ended(run) && !before.iter().any(|(job, _)| *job == run.job_name))
+}
+
 /// The RetentionExecuted condition of a PVC backup, from its retention Job.
 fn retention_state(observed: &Observed) -> (&'static str, &'static str, String) {
     let Some(job) = &observed.retention_job else {

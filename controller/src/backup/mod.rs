@@ -224,6 +224,7 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
             }
         }
     }
+    ctx.metrics.backup_written(&namespace, &name, backup.status.as_ref(), &status, ships);
     // The claim is written: only now may the run's Job be created.
     if let Some(job) = &run_job {
         shipping::create_run(&jobs, job).await?;

@@ -57,6 +57,13 @@ pub async fn reconcile(restore: Arc<Neo4jRestore>, ctx: Arc<Ctx>) -> Result<Requ
             }
         }
     }
+    let pitr = restore.spec.source.as_ref().is_some_and(|s| s.r#type == Some(neo4j_api::SourceType::Pitr));
+    let was_completed = restore.status.as_ref().and_then(|s| s.phase.as_ref()) == Some(&RestorePhase::Completed);
+    if let (true, false, Some(RestorePhase::Completed), Some(started), Some(completed)) =
+        (pitr, was_completed, status.phase.as_ref(), &status.start_time, &status.completion_time)
+    {
+        ctx.metrics.recovery_finished(started.0, completed.0);
+    }
     ctx.publish(&restore.object_ref(&()), transitions, "Restore").await;
     Ok(match decision.phase {
         _ if gone => Requeue::await_change(),
