@@ -66,6 +66,9 @@ pub enum Command {
     /// Compose and create Neo4jRestores.
     #[command(subcommand)]
     Restore(RestoreCommand),
+    /// Point-in-time recovery of a cluster or standalone.
+    #[command(subcommand)]
+    Pitr(PitrCommand),
     /// The output of the newest Job of a backup or restore: every container, neo4j-admin first.
     Logs {
         /// `backup` or `restore`.
@@ -219,6 +222,21 @@ pub enum BackupCommand {
         flags: crate::compose::BackupFlags,
         #[command(flatten)]
         emit: Emit,
+    },
+}
+
+/// `kubectl neo4j pitr ...`.
+#[derive(Debug, Subcommand)]
+pub enum PitrCommand {
+    /// Shipping on or off, its interval and lag, the last base backup, and what can be restored
+    /// of each database (from the protection `<CLUSTER>-pitr` the controller keeps).
+    #[command(after_help = "Examples:\n  kubectl neo4j pitr status prod\n  kubectl neo4j pitr status prod -o json")]
+    Status {
+        /// The Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone.
+        cluster: String,
+        /// Output format.
+        #[arg(short = 'o', long, value_enum, default_value = "table")]
+        output: crate::online::pitr::Output,
     },
 }
 
@@ -400,6 +418,12 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
         Command::Restore(RestoreCommand::Describe { name }) => {
             let text = online(&cli.connection, false, |client, scope, now| async move {
                 crate::online::inspect::describe_restore(&client, &scope_namespace(&scope), &name, now).await
+            })?;
+            out.write_all(text.as_bytes())?;
+        }
+        Command::Pitr(PitrCommand::Status { cluster, output }) => {
+            let text = online(&cli.connection, false, |client, scope, now| async move {
+                crate::online::pitr::status(&client, &scope_namespace(&scope), &cluster, output, now).await
             })?;
             out.write_all(text.as_bytes())?;
         }

@@ -4,6 +4,7 @@
 
 pub mod cycle;
 pub mod protection;
+pub mod report;
 pub mod shipping;
 pub mod summary;
 pub mod window;

@@ -95,6 +95,10 @@ pub async fn describe_backup(client: &Client, namespace: &str, name: &str, now: 
             .collect();
         out.push_str(&indent(&render(&["JOB", "PHASE", "STARTED", "MESSAGE"], &rows)));
     }
+    if !status.recovery_window.is_empty() {
+        out.push_str("Recoverable window:\n");
+        out.push_str(&indent(&crate::online::pitr::window_table(&status.recovery_window, now)));
+    }
     out.push_str("Events:\n");
     out.push_str(&events(client, namespace, "Neo4jBackup", name, now).await);
     Ok(out)

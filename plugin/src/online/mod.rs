@@ -5,5 +5,6 @@ pub mod act;
 pub mod inspect;
 pub mod install;
 pub mod list;
+pub mod pitr;
 pub mod server;
 pub mod table;
