@@ -70,8 +70,10 @@ pub fn cycle(
 ) -> (ShippingStatus, Step) {
     let previous = seen.previous.cloned().unwrap_or_default();
     let mut status = previous.clone();
+    // The claim's time, on the controller's clock, measures the interval; a Job's start (the
+    // kube-controller-manager's clock) only stands in when the status lost it.
     let newest_start = seen.history.iter().filter_map(start).max();
-    status.last_run_time = [previous.last_run_time.map(|t| t.0), newest_start].into_iter().flatten().max().map(Time);
+    status.last_run_time = previous.last_run_time.clone().or(newest_start.map(Time));
     let newest_full = seen
         .history
         .iter()

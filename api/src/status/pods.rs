@@ -39,6 +39,16 @@ fn report_of(status: &ContainerStatus) -> Option<(bool, String)> {
     Some((ok, text))
 }
 
+/// The termination message of `container` in the newest of `pods`, as it was written (not
+/// redacted or shortened): for a report our agent writes and the reader parses, such as a
+/// shipping run's window, which may be up to 4096 bytes.
+pub fn container_message(pods: &[Pod], container: &str) -> Option<String> {
+    let newest = pods.iter().max_by_key(|pod| pod.metadata.creation_timestamp.clone())?;
+    let status = newest.status.as_ref()?;
+    let found = status.container_statuses.iter().flatten().find(|s| s.name == container)?;
+    found.state.as_ref()?.terminated.as_ref()?.message.clone()
+}
+
 /// The report of the newest of `pods`: the first failed container's message (init containers
 /// first, in order), or on success the last message a container left.
 pub fn termination_report(pods: &[Pod]) -> Option<String> {

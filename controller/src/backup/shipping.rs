@@ -14,7 +14,7 @@ use neo4j_api::pitr::summary::{WindowReport, read_report};
 use neo4j_api::plan::shipping_job::SHIPPING_LABEL;
 use neo4j_api::status::job::{has_succeeded, is_finished};
 use neo4j_api::status::owned::pods_of;
-use neo4j_api::status::pods::termination_report;
+use neo4j_api::status::pods::container_message;
 use neo4j_api::{BackupRun, Neo4jBackup, RunPhase};
 
 /// Finished run Jobs kept (with their Pods, for `kubectl logs`); older ones are deleted once the
@@ -45,7 +45,9 @@ pub async fn newest_window(
     let Some((at, job)) = newest.filter(|(at, _)| known.is_none_or(|known| known < *at)) else { return Ok(None) };
     let selector = format!("job-name={}", job.name_any());
     let listed = pods.list(&ListParams::default().labels(&selector)).await?.items;
-    let Some(message) = termination_report(&pods_of(listed, job)) else { return Ok(None) };
+    // Read whole: a status message is redacted and cut at 512 characters, a report is JSON of up
+    // to 4096 bytes that only our agent writes, and it is parsed into typed fields below.
+    let Some(message) = container_message(&pods_of(listed, job), "window") else { return Ok(None) };
     match read_report(&message) {
         Ok(report) => Ok(Some((report, at))),
         Err(why) => {
