@@ -6,6 +6,7 @@ mod crds;
 mod in_process;
 mod install;
 mod operator;
+mod pitr;
 mod plugin;
 mod restore;
 mod security;

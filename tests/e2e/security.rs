@@ -50,7 +50,7 @@ use neo4j_controller::restore::act::FINALIZER as SCALE_UP_FINALIZER;
 
 /// Polls `probe` until it returns `Ok`, for at most `timeout`; panics naming `what` and the last
 /// thing the probe saw (its `Err`) otherwise.
-async fn until<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> T
+pub(crate) async fn until<T, F, Fut>(what: &str, timeout: Duration, mut probe: F) -> T
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, String>>,
@@ -69,15 +69,15 @@ where
 
 /// A background task of the test, aborted when dropped (also when the test panics, so that no
 /// controller or kubelet of a failed test keeps acting while its namespace is cleaned up).
-struct Task(Option<tokio::task::JoinHandle<()>>);
+pub(crate) struct Task(Option<tokio::task::JoinHandle<()>>);
 
-fn spawn(future: impl Future<Output = ()> + Send + 'static) -> Task {
+pub(crate) fn spawn(future: impl Future<Output = ()> + Send + 'static) -> Task {
     Task(Some(tokio::spawn(future)))
 }
 
 impl Task {
     /// Aborts the task and waits until it has stopped.
-    async fn stop(mut self) {
+    pub(crate) async fn stop(mut self) {
         if let Some(handle) = self.0.take() {
             handle.abort();
             let _ = handle.await;
@@ -95,7 +95,7 @@ impl Drop for Task {
 
 /// The API server's refusal of `result` (its message), or a panic naming `what` when it was
 /// admitted or failed otherwise.
-fn refused<T: std::fmt::Debug>(result: Result<T, kube::Error>, what: &str) -> String {
+pub(crate) fn refused<T: std::fmt::Debug>(result: Result<T, kube::Error>, what: &str) -> String {
     match result {
         Err(kube::Error::Api(status)) => status.message.clone(),
         Err(other) => panic!("{what}: expected a refusal by the API server, got {other}"),
@@ -103,7 +103,7 @@ fn refused<T: std::fmt::Debug>(result: Result<T, kube::Error>, what: &str) -> St
     }
 }
 
-fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> T {
     serde_json::from_value(value).expect("a well-formed object")
 }
 
@@ -119,7 +119,7 @@ impl Webhook {
 }
 
 /// Starts the webhook in-process and waits until its caches are synced.
-async fn start_webhook(client: Client) -> Webhook {
+pub(crate) async fn start_webhook(client: Client) -> Webhook {
     let webhook = crate::in_process::start_webhook(client).await;
     let synced = webhook.app.clone();
     until("the webhook's caches to sync", Duration::from_secs(60), || {
@@ -132,7 +132,7 @@ async fn start_webhook(client: Client) -> Webhook {
 
 /// Which form of the shipped webhook configurations to register.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Configurations {
+pub(crate) enum Configurations {
     /// As `manifests/webhook/configurations/webhooks.yaml` ships them: defaults at CREATE only,
     /// rules at CREATE and UPDATE with the `matchConditions` that skip updates leaving the spec
     /// unchanged and updates of an object being deleted.
@@ -148,7 +148,7 @@ enum Configurations {
 /// in-process webhook by URL. The configurations are owned by the namespace, so deleting it (as
 /// `in_namespace` does, even on failure) deletes them too. The targets' webhook
 /// (`validate-targets`, `failurePolicy: Ignore`) is left out: the tests change targets freely.
-async fn register(client: &Client, ns: &str, listening: &Listening, form: Configurations) {
+pub(crate) async fn register(client: &Client, ns: &str, listening: &Listening, form: Configurations) {
     let path = neo4j_tests::fixtures::workspace_root().join("manifests/webhook/configurations/webhooks.yaml");
     let documents = neo4j_tests::fixtures::yaml_documents(&path);
     let document = |kind: &str| {
@@ -384,7 +384,7 @@ impl DatabaseAdmin for NoDatabase {
 /// What the Neo4j operator would run for target `prod` in `ns`: the admin Secret, the
 /// Neo4jEnterpriseCluster (three servers, 2025.01.0-enterprise) and its StatefulSet `prod-server`
 /// of 3, whose Pods the returned task marks running and ready (there is no kubelet).
-async fn offline_target(client: &Client, ns: &str) -> Task {
+pub(crate) async fn offline_target(client: &Client, ns: &str) -> Task {
     let secret: Secret =
         from_json(json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "neo4j-admin-secret"},
         "stringData": {"username": "neo4j", "password": "e2e-password"}}));
@@ -417,7 +417,7 @@ fn offline_restore(name: &str) -> Neo4jRestore {
 }
 
 /// The restore controller, in-process and scoped to `ns`.
-fn restore_controller(client: &Client, ns: &str) -> Task {
+pub(crate) fn restore_controller(client: &Client, ns: &str) -> Task {
     let ctx = controller_ctx(client, Arc::new(NoDatabase));
     let scope = ns.to_owned();
     spawn(async move { neo4j_controller::restore::run(ctx, Some(&scope)).await })
@@ -427,7 +427,7 @@ async fn spec_replicas(sets: &Api<StatefulSet>) -> Option<i32> {
     sets.get_opt("prod-server").await.ok().flatten()?.spec?.replicas
 }
 
-fn described(restore: &Neo4jRestore) -> String {
+pub(crate) fn described(restore: &Neo4jRestore) -> String {
     let status = restore.status.as_ref();
     format!(
         "finalizers {:?}, deleting {}, phase {:?}, message {:?}, progress {:?}",

@@ -209,6 +209,47 @@ pub async fn finish_job_pod(client: &Client, namespace: &str, job: &str, contain
         .unwrap_or_else(|err| panic!("finish the Pod of Job {job}: {err}"));
 }
 
+/// Plays the kubelet for a Job whose Pod ran to its end: waits for its Pod and marks it Succeeded,
+/// its init containers `init` and then its container `container` exited 0, `container` leaving
+/// `message` as its termination message (what the controller reads back: a shipping run's window
+/// report, the artifact `choose` picked). Returns the Pod's name.
+pub async fn finish_job_pod_reporting(
+    client: &Client,
+    namespace: &str,
+    job: &str,
+    init: &[&str],
+    container: &str,
+    message: &str,
+) -> String {
+    use k8s_openapi::api::core::v1::Pod;
+    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
+    let selector = format!("batch.kubernetes.io/job-name={job}");
+    let pod =
+        eventually(&format!("the Pod of Job {job}"), Duration::from_secs(60), || {
+            let (pods, selector) = (pods.clone(), selector.clone());
+            async move {
+                pods.list(&kube::api::ListParams::default().labels(&selector)).await.ok()?.items.into_iter().next()
+            }
+        })
+        .await;
+    let terminated = |name: &str, message: Option<&str>| {
+        let mut state = serde_json::json!({"exitCode": 0, "reason": "Completed",
+            "startedAt": "2025-01-20T02:00:00Z", "finishedAt": "2025-01-20T02:05:00Z"});
+        if let Some(message) = message {
+            state["message"] = serde_json::json!(message);
+        }
+        serde_json::json!({"name": name, "ready": false, "restartCount": 0, "image": "neo4j:2025.01.0-enterprise",
+            "imageID": "", "state": {"terminated": state}})
+    };
+    let init: Vec<serde_json::Value> = init.iter().map(|name| terminated(name, None)).collect();
+    let finished = serde_json::json!({"status": {"phase": "Succeeded", "initContainerStatuses": init,
+        "containerStatuses": [terminated(container, Some(message))]}});
+    pods.patch_status(&pod.name_any(), &PatchParams::default(), &Patch::Merge(&finished))
+        .await
+        .unwrap_or_else(|err| panic!("finish the Pod of Job {job}: {err}"));
+    pod.name_any()
+}
+
 /// The Neo4jEnterpriseClusters of `namespace` at API version `version` (`v1alpha1`: the
 /// stand-ins or the operator's release of 2026-02; `v1beta1`: its v1.13 and later).
 pub fn clusters(client: &Client, namespace: &str, version: &str) -> Api<kube::api::DynamicObject> {
