@@ -339,6 +339,18 @@ fn shipping_rules() {
                 ],
             ),
             (
+                // A DIFF after a new FULL would have the old chain's DIFF as parent (docs-operations
+                // dev, online-backup.adoc, "--prefer-diff-as-parent"): the window could not follow it.
+                "parents across chains",
+                backup(
+                    json!({"spec": {"schedule": "@daily", "shipping": {"interval": "1m"}, "options": {"preferDiffAsParent": true}}}),
+                ),
+                vec![
+                    "spec.options.preferDiffAsParent: cannot be used with spec.shipping: a DIFF after a new FULL would continue the old chain, and the recoverable window follows each DIFF from the FULL before it; remove it",
+                ],
+                vec![],
+            ),
+            (
                 "a name that leaves no room for the run's start",
                 backup(
                     json!({"metadata": {"name": "b".repeat(46)}, "spec": {"schedule": "@daily", "shipping": {"interval": "1m"}}}),

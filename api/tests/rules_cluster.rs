@@ -147,7 +147,10 @@ fn pitr_block_rules() {
                 "recovery",
                 with_pitr(json!({"recovery": {"maxRecoveryTime": "24h", "parallelRestore": 17}})),
                 vec!["spec.pointInTimeRecovery.recovery.parallelRestore: 17 is outside 1-16"],
-                vec![],
+                vec![
+                    "spec.pointInTimeRecovery.recovery.maxRecoveryTime: is accepted but not acted on by kubectl-neo4j; a Neo4jRestore bounds its own time with spec.timeout",
+                    "spec.pointInTimeRecovery.recovery.parallelRestore: is accepted but not acted on by kubectl-neo4j; a Neo4jRestore bounds its own time with spec.timeout",
+                ],
             ),
             (
                 "tiers",

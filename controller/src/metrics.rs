@@ -149,11 +149,15 @@ impl Metrics {
         shipping: bool,
     ) {
         let labels = BackupLabels { namespace: namespace.to_owned(), backup: backup.to_owned() };
+        // Every backup's series exist from its first reconcile, at 0: `increase()` then sees the
+        // first failure too.
+        let failures = self.failures.get_or_create(&labels).clone();
+        let shipped = shipping.then(|| self.shipped.get_or_create(&labels).clone());
         let before = previous.map(|s| s.history.as_slice()).unwrap_or_default();
         for run in neo4j_api::status::backup::newly_ended(before, &written.history) {
-            match run.phase {
-                Some(RunPhase::Succeeded) if shipping => self.shipped.get_or_create(&labels).inc(),
-                Some(RunPhase::Failed) => self.failures.get_or_create(&labels).inc(),
+            match (&run.phase, &shipped) {
+                (Some(RunPhase::Succeeded), Some(shipped)) => shipped.inc(),
+                (Some(RunPhase::Failed), _) => failures.inc(),
                 _ => 0,
             };
         }

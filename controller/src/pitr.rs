@@ -58,8 +58,12 @@ pub async fn sync(ctx: &Ctx, namespace: Option<&str>) -> Result<(), kube::Error>
     let existing = protections.list(&ListParams::default().labels(PROTECTED_LABEL)).await?.items;
     for ar in &kinds {
         let targets = api_of(&ctx.client, namespace, ar).list(&ListParams::default()).await?.items;
+        // One target that cannot be protected (a refused change, a forbidden write) does not
+        // leave the others unprotected.
         for target in targets {
-            keep(ctx, ar, &target, &existing).await?;
+            if let Err(err) = keep(ctx, ar, &target, &existing).await {
+                tracing::warn!(target = %target.name_any(), namespace = ?target.namespace(), error = %err, "point-in-time protection not applied");
+            }
         }
     }
     Ok(())
@@ -72,17 +76,25 @@ async fn keep(
     existing: &[Neo4jBackup],
 ) -> Result<(), kube::Error> {
     let (Some(namespace), name) = (target.namespace(), target.name_any()) else { return Ok(()) };
-    let pitr = target
-        .data
-        .get("spec")
-        .and_then(|spec| spec.get("pointInTimeRecovery"))
-        .and_then(|block| serde_json::from_value::<PointInTimeRecovery>(block.clone()).ok());
+    let block = target.data.get("spec").and_then(|spec| spec.get("pointInTimeRecovery"));
+    let pitr = match block.map(|block| serde_json::from_value::<PointInTimeRecovery>(block.clone())).transpose() {
+        Ok(pitr) => pitr,
+        Err(err) => {
+            // Unreadable is not off: an existing protection is left as it is.
+            tracing::warn!(%namespace, target = %name, error = %err, "spec.pointInTimeRecovery cannot be read; protection left as it is");
+            return Ok(());
+        }
+    };
     let own_name = protection_name(&name);
     let current = existing.iter().find(|b| b.namespace().as_deref() == Some(&namespace) && b.name_any() == own_name);
     let backups: Api<Neo4jBackup> = Api::namespaced(ctx.client.clone(), &namespace);
     match protection(&ar.api_version, &ar.kind, &target.metadata, pitr.as_ref()) {
         Protection::Desired(desired) => {
             if current.is_some_and(|current| up_to_date(current, &desired)) {
+                return Ok(());
+            }
+            if let Some(current) = current.filter(|current| !is_protection_of(current, &name)) {
+                tracing::warn!(%namespace, target = %name, protection = %current.name_any(), "{}", name_taken(&name));
                 return Ok(());
             }
             if current.is_none()

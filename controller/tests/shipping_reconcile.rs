@@ -60,6 +60,11 @@ const JOBS: &str = "/apis/batch/v1/namespaces/neo4j/jobs";
 const LIST_JOBS: &str = "/apis/batch/v1/namespaces/neo4j/jobs?&labelSelector=neo4j.neo4j.com%2Fbackup%3Dprod-pitr";
 const STATUS: &str = "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jbackups/prod-pitr/status";
 const EVENTS: &str = "/apis/events.k8s.io/v1/namespaces/neo4j/events";
+const PODS_OF_RUNS: &str = "/api/v1/namespaces/neo4j/pods?&labelSelector=neo4j.neo4j.com%2Fbackup%3Dprod-pitr%2Cneo4j.neo4j.com%2Fshipping%3Dtrue";
+
+fn pods(items: Vec<Value>) -> Value {
+    json!({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": items})
+}
 
 /// Resolve, no CronJob, the runs listed.
 fn observed(runs: Vec<Value>) -> Vec<Step> {
@@ -96,7 +101,7 @@ async fn the_first_run_is_a_full_claimed_in_the_status_before_its_job_exists() {
         assert_eq!(body["metadata"]["resourceVersion"], "41", "the claim is written against what was read");
         assert_eq!(
             body["status"]["shipping"],
-            json!({"runningJob": NOW_RUN, "runningType": "FULL", "lastRunTime": "2025-01-20T03:00:00Z"})
+            json!({"runningJob": NOW_RUN, "runningType": "FULL", "lastRunTime": "2025-01-20T03:00:00Z", "consecutiveFailures": 0})
         );
         assert_eq!(body["status"]["phase"], "Pending");
     }));
@@ -129,6 +134,8 @@ fn claimed() -> Value {
 #[tokio::test]
 async fn a_restart_between_the_claim_and_the_create_creates_that_run() {
     let mut steps = observed(vec![]);
+    // No Pod of a run is left that could still write the chain.
+    steps.push(step(Method::GET, PODS_OF_RUNS, StatusCode::OK, pods(vec![])));
     steps.push(checked(Method::PATCH, STATUS, StatusCode::OK, protection(json!(null)), |body| {
         assert_eq!(body["status"]["shipping"]["runningJob"], NOW_RUN, "the claim stands");
     }));
@@ -183,8 +190,9 @@ async fn a_finished_run_reports_its_window_and_the_next_waits_for_the_interval()
         assert_eq!(status["windowTime"], "2025-01-20T02:59:58Z");
         assert_eq!(
             status["shipping"],
-            json!({"lastBaseBackupTime": "2025-01-20T02:00:00Z", "lastRunTime": "2025-01-20T02:59:50Z"}),
-            "the claim is released"
+            json!({"lastBaseBackupTime": "2025-01-20T02:00:00Z", "lastRunTime": "2025-01-20T02:59:50Z",
+                "runningJob": null, "runningType": null, "consecutiveFailures": 0}),
+            "the claim is released, with nulls: a merge patch clears only what it sends as null"
         );
         assert_eq!(status["nextScheduleTime"], "2025-01-20T03:00:20Z", "the next DIFF, 30s after the last start");
     }));
@@ -194,4 +202,25 @@ async fn a_finished_run_reports_its_window_and_the_next_waits_for_the_interval()
             "lastBaseBackupTime": "2025-01-20T02:00:00Z", "lastRunTime": "2025-01-20T02:59:50Z"}});
     let action = run(protection(previous), steps).await;
     assert_eq!(action, Action::requeue(Duration::from_secs(20)));
+}
+
+#[tokio::test]
+async fn a_run_deleted_by_hand_is_released_and_nothing_starts_while_its_pod_runs() {
+    // The claimed run's Job was seen running, then deleted; its Pod is still terminating.
+    let previous = json!({"phase": "Completed", "observedGeneration": 1,
+        "history": [{"jobName": NOW_RUN, "type": "DIFF", "phase": "Running", "startTime": "2025-01-20T03:00:01Z"}],
+        "shipping": {"runningJob": NOW_RUN, "runningType": "DIFF", "lastBaseBackupTime": "2025-01-20T02:00:00Z", "lastRunTime": "2025-01-20T03:00:00Z"}});
+    let mut steps = observed(vec![]);
+    steps.push(step(
+        Method::GET,
+        PODS_OF_RUNS,
+        StatusCode::OK,
+        pods(vec![json!({"metadata": {"name": format!("{NOW_RUN}-x")}, "status": {"phase": "Running"}})]),
+    ));
+    steps.push(checked(Method::PATCH, STATUS, StatusCode::OK, protection(json!(null)), |body| {
+        assert_eq!(body["status"]["shipping"]["runningJob"], Value::Null, "released, never re-created");
+    }));
+    // No Job is created.
+    let action = run(protection(previous), steps).await;
+    assert_eq!(action, Action::requeue(Duration::from_secs(30)));
 }

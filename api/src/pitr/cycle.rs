@@ -9,7 +9,7 @@ use k8s_openapi::jiff::Timestamp;
 
 use crate::grammar::cron::CronSchedule;
 use crate::pitr::shipping::{Next, Runs, next};
-use crate::plan::shipping_job::run_name;
+use crate::plan::shipping_job::{run_name, run_started};
 use crate::types::{BackupRun, BackupType, RunPhase, ShippingStatus};
 
 /// What the controller saw of the runs.
@@ -27,6 +27,9 @@ pub struct Seen<'a> {
     pub pruning: bool,
     /// `spec.suspend`.
     pub suspended: bool,
+    /// A Pod of a run whose Job is gone has not terminated (a Job deleted by hand, its Pods
+    /// deleted in the background or orphaned): it may still write the chain.
+    pub lingering: bool,
 }
 
 /// What to do.
@@ -70,39 +73,44 @@ pub fn cycle(
 ) -> (ShippingStatus, Step) {
     let previous = seen.previous.cloned().unwrap_or_default();
     let mut status = previous.clone();
-    // The claim's time, on the controller's clock, measures the interval; a Job's start (the
-    // kube-controller-manager's clock) only stands in when the status lost it.
+    // Runs are timed by their claim (the controller's clock, in the run's name), not by their
+    // Job's start (the kube-controller-manager's): the schedule and the interval are the
+    // controller's.
+    let start = |run: &BackupRun| run_started(backup_name, &run.job_name).or_else(|| start(run));
     let newest_start = seen.history.iter().filter_map(start).max();
-    status.last_run_time = previous.last_run_time.clone().or(newest_start.map(Time));
-    let newest_full = seen
-        .history
-        .iter()
-        .filter(|run| run.r#type == Some(BackupType::Full) && run.phase == Some(RunPhase::Succeeded))
-        .filter_map(start)
-        .max();
+    status.last_run_time = [previous.last_run_time.map(|t| t.0), newest_start].into_iter().flatten().max().map(Time);
+    let fulls = seen.history.iter().filter(|run| run.r#type == Some(BackupType::Full));
+    let newest_full = fulls.clone().filter(|run| run.phase == Some(RunPhase::Succeeded)).filter_map(start).max();
     status.last_base_backup_time =
         [previous.last_base_backup_time.map(|t| t.0), newest_full].into_iter().flatten().max().map(Time);
+    let newest_attempt = fulls.filter(|run| run.phase == Some(RunPhase::Failed)).filter_map(start).max();
     let ended = seen.history.iter().filter(|run| run.phase != Some(RunPhase::Running));
     status.consecutive_failures =
         u32::try_from(ended.take_while(|run| run.phase == Some(RunPhase::Failed)).count()).unwrap_or(u32::MAX);
 
     if let Some(claimed) = status.running_job.clone() {
-        if finished(seen.history, &claimed) {
+        let seen_running = seen.history.iter().any(|run| run.job_name == claimed);
+        if finished(seen.history, &claimed) || (seen_running && !seen.jobs.contains(&claimed)) {
+            // Ended, or its Job existed and was deleted (by hand): released, never re-created.
             status.running_job = None;
             status.running_type = None;
         } else if !seen.jobs.contains(&claimed) {
+            if seen.lingering || seen.suspended {
+                return (status, Step::Wait(None));
+            }
             let backup_type = status.running_type.clone().unwrap_or(BackupType::Diff);
             return (status, Step::Create { job: claimed, backup_type });
         } else {
             return (status, Step::Wait(None));
         }
     }
-    if seen.unfinished || seen.pruning || seen.suspended {
+    if seen.unfinished || seen.pruning || seen.suspended || seen.lingering {
         return (status, Step::Wait(None));
     }
     let runs = Runs {
         last_full: status.last_base_backup_time.as_ref().map(|t| t.0),
         last_run: status.last_run_time.as_ref().map(|t| t.0),
+        last_full_attempt: newest_attempt,
         running: false,
         failures: status.consecutive_failures,
     };
@@ -196,10 +204,11 @@ mod tests {
         };
         let (status, step) = cycle("prod-pitr", &seen, Some(&nightly()), 30, at("2025-01-04T12:00:20Z"));
         assert_eq!(status.running_job, None);
-        assert_eq!(status.last_base_backup_time, Some(Time(at("2025-01-04T12:00:02Z"))));
-        assert_eq!(step, Step::Wait(Some(at("2025-01-04T12:00:32Z"))));
-        let (status, step) = cycle("prod-pitr", &seen, Some(&nightly()), 30, at("2025-01-04T12:00:32Z"));
-        assert_eq!(step, Step::Start { job: "prod-pitr-backup-1735992032".into(), backup_type: BackupType::Diff });
+        // Timed by the claim in its name (12:00:00), not by its Job's start (12:00:02).
+        assert_eq!(status.last_base_backup_time, Some(Time(at("2025-01-04T12:00:00Z"))));
+        assert_eq!(step, Step::Wait(Some(at("2025-01-04T12:00:30Z"))));
+        let (status, step) = cycle("prod-pitr", &seen, Some(&nightly()), 30, at("2025-01-04T12:00:30Z"));
+        assert_eq!(step, Step::Start { job: "prod-pitr-backup-1735992030".into(), backup_type: BackupType::Diff });
         assert_eq!(status.running_type, Some(BackupType::Diff));
     }
 
@@ -210,6 +219,7 @@ mod tests {
             Seen { unfinished: true, ..Seen::default() },
             Seen { pruning: true, ..Seen::default() },
             Seen { suspended: true, ..Seen::default() },
+            Seen { lingering: true, ..Seen::default() },
         ] {
             assert_eq!(cycle("prod-pitr", &seen, Some(&nightly()), 30, now).1, Step::Wait(None), "{seen:?}");
         }
@@ -228,5 +238,26 @@ mod tests {
         assert_eq!(status.consecutive_failures, 2);
         assert_eq!(status.last_base_backup_time, Some(Time(at("2025-01-04T12:00:00Z"))));
         assert_eq!(status.last_run_time, Some(Time(at("2025-01-04T12:02:00Z"))));
+    }
+
+    #[test]
+    fn a_run_whose_job_was_deleted_is_released_not_run_again() {
+        let claimed = ShippingStatus {
+            running_job: Some("prod-pitr-backup-1735992000".into()),
+            running_type: Some(BackupType::Diff),
+            ..ShippingStatus::default()
+        };
+        // The history saw its Job running; now the Job is gone, its Pod still terminating.
+        let history = [run("prod-pitr-backup-1735992000", BackupType::Diff, "2025-01-04T12:00:02Z", RunPhase::Running)];
+        let seen = Seen { previous: Some(&claimed), history: &history, lingering: true, ..Seen::default() };
+        let (status, step) = cycle("prod-pitr", &seen, Some(&nightly()), 30, at("2025-01-04T12:05:00Z"));
+        assert_eq!(status.running_job, None, "released");
+        assert_eq!(step, Step::Wait(None), "nothing while its Pod may still write the chain");
+        let gone = Seen { lingering: false, ..seen };
+        let (_, step) = cycle("prod-pitr", &gone, Some(&nightly()), 30, at("2025-01-04T12:05:00Z"));
+        assert!(matches!(step, Step::Start { .. }), "{step:?}");
+        // Claimed, never seen, a Pod of another run still there: the create waits too.
+        let seen = Seen { previous: Some(&claimed), lingering: true, ..Seen::default() };
+        assert_eq!(cycle("prod-pitr", &seen, Some(&nightly()), 30, at("2025-01-04T12:05:00Z")).1, Step::Wait(None));
     }
 }

@@ -15,6 +15,9 @@ pub struct Runs {
     pub last_full: Option<Timestamp>,
     /// When the newest run of either type was started.
     pub last_run: Option<Timestamp>,
+    /// When the newest FULL was started, succeeded or not: a base backup that failed is retried
+    /// every [`MAX_BACKOFF_SECONDS`], and DIFFs go on onto the chain meanwhile.
+    pub last_full_attempt: Option<Timestamp>,
     /// A run of this chain has not ended (its Job exists unfinished, or the chain's lock is held).
     pub running: bool,
     /// Runs that failed since the last success: each doubles the wait before the next run (from
@@ -57,7 +60,12 @@ pub fn next(runs: Runs, schedule: Option<&CronSchedule>, interval_seconds: u64, 
     }
     let Some(last_full) = runs.last_full else { return Next::Full };
     // The first scheduled base backup after the newest FULL: due once it has passed.
-    let full_due = schedule.and_then(|schedule| schedule.next_after(last_full));
+    let mut full_due = schedule.and_then(|schedule| schedule.next_after(last_full));
+    if let (Some(due), Some(attempt)) = (full_due, runs.last_full_attempt.filter(|a| *a > last_full)) {
+        // A base backup was tried since the last one that worked, and failed: retry it later.
+        let retry = attempt.checked_add(SignedDuration::from_secs(MAX_BACKOFF_SECONDS as i64)).unwrap_or(now);
+        full_due = Some(due.max(retry));
+    }
     if full_due.is_some_and(|due| due <= now) {
         return Next::Full;
     }
@@ -95,6 +103,7 @@ mod tests {
             last_run: Some(at("2025-01-04T12:00:00Z")),
             running: false,
             failures: 0,
+            last_full_attempt: None,
         };
         assert_eq!(
             next(runs, Some(&nightly()), 30, at("2025-01-04T12:00:10Z")),
@@ -112,7 +121,7 @@ mod tests {
 
     #[test]
     fn never_two_runs_of_one_chain_at_once() {
-        let runs = Runs { last_full: Some(at("2025-01-04T02:00:00Z")), last_run: None, running: true, failures: 0 };
+        let runs = Runs { last_full: Some(at("2025-01-04T02:00:00Z")), running: true, ..Runs::default() };
         assert_eq!(next(runs, Some(&nightly()), 30, at("2025-01-05T03:00:00Z")), Next::Busy, "even when a FULL is due");
         assert_eq!(
             next(Runs { running: true, ..Runs::default() }, Some(&nightly()), 30, at("2025-01-05T03:00:00Z")),
@@ -127,6 +136,7 @@ mod tests {
             last_run: Some(at("2025-01-05T01:59:50Z")),
             running: false,
             failures: 0,
+            last_full_attempt: None,
         };
         // The DIFF would be due at 02:00:20; the base backup at 02:00:00 comes first.
         assert_eq!(
@@ -140,8 +150,7 @@ mod tests {
 
     #[test]
     fn failed_runs_wait_longer_each_time_up_to_ten_minutes() {
-        let failed =
-            |failures| Runs { last_full: None, last_run: Some(at("2025-01-04T12:00:00Z")), running: false, failures };
+        let failed = |failures| Runs { last_run: Some(at("2025-01-04T12:00:00Z")), failures, ..Runs::default() };
         let now = at("2025-01-04T12:00:05Z");
         assert_eq!(next(failed(1), Some(&nightly()), 30, now), Next::WaitUntil(at("2025-01-04T12:00:30Z")));
         assert_eq!(next(failed(3), Some(&nightly()), 30, now), Next::WaitUntil(at("2025-01-04T12:02:00Z")));
@@ -152,5 +161,23 @@ mod tests {
             "the FULL the chain lacks"
         );
         assert_eq!(next(failed(0), Some(&nightly()), 30, now), Next::Full, "no failure: no wait");
+    }
+
+    #[test]
+    fn a_failed_base_backup_is_retried_later_and_diffs_go_on_meanwhile() {
+        // The 02:00 FULL failed at 02:00:05; the chain of the day before goes on with DIFFs.
+        let runs = Runs {
+            last_full: Some(at("2025-01-04T02:00:00Z")),
+            last_run: Some(at("2025-01-05T02:00:05Z")),
+            last_full_attempt: Some(at("2025-01-05T02:00:05Z")),
+            running: false,
+            failures: 0,
+        };
+        assert_eq!(next(runs, Some(&nightly()), 30, at("2025-01-05T02:00:35Z")), Next::Diff);
+        assert_eq!(
+            next(runs, Some(&nightly()), 30, at("2025-01-05T02:10:05Z")),
+            Next::Full,
+            "retried after 10 minutes"
+        );
     }
 }

@@ -18,6 +18,9 @@ use crate::plan::pod::{SCRATCH_DIR, agent_container, inventory_container, job_sp
 use crate::plan::target::ResolvedTarget;
 use crate::types::{BackupType, Neo4jBackup};
 
+/// Longest a DIFF run may run: a hung one must not hold the chain for a base backup's 6 hours.
+pub const DIFF_DEADLINE_SECONDS: i64 = 3600;
+
 /// Label on the Jobs of shipping runs.
 pub const SHIPPING_LABEL: &str = "neo4j.neo4j.com/shipping";
 
@@ -70,7 +73,7 @@ pub fn plan_shipping_run(
         job_labels.clone(),
         containers,
         vec![report],
-        BACKUP_DEADLINE_SECONDS,
+        if backup_type == BackupType::Full { BACKUP_DEADLINE_SECONDS } else { DIFF_DEADLINE_SECONDS },
         BACKUP_BACKOFF_LIMIT,
     );
     Ok(Job {

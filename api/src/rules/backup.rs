@@ -34,7 +34,7 @@ pub fn validate_backup(old: Option<&Neo4jBackup>, new: &Neo4jBackup, ctx: &Conte
         check_storage(&mut verdict, &spec.child("storage"), storage);
     }
     if let Some(options) = &new.spec.options {
-        check_options(&mut verdict, &spec.child("options"), options, ctx);
+        check_options(&mut verdict, &spec.child("options"), options, ctx, new.spec.shipping.is_some());
     }
     match new.spec.schedule.as_deref() {
         Some(schedule) => {
@@ -81,6 +81,12 @@ fn check_shipping(verdict: &mut Verdict, spec: &FieldPath, backup: &Neo4jBackup,
         verdict.warn(
             &path,
             "has no spec.schedule: the chain keeps its first FULL for ever and a restore replays every DIFF since it; set spec.schedule (e.g. @daily) to start a new chain with a FULL",
+        );
+    }
+    if backup.spec.options.as_ref().and_then(|o| o.prefer_diff_as_parent) == Some(true) {
+        verdict.error(
+            spec.child("options").child("preferDiffAsParent"),
+            "cannot be used with spec.shipping: a DIFF after a new FULL would continue the old chain, and the recoverable window follows each DIFF from the FULL before it; remove it",
         );
     }
     let backup_type = backup.spec.options.as_ref().and_then(|o| o.backup_type.as_ref());
@@ -168,9 +174,10 @@ fn check_target(
     check_target_version(verdict, path, ctx);
 }
 
-fn check_options(verdict: &mut Verdict, path: &FieldPath, options: &BackupOptions, ctx: &Context) {
+fn check_options(verdict: &mut Verdict, path: &FieldPath, options: &BackupOptions, ctx: &Context, ships: bool) {
     let backup_type = optional_enum(verdict, &path.child("backupType"), &options.backup_type);
-    if options.prefer_diff_as_parent == Some(true) {
+    // With spec.shipping the flag is refused outright (check_shipping).
+    if options.prefer_diff_as_parent == Some(true) && !ships {
         let prefer = path.child("preferDiffAsParent");
         if backup_type.is_some_and(|t| t == BackupType::Full) || options.backup_type.is_none() {
             verdict.warn(&prefer, "only applies to DIFF backups; set backupType: DIFF (or AUTO) or remove it");

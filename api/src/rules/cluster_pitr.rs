@@ -64,6 +64,19 @@ fn check_chain(verdict: &mut Verdict, path: &FieldPath, pitr: &PointInTimeRecove
             "differs from logShipping.destination and is not written: neo4j-admin links a DIFF to its FULL only within one folder, so the base backups go to logShipping.destination with the DIFFs; set both to the same location",
         );
     }
+    if let Some(recovery) = &pitr.recovery {
+        for (field, set) in [
+            ("maxRecoveryTime", recovery.max_recovery_time.is_some()),
+            ("parallelRestore", recovery.parallel_restore.is_some()),
+        ] {
+            if set {
+                verdict.warn(
+                    path.child("recovery").child(field),
+                    "is accepted but not acted on by kubectl-neo4j; a Neo4jRestore bounds its own time with spec.timeout",
+                );
+            }
+        }
+    }
     let Some(shipping) = pitr.log_shipping.as_ref().filter(|_| ships_diffs(pitr)) else { return };
     let shipping_path = path.child("logShipping");
     for (field, set) in [

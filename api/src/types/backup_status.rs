@@ -118,22 +118,20 @@ pub struct ShippingStatus {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_run_time: Option<Time>,
 
+    // The next three are always written (null, 0): the status is written as a merge patch, which
+    // clears a field only when it is sent as null.
     /// The Job of the run under way, if any: written before the Job is created, so that two
     /// writers (or a controller restarted between the two steps) never start two runs.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub running_job: Option<String>,
 
     /// FULL or DIFF: the type of `runningJob`.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub running_type: Option<BackupType>,
 
     /// Failed runs since the last success (the next run waits longer after each).
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default)]
     pub consecutive_failures: u32,
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
 }
 
 /// One backup run.

@@ -123,9 +123,15 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
     } else {
         backup_jobs.clone()
     };
+    // A retention Job due but not created yet (its predecessor still being deleted) holds the
+    // chain as one that runs does.
+    let mut prune_pending = false;
     if let (true, Some(target), Some(after)) = (verdict.is_allowed(), target, retention_due(&prunes_after)) {
         match plan_retention(&backup, target, &ctx.agent_image, &after) {
-            Ok(Some(job)) => retention = apply::ensure_retention(&ctx.client, &namespace, &job, retention).await?,
+            Ok(Some(job)) => {
+                retention = apply::ensure_retention(&ctx.client, &namespace, &job, retention).await?;
+                prune_pending = retention.is_none();
+            }
             Ok(None) => {}
             Err(err) => observed.target_problem = Some(err.to_string()),
         }
@@ -176,8 +182,15 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
             history: &history,
             jobs: runs.iter().map(|job| job.name_any()).collect(),
             unfinished: runs.iter().any(|job| !is_finished(job)),
-            pruning: observed.retention_job.as_ref().is_some_and(|job| !is_finished(job)),
+            pruning: prune_pending || observed.retention_job.as_ref().is_some_and(|job| !is_finished(job)),
             suspended: backup.spec.suspend == Some(true),
+            lingering: false,
+        };
+        // Only when a claimed run has no Job: are Pods of a deleted run still there?
+        let claimed = previous.and_then(|s| s.shipping.as_ref()).and_then(|s| s.running_job.as_ref());
+        let seen = match claimed.filter(|job| !seen.jobs.contains(job)) {
+            Some(_) => Seen { lingering: shipping::pods_linger(&pods, &name).await?, ..seen },
+            None => seen,
         };
         let schedule = backup.spec.schedule.as_deref().and_then(|s| CronSchedule::parse(s).ok());
         let interval = spec.interval.as_deref().and_then(|i| parse_duration(i).ok()).unwrap_or(60);

@@ -57,6 +57,17 @@ pub async fn newest_window(
     }
 }
 
+/// Whether a Pod of this backup's runs has not terminated (its Job may be gone: deleted by hand,
+/// the Pod deleted in the background or orphaned), so that it may still write the chain.
+pub async fn pods_linger(pods: &Api<Pod>, backup: &str) -> Result<bool, kube::Error> {
+    let selector = format!("neo4j.neo4j.com/backup={backup},{SHIPPING_LABEL}=true");
+    let listed = pods.list(&ListParams::default().labels(&selector)).await?.items;
+    Ok(listed.iter().any(|pod| {
+        let phase = pod.status.as_ref().and_then(|s| s.phase.as_deref());
+        !matches!(phase, Some("Succeeded" | "Failed"))
+    }))
+}
+
 /// Creates the run's Job; one that exists already (created before a restart) is that run.
 pub async fn create_run(jobs: &Api<Job>, job: &Job) -> Result<(), kube::Error> {
     match jobs.create(&PostParams::default(), job).await {
