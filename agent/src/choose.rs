@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use k8s_openapi::jiff::Timestamp;
-use neo4j_api::restore::artifact::{ChosenArtifact, choose};
+use neo4j_api::restore::artifact::{ChosenArtifact, Until, choose};
 
 use crate::{InventoryError, read_inventory};
 
@@ -22,12 +22,23 @@ pub enum Error {
     NoArtifact(String),
 }
 
-/// Chooses the artifact of `database` (at `point_in_time`, when given) from the inventory file.
-pub fn choose_artifact(inventory: &Path, database: &str, point_in_time: Option<&str>) -> Result<ChosenArtifact, Error> {
+/// Chooses the artifact of `database` (at `point_in_time`, or up to `until_transaction`, when
+/// given) from the inventory file.
+pub fn choose_artifact(
+    inventory: &Path,
+    database: &str,
+    point_in_time: Option<&str>,
+    until_transaction: Option<u64>,
+) -> Result<ChosenArtifact, Error> {
     let listed = read_inventory(inventory)?;
     let moment = point_in_time
         .map(|text| text.parse::<Timestamp>().map_err(|_| Error::PointInTime(text.to_owned())))
         .transpose()?;
-    let chosen = choose(&listed, database, moment).map_err(Error::NoArtifact)?;
+    let until = match (moment, until_transaction) {
+        (Some(moment), _) => Until::Moment(moment),
+        (None, Some(id)) => Until::Transaction(id),
+        (None, None) => Until::Newest,
+    };
+    let chosen = choose(&listed, database, until).map_err(Error::NoArtifact)?;
     Ok(ChosenArtifact::from(&chosen))
 }

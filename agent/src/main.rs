@@ -56,8 +56,11 @@ enum Command {
         #[arg(long)]
         database: String,
         /// Restore to this moment (RFC 3339): the chain covering it is chosen.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "until_transaction")]
         point_in_time: Option<String>,
+        /// Restore up to, but not including, this transaction id: the chain holding the one before it.
+        #[arg(long)]
+        until_transaction: Option<u64>,
     },
     /// Report the bytes and files a restore wrote, as JSON.
     Measure {
@@ -97,8 +100,8 @@ fn run(command: Command) -> Result<String, String> {
                 .map(|report| report.summary())
                 .map_err(|err| err.to_string())
         }
-        Command::Choose { inventory, database, point_in_time } => {
-            choose_artifact(&inventory, &database, point_in_time.as_deref())
+        Command::Choose { inventory, database, point_in_time, until_transaction } => {
+            choose_artifact(&inventory, &database, point_in_time.as_deref(), until_transaction)
                 .map_err(|err| err.to_string())
                 .and_then(|chosen| serde_json::to_string(&chosen).map_err(|err| err.to_string()))
         }

@@ -115,6 +115,17 @@ fn restore_from_s3_online_runs_beside_server_0() {
     assert_eq!(job.metadata.owner_references.unwrap()[0].kind, "Neo4jRestore");
 }
 
+/// The DIFF of 2025-01-05 in the seed's base folder, restored onto server 0's claim (stopped).
+fn base_diff_on_a_stopped_server() -> (ChosenArtifact, DataVolume) {
+    let artifact = ChosenArtifact {
+        uri: "file:///backups/base/orders-2025-01-05T02-00-00.backup".into(),
+        database: "orders".into(),
+        time: "2025-01-05T02:00:00Z".into(),
+        full: false,
+    };
+    (artifact, DataVolume { claim: "data-prod-server-0".into(), beside_pod: None, overwrite: false })
+}
+
 #[test]
 fn point_in_time_and_a_stopped_cluster() {
     let mut pitr = seed("004-restore-pitr-storage-restore");
@@ -124,13 +135,7 @@ fn point_in_time_and_a_stopped_cluster() {
     pitr["spec"]["options"] = json!({"additionalArgs": ["--verbose", "--x=$(AWS_SECRET_ACCESS_KEY)"]});
     let restore = stored(pitr);
     let source = source_of(&restore);
-    let artifact = ChosenArtifact {
-        uri: "file:///backups/base/orders-2025-01-05T02-00-00.backup".into(),
-        database: "orders".into(),
-        time: "2025-01-05T02:00:00Z".into(),
-        full: false,
-    };
-    let data = DataVolume { claim: "data-prod-server-0".into(), beside_pod: None, overwrite: false };
+    let (artifact, data) = base_diff_on_a_stopped_server();
     let job = restore_job(&restore, &cluster(), &source, &artifact, &data, AGENT).unwrap();
     let pod = pod(&job);
     let argv = pod.init_containers.clone().unwrap()[0].command.clone().unwrap();
@@ -139,6 +144,26 @@ fn point_in_time_and_a_stopped_cluster() {
     assert!(!argv.iter().any(|a| a.starts_with("--temp-path")), "a local artifact needs no temp path");
     assert!(argv.contains(&"--x=$$(AWS_SECRET_ACCESS_KEY)".to_owned()), "user arguments never expand: {argv:?}");
     assert!(pod.affinity.is_none(), "the server is stopped: the claim is free");
+}
+
+// `--restore-until=123` "recovers transaction logs up to, but not including, the transaction 123"
+// (docs-operations dev and 5.x, backup-restore/restore-backup.adoc).
+#[test]
+fn a_transaction_id_is_restored_up_to_and_chosen_by_the_agent() {
+    let mut pitr = seed("004-restore-pitr-storage-restore");
+    pitr["spec"]["stopCluster"] = json!(true);
+    pitr["spec"]["source"]["pointInTime"] = json!(null);
+    pitr["spec"]["source"]["untilTransaction"] = json!(940);
+    let restore = stored(pitr);
+    let source = source_of(&restore);
+    assert_eq!((source.point_in_time.as_deref(), source.until_transaction), (None, Some(940)));
+    let (artifact, data) = base_diff_on_a_stopped_server();
+    let job = restore_job(&restore, &cluster(), &source, &artifact, &data, AGENT).unwrap();
+    let argv = pod(&job).init_containers.clone().unwrap()[0].command.clone().unwrap();
+    assert!(argv.contains(&"--restore-until=940".to_owned()), "{argv:?}");
+    let inspect = neo4j_api::plan::restore_job::inspect_job(&restore, &cluster(), &source, AGENT).unwrap();
+    let args = pod(&inspect).containers[0].args.clone().unwrap();
+    assert_eq!(args.last().map(String::as_str), Some("--until-transaction=940"), "{args:?}");
 }
 
 #[test]

@@ -294,6 +294,33 @@ fn point_in_time_against_now_and_the_recoverable_window() {
         judge_with(&object, &Context { referenced_backup: Some(&weekly), ..Context::default() }),
         (vec![], vec![])
     );
+    // A transaction id instead of a moment: up to, not including, it; bounded by the ids the status knows.
+    let until = |id: u64| pitr(json!({"spec": {"source": {"pointInTime": null, "untilTransaction": id}}}));
+    assert_eq!(judge_with(&until(500), &known), (vec![], vec![]), "no ids known: left to the restore");
+    let mut with_ids = nightly.clone();
+    let orders = &mut with_ids.status.as_mut().unwrap().recovery_window[0];
+    (orders.earliest_transaction, orders.latest_transaction) = (Some(100), Some(940));
+    let ids = Context { referenced_backup: Some(&with_ids), ..Context::default() };
+    assert_eq!(judge_with(&until(941), &ids), (vec![], vec![]), "up to 941, not including it: 940, the newest");
+    assert_eq!(
+        judge_with(&until(942), &ids).0,
+        vec![
+            "spec.source.untilTransaction: transaction 942 cannot be restored to: database orders can be restored up to (not including) transactions 101 to 941"
+        ]
+    );
+    assert_eq!(
+        judge_with(&until(1), &Context::default()).0,
+        vec![
+            "spec.source.untilTransaction: 1 restores nothing: the restore stops before this transaction; use 2 or more"
+        ]
+    );
+    let both = pitr(json!({"spec": {"source": {"untilTransaction": 500}}}));
+    assert_eq!(
+        judge_with(&both, &Context::default()).0,
+        vec![
+            "spec.source.untilTransaction: cannot be set with pointInTime; restore up to a moment or up to a transaction, not both"
+        ]
+    );
     let unknown_database = pitr(json!({"spec": {"databaseName": "billing"}}));
     assert_eq!(judge_with(&unknown_database, &known), (vec![], vec![]));
 }

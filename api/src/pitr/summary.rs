@@ -8,7 +8,9 @@ use k8s_openapi::jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use crate::chain::{Artifact, by_database};
-use crate::pitr::window::{Gap, Window, after_latest, before_earliest, in_gap, nothing_restorable, window};
+use crate::pitr::window::{
+    Gap, Window, after_latest, before_earliest, in_gap, nothing_restorable, transaction_outside, window,
+};
 use crate::types::{ChainSummary, DatabaseWindow, MAX_DATABASES, MAX_GAPS, MAX_SPANS, RestorableSpan, WindowGap};
 
 /// Kubernetes keeps at most 4096 bytes of a container's termination message.
@@ -147,6 +149,19 @@ pub enum Coverage {
 }
 
 impl DatabaseWindow {
+    /// Whether restoring up to, but not including, transaction `id` is inside the bounds this
+    /// summary knows (gaps are left to the restore's own listing).
+    pub fn covering_transaction(&self, id: u64) -> Coverage {
+        let (Some(low), Some(high)) = (self.earliest_transaction, self.latest_transaction) else {
+            return Coverage::Restorable;
+        };
+        let last = id.saturating_sub(1);
+        if last < low || last > high {
+            return Coverage::Outside(transaction_outside(id, &self.database, Some(low), Some(high)));
+        }
+        Coverage::Restorable
+    }
+
     /// Whether `moment` can be restored, as far as this summary knows.
     pub fn covering(&self, moment: Timestamp) -> Coverage {
         let database = &self.database;

@@ -109,6 +109,38 @@ impl Window {
     }
 }
 
+impl Window {
+    /// The span that can restore up to, but not including, transaction `id` (its transaction
+    /// before `id` is in the span's range), or why none can.
+    pub fn covering_transaction(&self, id: u64) -> Result<&Span, String> {
+        let last = id.saturating_sub(1);
+        let found = self
+            .spans
+            .iter()
+            .rev()
+            .find(|span| span.transactions.is_some_and(|(low, high)| low <= last && last <= high));
+        found.ok_or_else(|| {
+            let ranges = self.spans.iter().filter_map(|span| span.transactions);
+            let bounds = (ranges.clone().map(|(low, _)| low).min(), ranges.map(|(_, high)| high).max());
+            transaction_outside(id, &self.database, bounds.0, bounds.1)
+        })
+    }
+}
+
+/// Why a transaction id cannot be restored to, with the ids that can.
+pub fn transaction_outside(id: u64, database: &str, earliest: Option<u64>, latest: Option<u64>) -> String {
+    match (earliest, latest) {
+        (Some(low), Some(high)) => format!(
+            "transaction {id} cannot be restored to: database {database} can be restored up to (not including) transactions {} to {}",
+            low + 1,
+            high + 1
+        ),
+        _ => format!(
+            "transaction {id} cannot be restored to: the backups of database {database} list no transaction ids"
+        ),
+    }
+}
+
 /// Why a database without a FULL it can restore from cannot be restored at all.
 pub fn nothing_restorable(database: &str) -> String {
     format!("database {database} has no restorable backup")

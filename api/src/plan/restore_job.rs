@@ -143,6 +143,7 @@ pub fn inspect_job(
         format!("--database={}", literal(&source.database)),
     ];
     args.extend(source.point_in_time.as_deref().map(|moment| format!("--point-in-time={}", literal(moment))));
+    args.extend(source.until_transaction.map(|id| format!("--until-transaction={id}")));
     let init = vec![inventory_container(target, &access, &location, &inventory, vec![])];
     let choose = agent_container("choose", agent_image, &access, args);
     let spec =
@@ -193,6 +194,9 @@ pub fn restore_argv(
     }
     if let Some(moment) = &source.point_in_time {
         argv.push(format!("--restore-until={}", restore_until(moment).map_err(PlanError)?));
+    } else if let Some(id) = source.until_transaction {
+        // "up to, but not including, the transaction" (docs-operations, restore-backup.adoc).
+        argv.push(format!("--restore-until={id}"));
     }
     if artifact.from_path().contains("://") {
         argv.push(format!("--temp-path={TEMP_DIR}"));

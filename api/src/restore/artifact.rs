@@ -41,12 +41,24 @@ impl ChosenArtifact {
     }
 }
 
-/// Picks the artifact of `database` to restore from the listing of a location: the newest one, or
-/// with `point_in_time`, the first artifact at or after that moment in a chain whose FULL artifact
-/// was taken at or before it (a chain can be replayed forward from its FULL, never backward).
+/// What a restore replays up to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Until {
+    /// The newest artifact, whole.
+    Newest,
+    /// A moment (`pointInTime`).
+    Moment(Timestamp),
+    /// Up to, but not including, a transaction id (`untilTransaction`).
+    Transaction(u64),
+}
+
+/// Picks the artifact of `database` to restore from the listing of a location: the newest one; for
+/// a moment, the first artifact at or after it in a chain whose FULL artifact was taken at or before
+/// it (a chain can be replayed forward from its FULL, never backward); for a transaction id, the
+/// first artifact of a chain that reaches the transaction before it.
 /// Chains are followed within one lineage (name and DATABASE ID): a database dropped and created
 /// again under its name is never restored through the other one's artifacts.
-pub fn choose(listed: &[Listed], database: &str, point_in_time: Option<Timestamp>) -> Result<Listed, String> {
+pub fn choose(listed: &[Listed], database: &str, until: Until) -> Result<Listed, String> {
     let artifacts: Vec<_> = listed.iter().map(|row| row.artifact.clone()).collect();
     let databases = by_database(&artifacts);
     let Some(own) = databases.get(database) else {
@@ -58,12 +70,19 @@ pub fn choose(listed: &[Listed], database: &str, point_in_time: Option<Timestamp
         });
     };
     let find = |file: &str| listed.iter().find(|row| row.artifact.file == file && row.artifact.database == database);
-    let chosen = match point_in_time {
-        None => own.last().map(|newest| newest.file.clone()),
-        Some(moment) => {
-            let window = window(&artifacts, database)
-                .ok_or_else(|| format!("the location has no backup of database {database:?}"))?;
-            Some(window.covering(moment)?.artifact_for(moment).to_owned())
+    let window =
+        || window(&artifacts, database).ok_or_else(|| format!("the location has no backup of database {database:?}"));
+    let chosen = match until {
+        Until::Newest => own.last().map(|newest| newest.file.clone()),
+        Until::Moment(moment) => Some(window()?.covering(moment)?.artifact_for(moment).to_owned()),
+        Until::Transaction(id) => {
+            let window = window()?;
+            let span = window.covering_transaction(id)?;
+            // The first artifact of the chain that holds the transaction before `id`.
+            let reaches = |file: &str| {
+                find(file).and_then(|row| row.artifact.transactions).is_some_and(|(_, high)| high + 1 >= id)
+            };
+            span.files.iter().map(|(file, _)| file.clone()).find(|file| reaches(file))
         }
     };
     chosen
@@ -93,8 +112,8 @@ mod tests {
         }
     }
 
-    fn at(text: &str) -> Option<Timestamp> {
-        Some(text.parse().unwrap())
+    fn at(text: &str) -> Until {
+        Until::Moment(text.parse().unwrap())
     }
 
     fn listing() -> Vec<Listed> {
@@ -111,8 +130,14 @@ mod tests {
 
     #[test]
     fn the_newest_artifact_without_a_point_in_time() {
-        assert_eq!(choose(&listing(), "orders", None).unwrap().artifact.file, "orders-2025-01-05T02-00-00.backup");
-        assert_eq!(choose(&listing(), "neo4j", None).unwrap().uri, "s3://b/p/neo4j-2025-01-03T02-00-00.backup");
+        assert_eq!(
+            choose(&listing(), "orders", Until::Newest).unwrap().artifact.file,
+            "orders-2025-01-05T02-00-00.backup"
+        );
+        assert_eq!(
+            choose(&listing(), "neo4j", Until::Newest).unwrap().uri,
+            "s3://b/p/neo4j-2025-01-03T02-00-00.backup"
+        );
     }
 
     #[test]
@@ -192,9 +217,29 @@ mod tests {
     #[test]
     fn a_database_without_backups_names_the_ones_there() {
         assert_eq!(
-            choose(&listing(), "sales", None).unwrap_err(),
+            choose(&listing(), "sales", Until::Newest).unwrap_err(),
             "the location has no backup of database \"sales\"; it has backups of neo4j, orders"
         );
-        assert_eq!(choose(&[], "sales", None).unwrap_err(), "the location has no backups");
+        assert_eq!(choose(&[], "sales", Until::Newest).unwrap_err(), "the location has no backups");
+    }
+
+    // `--restore-until=<id>` "recovers transaction logs up to, but not including, the transaction"
+    // (docs-operations dev, backup-restore/restore-backup.adoc): to stop before 13, the chain must
+    // hold 12.
+    #[test]
+    fn a_transaction_id_picks_the_first_artifact_that_holds_the_one_before_it() {
+        let mut listed = vec![row("orders", 1, true), row("orders", 2, false), row("orders", 3, false)];
+        listed[0].artifact.transactions = Some((1, 11));
+        listed[1].artifact.transactions = Some((12, 14));
+        listed[2].artifact.transactions = Some((15, 18));
+        let file = |id| choose(&listed, "orders", Until::Transaction(id)).map(|row| row.artifact.file);
+        assert_eq!(file(12).unwrap(), "orders-2025-01-01T02-00-00.backup", "transactions up to 11: the FULL alone");
+        assert_eq!(file(13).unwrap(), "orders-2025-01-02T02-00-00.backup");
+        assert_eq!(file(19).unwrap(), "orders-2025-01-03T02-00-00.backup", "up to the newest, 18");
+        assert_eq!(
+            file(20).unwrap_err(),
+            "transaction 20 cannot be restored to: database orders can be restored up to (not including) transactions 12 to 19"
+        );
+        assert_eq!(file(5).unwrap_err(), file(20).unwrap_err().replace("20", "5"));
     }
 }

@@ -23,7 +23,9 @@ pub fn resolve_source(restore: &Neo4jRestore, referenced: Option<&Neo4jBackup>) 
     let spec = &restore.spec;
     let source = spec.source.as_ref().ok_or("spec.source is not set")?;
     let restored = spec.database_name.clone().ok_or("spec.databaseName is not set")?;
-    let point_in_time = source.point_in_time.clone().filter(|_| source.r#type == Some(SourceType::Pitr));
+    let pitr = source.r#type == Some(SourceType::Pitr);
+    let point_in_time = source.point_in_time.clone().filter(|_| pitr);
+    let until_transaction = source.until_transaction.filter(|_| pitr);
     let protection = spec.referenced_backup().filter(|_| source.uses_protection());
     let protection_locator = crate::types::BackupLocator { backup_ref: protection, ..Default::default() };
     let (by_ref, locator) = match source.r#type {
@@ -55,6 +57,7 @@ pub fn resolve_source(restore: &Neo4jRestore, referenced: Option<&Neo4jBackup>) 
             path: locator.backup_path.clone(),
             database,
             point_in_time,
+            until_transaction,
         });
     }
     let mut storage = locator.storage.clone().ok_or("the source has no storage")?;
@@ -72,6 +75,7 @@ pub fn resolve_source(restore: &Neo4jRestore, referenced: Option<&Neo4jBackup>) 
         path: locator.backup_path.clone(),
         database: restored,
         point_in_time,
+        until_transaction,
     })
 }
 

@@ -183,7 +183,10 @@ fn check_source(
         }
         SourceType::Pitr => {
             let hint = "restoring to a point in time needs the moment, e.g. pointInTime: \"2025-01-04T12:30:00Z\"";
-            required(verdict, &path.child("pointInTime"), &source.point_in_time, hint);
+            if source.until_transaction.is_none() {
+                required(verdict, &path.child("pointInTime"), &source.point_in_time, hint);
+            }
+            check_until_transaction(verdict, &path.child("untilTransaction"), source, window);
             // Without a base backup, the target's protection `<targetCluster>-pitr` is read.
             if let Some(pitr) = &source.pitr {
                 check_pitr_config(verdict, &path.child("pitr"), pitr);
@@ -204,6 +207,12 @@ fn check_source(
                 );
             }
         }
+    }
+    if source_type != &SourceType::Pitr && source.until_transaction.is_some() {
+        verdict.warn(
+            path.child("untilTransaction"),
+            format!("is ignored for source type {source_type}; it only applies to type pitr"),
+        );
     }
     if source_type != &SourceType::Pitr && source.pitr.is_some() {
         verdict.warn(
@@ -255,6 +264,28 @@ fn check_point_in_time(
         Some(Coverage::Outside(why)) => verdict.error(path, why),
         Some(Coverage::Unsure(why)) => verdict.warn(path, why),
         Some(Coverage::Restorable) | None => {}
+    }
+}
+
+/// `untilTransaction`: instead of `pointInTime`, at least 2 (up to, not including, it), and inside
+/// the transaction ids the backup's status knows.
+fn check_until_transaction(
+    verdict: &mut Verdict,
+    path: &FieldPath,
+    source: &RestoreSource,
+    window: Option<&DatabaseWindow>,
+) {
+    let Some(id) = source.until_transaction else { return };
+    if source.point_in_time.is_some() {
+        verdict.error(path, "cannot be set with pointInTime; restore up to a moment or up to a transaction, not both");
+        return;
+    }
+    if id < 2 {
+        verdict.error(path, format!("{id} restores nothing: the restore stops before this transaction; use 2 or more"));
+        return;
+    }
+    if let Some(Coverage::Outside(why)) = window.map(|window| window.covering_transaction(id)) {
+        verdict.error(path, why);
     }
 }
 

@@ -142,6 +142,13 @@ pub struct RestoreSource {
     #[schemars(extend("format" = "date-time"))]
     pub point_in_time: Option<String>,
 
+    /// Instead of `pointInTime` (for `pitr`): replay up to, but not including, this transaction id
+    /// (`neo4j-admin database restore --restore-until=<id>`). The ids each database can be restored
+    /// to are in the backup's `status.recoveryWindow`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 2))]
+    pub until_transaction: Option<u64>,
+
     /// Point-in-time recovery settings (for `type: pitr`): the base backup to start from
     /// (`baseBackup`), where transaction logs live (`logStorage`), and how they are checked.
     /// Example:

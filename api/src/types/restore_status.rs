@@ -270,4 +270,7 @@ pub struct SourceLocation {
     /// `pointInTime`, for a point-in-time restore.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub point_in_time: Option<String>,
+    /// `untilTransaction`, for a point-in-time restore to a transaction id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub until_transaction: Option<u64>,
 }
