@@ -67,6 +67,9 @@ async fn a_pitr_cluster_gets_its_protection_owned_by_it() {
             StatusCode::OK,
             applied(),
             |body| {
+                // Server-side apply needs the object's type in the body.
+                assert_eq!((body["apiVersion"].as_str(), body["kind"].as_str()), (Some("neo4j.neo4j.com/v1alpha1"), Some("Neo4jBackup")));
+                assert!(body.get("status").is_none(), "the protection's status is the backup controller's");
                 assert_eq!(body["spec"], expected_spec());
                 assert_eq!(
                     body["metadata"]["ownerReferences"],
