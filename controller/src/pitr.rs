@@ -97,6 +97,14 @@ async fn keep(
                 tracing::warn!(%namespace, target = %name, protection = %current.name_any(), "{}", name_taken(&name));
                 return Ok(());
             }
+            // A new destination is a new chain, and a Neo4jBackup's storage cannot change (the
+            // webhook refuses it): the old protection goes (its artifacts stay where they are),
+            // and the next pass creates the new one.
+            if let Some(current) = current.filter(|current| current.spec.storage != desired.spec.storage) {
+                backups.delete(&current.name_any(), &kube::api::DeleteParams::background()).await?;
+                tracing::info!(%namespace, target = %name, "point-in-time destination changed; the protection starts a new chain there");
+                return Ok(());
+            }
             if current.is_none()
                 && let Some(other) = backups.get_opt(&own_name).await?
                 && !is_protection_of(&other, &name)

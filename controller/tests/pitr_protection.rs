@@ -135,3 +135,28 @@ async fn a_backup_of_that_name_written_by_someone_else_is_left_alone() {
     ])
     .await;
 }
+
+#[tokio::test]
+async fn a_new_destination_replaces_the_protection_on_the_next_pass() {
+    // The storage of a Neo4jBackup cannot change: the old protection is deleted (its artifacts
+    // stay), and the next pass creates the new one (as in the first test).
+    let mut old_spec = expected_spec();
+    old_spec["storage"]["path"] = json!("old/");
+    let ours = stored(
+        old_spec,
+        json!({"neo4j.neo4j.com/pitr-target": "prod", "app.kubernetes.io/managed-by": "kubectl-neo4j"}),
+    );
+    run(vec![
+        step(Method::GET, PROTECTIONS, StatusCode::OK, list("Neo4jBackupList", vec![ours])),
+        step(Method::GET, CLUSTERS, StatusCode::OK, list("Neo4jEnterpriseClusterList", vec![cluster(seed_pitr())])),
+        checked(
+            Method::DELETE,
+            PROTECTION,
+            StatusCode::OK,
+            json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success"}),
+            |body| assert_eq!(body["propagationPolicy"], "Background"),
+        ),
+        step(Method::GET, STANDALONES, StatusCode::OK, list("Neo4jEnterpriseStandaloneList", vec![])),
+    ])
+    .await;
+}
