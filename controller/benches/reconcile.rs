@@ -3,6 +3,8 @@
 //! own latency removed this is what a controller replica spends per reconcile.
 //! Run: `cargo bench -p neo4j-controller --bench reconcile` (results in docs/benchmarks.md).
 
+mod support;
+
 use std::convert::Infallible;
 use std::hint::black_box;
 use std::sync::Arc;
@@ -11,9 +13,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use http::{Method, Request, Response, StatusCode};
 use kube::Client;
 use kube::client::Body;
-use kube::runtime::events::{Recorder, Reporter};
 use neo4j_api::Neo4jBackup;
-use neo4j_controller::backup::{Ctx, reconcile};
+use neo4j_controller::backup::reconcile;
 use serde_json::{Value, json};
 
 fn cluster() -> Value {
@@ -65,20 +66,8 @@ fn bench(c: &mut Criterion) {
             Ok::<_, Infallible>(Response::builder().status(StatusCode::OK).body(Body::from(body)).unwrap())
         }
     });
-    let ctx = runtime.block_on(async {
-        let client = Client::new(service, "neo4j");
-        let recorder = Recorder::new(client.clone(), Reporter { controller: "kubectl-neo4j".into(), instance: None });
-        Arc::new(Ctx {
-            client,
-            recorder,
-            now: || "2025-01-21T03:00:00Z".parse().unwrap(),
-            metrics: Default::default(),
-            agent_image: neo4j_api::plan::pod::DEFAULT_AGENT_IMAGE.to_owned(),
-            cross_namespace_targets: false,
-            admin: Arc::new(neo4j_controller::restore::bolt::Bolt),
-            target_apis: tokio::sync::RwLock::new(Some(neo4j_controller::targets::TargetApis::served_as("v1alpha1"))),
-        })
-    });
+    let ctx = runtime
+        .block_on(async { support::ctx(Client::new(service, "neo4j"), || "2025-01-21T03:00:00Z".parse().unwrap()) });
     let backup = Arc::new(backup());
     let first = runtime.block_on(reconcile(backup.clone(), ctx.clone()));
     assert!(first.is_ok(), "the measured reconcile must be a whole one: {first:?}");

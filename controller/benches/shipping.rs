@@ -3,6 +3,8 @@
 //! finished runs, write the status, against an in-process API server that answers at once.
 //! Run: `cargo bench -p neo4j-controller --bench shipping` (results in docs/benchmarks.md).
 
+mod support;
+
 use std::convert::Infallible;
 use std::hint::black_box;
 use std::sync::Arc;
@@ -11,9 +13,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use http::{Method, Request, Response, StatusCode};
 use kube::Client;
 use kube::client::Body;
-use kube::runtime::events::{Recorder, Reporter};
 use neo4j_api::Neo4jBackup;
-use neo4j_controller::backup::{Ctx, reconcile};
+use neo4j_controller::backup::reconcile;
 use serde_json::{Value, json};
 
 const UID: &str = "0b1c2d3e-0000-4000-8000-00000000000b";
@@ -96,20 +97,8 @@ fn bench(c: &mut Criterion) {
             Ok::<_, Infallible>(Response::builder().status(status).body(Body::from(body)).unwrap())
         }
     });
-    let ctx = runtime.block_on(async {
-        let client = Client::new(service, "neo4j");
-        let recorder = Recorder::new(client.clone(), Reporter { controller: "kubectl-neo4j".into(), instance: None });
-        Arc::new(Ctx {
-            client,
-            recorder,
-            now: || "2025-01-20T03:00:00Z".parse().unwrap(),
-            metrics: Default::default(),
-            agent_image: neo4j_api::plan::pod::DEFAULT_AGENT_IMAGE.to_owned(),
-            cross_namespace_targets: false,
-            admin: Arc::new(neo4j_controller::restore::bolt::Bolt),
-            target_apis: tokio::sync::RwLock::new(Some(neo4j_controller::targets::TargetApis::served_as("v1alpha1"))),
-        })
-    });
+    let ctx = runtime
+        .block_on(async { support::ctx(Client::new(service, "neo4j"), || "2025-01-20T03:00:00Z".parse().unwrap()) });
     let backup = Arc::new(protection());
     let first = runtime.block_on(reconcile(backup.clone(), ctx.clone()));
     assert!(first.is_ok(), "the measured reconcile must be a whole one: {first:?}");

@@ -190,23 +190,7 @@ pub fn controller_ctx(
 /// Plays the kubelet for a Job: waits for its Pod and marks it Succeeded (container `container`
 /// exited 0); the Job controller then completes the Job.
 pub async fn finish_job_pod(client: &Client, namespace: &str, job: &str, container: &str) {
-    use k8s_openapi::api::core::v1::Pod;
-    let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
-    let selector = format!("batch.kubernetes.io/job-name={job}");
-    let pod =
-        eventually(&format!("the Pod of Job {job}"), Duration::from_secs(60), || {
-            let (pods, selector) = (pods.clone(), selector.clone());
-            async move {
-                pods.list(&kube::api::ListParams::default().labels(&selector)).await.ok()?.items.into_iter().next()
-            }
-        })
-        .await;
-    let finished = serde_json::json!({"status": {"phase": "Succeeded", "containerStatuses": [{"name": container, "ready": false,
-        "restartCount": 0, "image": "neo4j:2025.01.0-enterprise", "imageID": "", "state": {"terminated": {"exitCode": 0,
-        "reason": "Completed", "startedAt": "2025-01-20T02:00:00Z", "finishedAt": "2025-01-20T02:05:00Z"}}}]}});
-    pods.patch_status(&pod.name_any(), &PatchParams::default(), &Patch::Merge(&finished))
-        .await
-        .unwrap_or_else(|err| panic!("finish the Pod of Job {job}: {err}"));
+    finished_pod(client, namespace, job, &[], container, None).await;
 }
 
 /// Plays the kubelet for a Job whose Pod ran to its end: waits for its Pod and marks it Succeeded,
@@ -220,6 +204,17 @@ pub async fn finish_job_pod_reporting(
     init: &[&str],
     container: &str,
     message: &str,
+) -> String {
+    finished_pod(client, namespace, job, init, container, Some(message)).await
+}
+
+async fn finished_pod(
+    client: &Client,
+    namespace: &str,
+    job: &str,
+    init: &[&str],
+    container: &str,
+    message: Option<&str>,
 ) -> String {
     use k8s_openapi::api::core::v1::Pod;
     let pods: Api<Pod> = Api::namespaced(client.clone(), namespace);
@@ -241,9 +236,12 @@ pub async fn finish_job_pod_reporting(
         serde_json::json!({"name": name, "ready": false, "restartCount": 0, "image": "neo4j:2025.01.0-enterprise",
             "imageID": "", "state": {"terminated": state}})
     };
-    let init: Vec<serde_json::Value> = init.iter().map(|name| terminated(name, None)).collect();
-    let finished = serde_json::json!({"status": {"phase": "Succeeded", "initContainerStatuses": init,
-        "containerStatuses": [terminated(container, Some(message))]}});
+    let mut finished = serde_json::json!({"status": {"phase": "Succeeded",
+        "containerStatuses": [terminated(container, message)]}});
+    if !init.is_empty() {
+        let init: Vec<serde_json::Value> = init.iter().map(|name| terminated(name, None)).collect();
+        finished["status"]["initContainerStatuses"] = serde_json::json!(init);
+    }
     pods.patch_status(&pod.name_any(), &PatchParams::default(), &Patch::Merge(&finished))
         .await
         .unwrap_or_else(|err| panic!("finish the Pod of Job {job}: {err}"));

@@ -54,7 +54,8 @@ pub enum Step {
     Wait(Option<Timestamp>),
 }
 
-fn finished(history: &[BackupRun], job: &str) -> bool {
+/// Whether the history records the run `job` as ended (Succeeded or Failed).
+pub fn recorded_as_ended(history: &[BackupRun], job: &str) -> bool {
     history.iter().any(|run| run.job_name == job && run.phase.as_ref().is_some_and(|p| *p != RunPhase::Running))
 }
 
@@ -90,7 +91,7 @@ pub fn cycle(
 
     if let Some(claimed) = status.running_job.clone() {
         let seen_running = seen.history.iter().any(|run| run.job_name == claimed);
-        if finished(seen.history, &claimed) || (seen_running && !seen.jobs.contains(&claimed)) {
+        if recorded_as_ended(seen.history, &claimed) || (seen_running && !seen.jobs.contains(&claimed)) {
             // Ended, or its Job existed and was deleted (by hand): released, never re-created.
             status.running_job = None;
             status.running_type = None;

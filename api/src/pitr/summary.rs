@@ -24,12 +24,8 @@ pub struct WindowReport {
     /// Per database, in name order.
     pub recovery_window: Vec<DatabaseWindow>,
     /// Databases left out to fit the message.
-    #[serde(default, skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "crate::types::recovery_window::is_zero")]
     pub omitted_databases: u32,
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
 }
 
 fn count(n: usize) -> u32 {

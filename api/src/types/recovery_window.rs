@@ -66,7 +66,8 @@ pub struct DatabaseWindow {
     pub newest_chain: Option<ChainSummary>,
 }
 
-fn is_zero(n: &u32) -> bool {
+/// For `skip_serializing_if` of a count that is 0 when absent.
+pub(crate) fn is_zero(n: &u32) -> bool {
     *n == 0
 }
 

@@ -9,13 +9,13 @@ use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use kube::{Client, ResourceExt};
-use neo4j_api::pitr::cycle::Step;
+use neo4j_api::pitr::cycle::{Step, recorded_as_ended};
 use neo4j_api::pitr::summary::{WindowReport, read_report};
 use neo4j_api::plan::shipping_job::SHIPPING_LABEL;
 use neo4j_api::status::job::{has_succeeded, is_finished};
 use neo4j_api::status::owned::pods_of;
 use neo4j_api::status::pods::container_message;
-use neo4j_api::{BackupRun, Neo4jBackup, RunPhase};
+use neo4j_api::{BackupRun, Neo4jBackup};
 
 /// Finished run Jobs kept (with their Pods, for `kubectl logs`); older ones are deleted once the
 /// history records them. A run every 30 s would otherwise leave 2,880 Jobs a day.
@@ -88,11 +88,7 @@ pub async fn remove_cron(client: &Client, namespace: &str, cron: &str) -> Result
 
 /// Deletes the finished runs beyond the newest [`KEPT_RUNS`] that the history records as finished.
 pub async fn clean_up(jobs: &Api<Job>, runs: &[Job], history: &[BackupRun]) -> Result<(), kube::Error> {
-    let recorded = |job: &Job| {
-        history
-            .iter()
-            .any(|run| run.job_name == job.name_any() && run.phase.as_ref().is_some_and(|p| *p != RunPhase::Running))
-    };
+    let recorded = |job: &Job| recorded_as_ended(history, &job.name_any());
     let mut finished: Vec<&Job> = runs.iter().filter(|job| is_finished(job) && recorded(job)).collect();
     finished.sort_by_key(|job| std::cmp::Reverse(job.metadata.creation_timestamp.as_ref().map(|t| t.0)));
     for job in finished.into_iter().skip(KEPT_RUNS).filter(|job| job.metadata.deletion_timestamp.is_none()) {
