@@ -4,6 +4,8 @@
 #   cargo test --workspace -- --ignored e2e_
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A fresh clone gains nothing from incremental caches; they double the size of target/.
+if [[ -n "${CI:-}" ]]; then export CARGO_INCREMENTAL=0; fi
 
 step() { printf '\n==> %s\n' "$*"; }
 
