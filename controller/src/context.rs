@@ -91,10 +91,18 @@ pub async fn drive<T, E: std::fmt::Display>(results: impl futures::Stream<Item =
         .await;
 }
 
-/// A merge patch of `status`, against `resource_version` when known: a second writer (a leader
-/// that has not noticed it was replaced) gets a conflict instead of overwriting what the other
-/// recorded (issue 13, item 8).
-pub fn status_patch(resource_version: Option<String>, status: &impl serde::Serialize) -> serde_json::Value {
+/// A merge patch from the status the object had (`previous`) to `status`, against
+/// `resource_version` when known: a second writer (a leader that has not noticed it was replaced)
+/// gets a conflict instead of overwriting what the other recorded (issue 13, item 8). Fields the
+/// new status no longer has are removed (`neo4j_api::status::merge_patch`).
+pub fn status_patch<S: serde::Serialize>(
+    resource_version: Option<String>,
+    previous: Option<&S>,
+    status: &S,
+) -> serde_json::Value {
+    let next = serde_json::to_value(status).unwrap_or_default();
+    let previous = previous.and_then(|p| serde_json::to_value(p).ok()).unwrap_or_default();
+    let status = neo4j_api::status::merge_patch::merge_patch(&previous, &next);
     match resource_version {
         Some(version) => serde_json::json!({"metadata": {"resourceVersion": version}, "status": status}),
         None => serde_json::json!({ "status": status }),

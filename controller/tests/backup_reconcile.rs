@@ -229,6 +229,34 @@ async fn a_suspended_schedule_is_suspended() {
     run(backup(json!({"schedule": "0 2 * * *", "suspend": true}), json!(null)), steps).await;
 }
 
+/// A merge patch leaves what it does not name: fields the new status no longer has are sent as
+/// null (api/src/status/merge_patch.rs), or a suspended schedule would show its old next run and a
+/// backup that stopped shipping its old claim forever.
+#[tokio::test]
+async fn fields_the_status_no_longer_has_are_removed() {
+    let previous = json!({"phase": "Pending", "nextScheduleTime": "2025-01-21T02:00:00Z",
+        "shipping": {"runningJob": "nightly-backup-1737338400", "runningType": "DIFF", "consecutiveFailures": 0}});
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        step(
+            Method::PATCH,
+            CRONJOB,
+            StatusCode::OK,
+            json!({"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "nightly-backup"}}),
+        ),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![])),
+        checked(Method::PATCH, STATUS, StatusCode::OK, backup(json!({}), json!(null)), |body| {
+            assert_eq!(body["status"]["phase"], "Suspended");
+            assert_eq!(body["status"]["nextScheduleTime"], Value::Null, "{body}");
+            assert!(body["status"].as_object().unwrap().contains_key("nextScheduleTime"), "{body}");
+            assert_eq!(body["status"]["shipping"], Value::Null, "{body}");
+            assert!(body["status"].as_object().unwrap().contains_key("shipping"), "{body}");
+        }),
+        event("Suspended"),
+    ];
+    run(backup(json!({"schedule": "0 2 * * *", "suspend": true}), previous), steps).await;
+}
+
 #[tokio::test]
 async fn a_steady_backup_writes_nothing() {
     // First reconcile to learn the status it settles on...

@@ -164,9 +164,9 @@ pub fn backup_status(
     // A shipping backup runs every interval: its phase says how the protection fares (the last
     // finished run), not whether a run is under way right now.
     let running = !shipping && latest.as_ref().is_some_and(|run| run.phase == Some(RunPhase::Running));
-    if shipping {
-        status.shipping = observed.shipping.clone();
-    }
+    // Kept while this reconcile could not look (the claim must survive a target problem), gone
+    // once the backup no longer ships.
+    status.shipping = if shipping { observed.shipping.clone().or(previous.shipping.clone()) } else { None };
     if let Some((report, at)) = &observed.window
         && previous.window_time.as_ref().is_none_or(|known| known.0 < *at)
     {
@@ -575,5 +575,17 @@ mod tests {
         );
         assert_eq!(status.next_schedule_time.as_ref().map(|t| t.0.to_string()), Some("2025-01-21T00:00:00Z".into()));
         assert_eq!(condition(&status, "Ready"), ("True".into(), "Pending".into()));
+    }
+
+    #[test]
+    fn the_shipping_status_survives_a_blind_reconcile_and_goes_with_the_shipping() {
+        let claimed = json!({"shipping": {"runningJob": "nightly-backup-1737338400", "runningType": "DIFF", "consecutiveFailures": 0}});
+        let shipping = backup(json!({"schedule": "@daily", "shipping": {"interval": "1m"}}), claimed.clone());
+        // A target problem: this reconcile did not fold the runs, and the claim stays.
+        let (status, _) = backup_status(&shipping, &Observed { target_problem: Some("x".into()), ..found() }, now());
+        let kept = status.shipping.as_ref().and_then(|s| s.running_job.as_deref());
+        assert_eq!(kept, Some("nightly-backup-1737338400"));
+        let (status, _) = backup_status(&backup(json!({"schedule": "@daily"}), claimed), &found(), now());
+        assert_eq!(status.shipping, None, "a backup that no longer ships has no shipping status");
     }
 }

@@ -3,6 +3,7 @@
 pub mod backup;
 pub mod conditions;
 pub mod job;
+pub mod merge_patch;
 pub mod owned;
 pub mod pods;
 pub mod redact;

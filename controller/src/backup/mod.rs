@@ -229,7 +229,7 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
     let (status, transitions) = backup_status(&backup, &observed, now);
     if Some(&status) != backup.status.as_ref() {
         let backups: Api<Neo4jBackup> = Api::namespaced(ctx.client.clone(), &namespace);
-        let patch = crate::context::status_patch(backup.resource_version(), &status);
+        let patch = crate::context::status_patch(backup.resource_version(), backup.status.as_ref(), &status);
         match backups.patch_status(&name, &PatchParams::default(), &Patch::Merge(patch)).await {
             Err(kube::Error::Api(status)) if status.code == 409 => return Ok(Action::requeue(Duration::from_secs(1))),
             other => {

@@ -45,7 +45,8 @@ pub async fn reconcile(restore: Arc<Neo4jRestore>, ctx: Arc<Ctx>) -> Result<Requ
     let (status, transitions) = restore_status(&restore, &decision, &observed, now);
     if !gone && Some(&status) != restore.status.as_ref() {
         let restores: Api<Neo4jRestore> = Api::namespaced(ctx.client.clone(), &namespace);
-        let patch = Patch::Merge(crate::context::status_patch(acted.resource_version, &status));
+        let patch =
+            Patch::Merge(crate::context::status_patch(acted.resource_version, restore.status.as_ref(), &status));
         match restores.patch_status(&name, &PatchParams::default(), &patch).await {
             Err(kube::Error::Api(status)) if status.code == 404 => {}
             Err(kube::Error::Api(status)) if status.code == 409 => {
