@@ -178,7 +178,30 @@ fn verification(
     let BackupWorkload::Job(job) = plan else { panic!("a Job") };
     let pod = job.spec.unwrap().template.spec.unwrap();
     let volumes = pod.volumes.unwrap().into_iter().map(|v| v.name).collect();
-    (pod.init_containers.expect("backup, inventory, databases"), pod.containers[0].clone(), volumes)
+    let mut init = pod.init_containers.expect("backup, inventory, databases, verify, listing");
+    assert_reports_the_window(&init[init.len() - 1], &pod.containers);
+    init.pop();
+    let verify = init.pop().expect("the check");
+    (init, verify, volumes)
+}
+
+/// Every backup Pod ends the same way (issue 14, item 2): the whole location listed with
+/// `neo4j-admin backup inspect` (docs-operations, backup-restore/inspect.adoc, 5.x and dev), and
+/// the agent's `window` as the Pod's container, its report the termination message.
+fn assert_reports_the_window(
+    listing: &k8s_openapi::api::core::v1::Container,
+    containers: &[k8s_openapi::api::core::v1::Container],
+) {
+    assert_eq!(listing.name, "listing");
+    let argv = unwrapped(listing.command.clone().unwrap());
+    let script = r#"out="$1"; shift; neo4j-admin backup inspect "$@" > "$out""#;
+    assert_eq!(argv[..5], ["sh", "-c", script, "inventory", "/scratch/listing.txt"], "{argv:?}");
+    assert!(!argv.contains(&"--latest-backup".to_owned()), "the whole location: {argv:?}");
+    assert_eq!(containers.len(), 1);
+    assert_eq!(containers[0].name, "window");
+    assert_eq!(containers[0].image.as_deref(), Some(AGENT));
+    assert_eq!(containers[0].args.clone().unwrap(), ["window", "--inventory=/scratch/listing.txt"]);
+    assert_eq!(containers[0].env, None, "the agent never sees credentials");
 }
 
 #[test]
@@ -409,12 +432,17 @@ fn verification_is_on_unless_turned_off() {
     let BackupWorkload::Job(job) = plan_backup(&raw, &cluster("5.26.0-enterprise", 3), AGENT).unwrap() else {
         panic!("a Job")
     };
-    assert_eq!(job.spec.unwrap().template.spec.unwrap().containers[0].name, "verify", "undefaulted: still verified");
+    let init = job.spec.unwrap().template.spec.unwrap().init_containers.unwrap();
+    assert_eq!(init[3].name, "verify", "undefaulted: still verified");
     unset["spec"]["options"] = json!({"verify": false});
     let BackupWorkload::Job(job) = plan_backup(&stored(unset), &cluster("5.26.0-enterprise", 3), AGENT).unwrap() else {
         panic!("a Job")
     };
     let pod = job.spec.unwrap().template.spec.unwrap();
-    assert_eq!(pod.containers[0].name, "backup");
-    assert_eq!(pod.init_containers, None);
+    let init = pod.init_containers.clone().unwrap();
+    let names: Vec<&str> = init.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["backup", "listing"], "off: the backup, then only the window report");
+    assert_reports_the_window(&init[1], &pod.containers);
+    let volumes: Vec<String> = pod.volumes.unwrap().into_iter().map(|v| v.name).collect();
+    assert!(volumes.contains(&"scratch".to_owned()), "the listing is written to scratch space: {volumes:?}");
 }

@@ -77,9 +77,14 @@ async fn first_run_creates_the_job_as_planned() {
         step(Method::GET, JOB, StatusCode::NOT_FOUND, not_found("jobs nightly-backup")),
         checked(Method::POST, JOBS, StatusCode::CREATED, job(json!({})), |body| {
             // Verification is on when the spec does not say (the default, also without the webhook):
-            // the backup is the first init container, the check the main one.
+            // the backup is the first init container, the check follows it, then the location is
+            // listed and its window reported by the main container (issue 14, item 2).
             let pod = &body["spec"]["template"]["spec"];
-            assert_eq!(pod["containers"][0]["name"], "verify");
+            let init: Vec<&str> =
+                pod["initContainers"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+            assert_eq!(init, ["backup", "inventory", "databases", "verify", "listing"]);
+            assert_eq!(pod["containers"][0]["name"], "window");
+            assert_eq!(pod["containers"][0]["args"], json!(["window", "--inventory=/scratch/listing.txt"]));
             let container = &pod["initContainers"][0];
             assert_eq!(container["name"], "backup");
             // S3 with a credentials Secret: neo4j-admin runs under the AWS_REGION fallback script.
@@ -178,6 +183,47 @@ async fn a_finished_job_completes_or_fails_the_backup() {
         ),
         event("BackupFailed"),
     ];
+    run(backup(json!({}), running), steps).await;
+}
+
+/// Every backup Job reports the window of its location, not only shipping runs (issue 14, item 2):
+/// the report of the newest succeeded Job reaches the status once.
+#[tokio::test]
+async fn a_finished_backup_reports_the_window_of_its_location() {
+    let complete = json!({"startTime": "2025-01-20T02:59:00Z", "completionTime": "2025-01-20T03:00:00Z",
+        "conditions": [{"type": "SuccessCriteriaMet", "status": "True"}, {"type": "Complete", "status": "True"}]});
+    let mut finished = job(complete);
+    finished["spec"] =
+        json!({"template": {"spec": {"initContainers": [{"name": "backup"}], "containers": [{"name": "window"}]}}});
+    let report = json!({"recoveryWindow": [{"database": "orders", "databaseId": "62d1820c-3ac6-4b15-a0b3-bf7e7becc8d0",
+        "earliest": "2025-01-19T02:59:30Z", "latest": "2025-01-20T02:59:30Z", "earliestTransaction": 10, "latestTransaction": 900,
+        "contiguous": true,
+        "spans": [{"from": "2025-01-19T02:59:30Z", "to": "2025-01-20T02:59:30Z", "fromTransaction": 10, "toTransaction": 900}],
+        "newestChain": {"full": "orders-2025-01-20T02-59-30.backup", "artifacts": 1, "newest": "orders-2025-01-20T02-59-30.backup"}}]});
+    let pods = json!({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": [
+        {"metadata": {"name": "nightly-backup-x", "creationTimestamp": "2025-01-20T02:59:00Z",
+            "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": "nightly-backup", "uid": "job-backup-1"}]},
+         "status": {"containerStatuses": [{"name": "window", "image": AGENT, "imageID": "", "ready": false, "restartCount": 0,
+            "state": {"terminated": {"exitCode": 0, "message": report.to_string()}}}]}}]});
+    let expected = report["recoveryWindow"].clone();
+    let steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, cluster()),
+        step(Method::GET, JOB, StatusCode::OK, finished.clone()),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![finished])),
+        step(
+            Method::GET,
+            "/api/v1/namespaces/neo4j/pods?&labelSelector=job-name%3Dnightly-backup",
+            StatusCode::OK,
+            pods,
+        ),
+        checked(Method::PATCH, STATUS, StatusCode::OK, backup(json!({}), json!(null)), move |body| {
+            assert_eq!(body["status"]["phase"], "Completed");
+            assert_eq!(body["status"]["recoveryWindow"], expected);
+            assert_eq!(body["status"]["windowTime"], "2025-01-20T03:00:00Z");
+        }),
+        event("BackupSucceeded"),
+    ];
+    let running = json!({"phase": "Running", "history": [{"jobName": "nightly-backup", "phase": "Running", "startTime": "2025-01-20T02:59:00Z"}]});
     run(backup(json!({}), running), steps).await;
 }
 

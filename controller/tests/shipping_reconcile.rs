@@ -47,6 +47,7 @@ fn run_job(name: &str, backup_type: &str, status: Value) -> Value {
             "labels": {"neo4j.neo4j.com/backup": "prod-pitr", "neo4j.neo4j.com/shipping": "true"},
             "ownerReferences": [{"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jBackup", "name": "prod-pitr", "uid": UID}],
             "annotations": {"neo4j.neo4j.com/backup-type": backup_type, "neo4j.neo4j.com/location": "s3://neo4j-pitr-logs/cluster-logs/"}},
+        "spec": {"template": {"spec": {"containers": [{"name": "window"}]}}},
         "status": status})
 }
 

@@ -13,7 +13,10 @@ use neo4j_api::Neo4jBackup;
 use neo4j_controller::backup::run;
 use serde_json::json;
 
-use crate::support::{client, controller_ctx, create_cluster, eventually, finish_job_pod, in_namespace, install_crds};
+use crate::pitr::window_report;
+use crate::support::{
+    client, controller_ctx, create_cluster, eventually, finish_job_pod_reporting, in_namespace, install_crds,
+};
 
 #[tokio::test]
 #[ignore = "needs a cluster: KUBECONFIG"]
@@ -45,8 +48,11 @@ pub async fn one_shot(client: Client, ns: String, target_version: &str) {
         async move { jobs.get_opt("nightly-backup").await.ok().flatten() }
     })
     .await;
-    // With verification (the default) the backup is the init container and the check follows it.
+    // With verification (the default) the folder is made, the backup taken and checked, then the
+    // location listed; the Pod's container reports the window (issue 14, item 2).
     let pod = job.spec.as_ref().and_then(|s| s.template.spec.clone()).expect("pod template");
+    let init: Vec<String> = pod.init_containers.iter().flatten().map(|c| c.name.clone()).collect();
+    assert_eq!(init, ["prepare", "backup", "inventory", "databases", "verify", "listing"]);
     let argv = pod
         .init_containers
         .iter()
@@ -55,7 +61,7 @@ pub async fn one_shot(client: Client, ns: String, target_version: &str) {
         .find(|c| c.name == "backup")
         .and_then(|c| c.command.clone())
         .unwrap_or_default();
-    assert_eq!(pod.containers[0].name, "verify");
+    assert_eq!(pod.containers[0].name, "window");
     assert_eq!(argv[..3], ["neo4j-admin", "database", "backup"], "{argv:?}");
     assert!(argv.contains(&format!("--from=prod-server-0.prod-headless.{ns}.svc.cluster.local:6362,prod-server-1.prod-headless.{ns}.svc.cluster.local:6362,prod-server-2.prod-headless.{ns}.svc.cluster.local:6362")), "{argv:?}");
     assert!(argv.contains(&"--to-path=/backups/prod".to_owned()), "{argv:?}");
@@ -64,8 +70,12 @@ pub async fn one_shot(client: Client, ns: String, target_version: &str) {
     let claim = claims.get("nightly-backups").await.expect("the claim made from size");
     assert!(claim.metadata.owner_references.is_none(), "backups outlive the Neo4jBackup");
 
-    // No kubelet: finish the Job's pod by hand; the Job controller then completes the Job.
-    finish_job_pod(&client, &ns, "nightly-backup", "verify").await;
+    // No kubelet: finish the Job's pod by hand, its `window` container reporting what the agent
+    // would; the Job controller then completes the Job.
+    let report = window_report("2025-01-20T02:00:00Z", 420);
+    let message = serde_json::to_string(&report).expect("a report");
+    let init: Vec<&str> = init.iter().map(String::as_str).collect();
+    finish_job_pod_reporting(&client, &ns, "nightly-backup", &init, "window", &message).await;
 
     let status = eventually("the backup to complete", Duration::from_secs(120), || {
         let backups = backups.clone();
@@ -79,5 +89,14 @@ pub async fn one_shot(client: Client, ns: String, target_version: &str) {
     assert_eq!(status.history[0].job_name, "nightly-backup");
     assert_eq!(status.history[0].artifact.as_deref(), Some("pvc://nightly-backups/prod"));
     assert!(status.last_successful_backup_time.is_some());
+    let status = eventually("the window in the status", Duration::from_secs(60), || {
+        let backups = backups.clone();
+        async move {
+            let status = backups.get("nightly").await.ok()?.status?;
+            status.window_time.is_some().then_some(status)
+        }
+    })
+    .await;
+    assert_eq!(status.recovery_window, report.recovery_window, "a backup without shipping keeps its window too");
     controller.abort();
 }

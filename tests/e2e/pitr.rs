@@ -150,7 +150,7 @@ fn argv_of(job: &Job, name: &str) -> Vec<String> {
     container.command.clone().or_else(|| container.args.clone()).unwrap_or_default()
 }
 
-fn at(text: &str) -> Time {
+pub(crate) fn at(text: &str) -> Time {
     Time(text.parse().expect("an RFC 3339 time"))
 }
 
@@ -170,7 +170,7 @@ async fn e2e_pitr_cluster_gets_its_protection_and_runs_ship_at_the_interval_with
 /// What a run's `window` container reports: the window of `neo4j`, `orders` and `system` from the
 /// chain's FULL at 02:00:00 to `latest`, as a whole-cluster protection's report looks (over 1,000
 /// characters: the controller reads it whole, never through the 512-character status message).
-fn window_report(latest: &str, latest_transaction: u64) -> WindowReport {
+pub(crate) fn window_report(latest: &str, latest_transaction: u64) -> WindowReport {
     let earliest = "2025-01-20T02:00:00Z";
     let database = |name: &str| DatabaseWindow {
         database: name.to_owned(),

@@ -27,6 +27,9 @@ pub const BACKUP_TYPE_ANNOTATION: &str = "neo4j.neo4j.com/backup-type";
 /// Annotation on a backup Job: where it writes, for the history.
 pub const LOCATION_ANNOTATION: &str = "neo4j.neo4j.com/location";
 
+/// The container of every backup Pod that reports the location's window ([`reported`]).
+pub const WINDOW_CONTAINER: &str = "window";
+
 /// Name of the Job or CronJob of a backup (validated to fit: see `rules::backup::MAX_NAME`).
 pub fn workload_name(backup_name: &str) -> String {
     format!("{backup_name}-backup")
@@ -174,14 +177,42 @@ pub(crate) fn steps(
     Ok(Steps { access, to, containers })
 }
 
-/// The Job spec shared by one-shot and scheduled backups: the [`steps`], the last one as the
-/// Pod's container and the others before it (init containers), so a failed check fails the run.
+/// The Job spec shared by one-shot and scheduled backups: the [`steps`] as init containers, so a
+/// failed check fails the run, and the window report as the Pod's container ([`reported`]).
 pub fn backup_job_spec(backup: &Neo4jBackup, target: &ResolvedTarget, agent_image: &str) -> Result<JobSpec, PlanError> {
     let name = backup.metadata.name.clone().ok_or_else(|| PlanError("the Neo4jBackup has no name".into()))?;
     let backup_type = backup.spec.options.as_ref().and_then(|o| o.backup_type.clone()).unwrap_or(BackupType::Full);
-    let Steps { access, mut containers, .. } = steps(backup, target, agent_image, backup_type, verified(backup))?;
-    let last = containers.pop().ok_or_else(|| PlanError("a backup has no steps".into()))?;
-    Ok(job_spec(target, access, labels(&name), containers, vec![last], BACKUP_DEADLINE_SECONDS, BACKUP_BACKOFF_LIMIT))
+    let verify = verified(backup);
+    let (access, containers, report) =
+        reported(steps(backup, target, agent_image, backup_type, verify)?, target, agent_image, verify);
+    Ok(job_spec(target, access, labels(&name), containers, vec![report], BACKUP_DEADLINE_SECONDS, BACKUP_BACKOFF_LIMIT))
+}
+
+/// After the backup (and its check), the whole location is listed with `neo4j-admin backup
+/// inspect` and `neo4j-agent window` reports its recoverable window per database as the Pod's
+/// termination message: how the window reaches the status of every backup (issue 14, item 2).
+/// Returns the Pod's access, its init containers and its container (the report).
+pub(crate) fn reported(
+    steps: Steps,
+    target: &ResolvedTarget,
+    agent_image: &str,
+    verified: bool,
+) -> (Access, Vec<Container>, Container) {
+    let Steps { mut access, to, mut containers } = steps;
+    if !verified {
+        access.empty_dir("scratch", SCRATCH_DIR);
+    }
+    let listing_file = format!("{SCRATCH_DIR}/listing.txt");
+    let mut listing = inventory_container(target, &access, &to, &listing_file, Vec::new());
+    listing.name = "listing".to_owned();
+    containers.push(listing);
+    let report = agent_container(
+        WINDOW_CONTAINER,
+        agent_image,
+        &access,
+        vec!["window".to_owned(), format!("--inventory={listing_file}")],
+    );
+    (access, containers, report)
 }
 
 /// Annotations every Job of a backup carries, read back for `status.history`.

@@ -1,6 +1,6 @@
 //! The Job of one run of continuous protection (`spec.shipping`, issue 14): a FULL or a DIFF into
-//! the chain's folder, then the whole folder listed and its window reported by the agent as the
-//! Pod's termination message, which is how the window reaches the status.
+//! the chain's folder, then the whole folder listed and its window reported, as every backup Job
+//! does (`backup_job::reported`).
 //!
 //! The run's Job name carries its start (`<name>-backup-<unix seconds>`): the controller records
 //! the name in the status before it creates the Job, so a restart creates that same Job or finds
@@ -11,10 +11,10 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::jiff::Timestamp;
 
 use crate::plan::backup_job::{
-    BACKUP_BACKOFF_LIMIT, BACKUP_DEADLINE_SECONDS, BACKUP_TYPE_ANNOTATION, PlanError, Steps, job_annotations, labels,
-    steps, verified, workload_name,
+    BACKUP_BACKOFF_LIMIT, BACKUP_DEADLINE_SECONDS, BACKUP_TYPE_ANNOTATION, PlanError, job_annotations, labels,
+    reported, steps, verified, workload_name,
 };
-use crate::plan::pod::{SCRATCH_DIR, agent_container, inventory_container, job_spec, owner_reference};
+use crate::plan::pod::{job_spec, owner_reference};
 use crate::plan::target::ResolvedTarget;
 use crate::types::{BackupType, Neo4jBackup};
 
@@ -49,20 +49,8 @@ pub fn plan_shipping_run(
     // A DIFF run lets neo4j-admin choose per database (AUTO): a database created since the chain
     // began has no FULL in the folder yet, and gets one, where --type=DIFF would fail the run.
     let admin_type = if backup_type == BackupType::Full { BackupType::Full } else { BackupType::Auto };
-    let Steps { mut access, to, mut containers } = steps(backup, target, agent_image, admin_type, verify)?;
-    if !verify {
-        access.empty_dir("scratch", SCRATCH_DIR);
-    }
-    let listing_file = format!("{SCRATCH_DIR}/listing.txt");
-    let mut listing = inventory_container(target, &access, &to, &listing_file, Vec::new());
-    listing.name = "listing".to_owned();
-    containers.push(listing);
-    let report = agent_container(
-        "window",
-        agent_image,
-        &access,
-        vec!["window".to_owned(), format!("--inventory={listing_file}")],
-    );
+    let (access, containers, report) =
+        reported(steps(backup, target, agent_image, admin_type, verify)?, target, agent_image, verify);
     let mut job_labels = labels(&name);
     job_labels.insert(SHIPPING_LABEL.to_owned(), "true".to_owned());
     let mut annotations = job_annotations(backup);

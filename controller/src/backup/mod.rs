@@ -5,6 +5,7 @@
 pub mod apply;
 pub mod resolve;
 pub mod shipping;
+pub mod window;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -209,11 +210,11 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
                 step = Some(next);
             }
         }
-        observed.window = shipping::newest_window(&pods, &backup, &runs).await?;
         shipping::clean_up(&jobs, &runs, &history).await?;
     }
 
     // Status.
+    observed.window = window::newest_window(&pods, &backup, &backup_jobs).await?;
     observed.jobs = backup_jobs;
     let suspended = backup.spec.suspend == Some(true);
     observed.next_run = backup

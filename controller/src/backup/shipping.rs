@@ -1,6 +1,5 @@
-//! Continuous protection at the edge (`spec.shipping`, issue 14): what the runs say (their Jobs,
-//! the window the newest one reported), the run Jobs created once claimed, and finished runs
-//! cleaned up. The decisions are `neo4j_api::pitr::cycle`'s.
+//! Continuous protection at the edge (`spec.shipping`, issue 14): whether a run's Pods linger,
+//! the run Jobs created once claimed, and finished runs cleaned up. The decisions are `neo4j_api::pitr::cycle`'s.
 
 use std::time::Duration;
 
@@ -9,13 +8,10 @@ use k8s_openapi::api::core::v1::Pod;
 use k8s_openapi::jiff::Timestamp;
 use kube::api::{Api, DeleteParams, ListParams, PostParams};
 use kube::{Client, ResourceExt};
+use neo4j_api::BackupRun;
 use neo4j_api::pitr::cycle::{Step, recorded_as_ended};
-use neo4j_api::pitr::summary::{WindowReport, read_report};
 use neo4j_api::plan::shipping_job::SHIPPING_LABEL;
-use neo4j_api::status::job::{has_succeeded, is_finished};
-use neo4j_api::status::owned::pods_of;
-use neo4j_api::status::pods::container_message;
-use neo4j_api::{BackupRun, Neo4jBackup};
+use neo4j_api::status::job::is_finished;
 
 /// Finished run Jobs kept (with their Pods, for `kubectl logs`); older ones are deleted once the
 /// history records them. A run every 30 s would otherwise leave 2,880 Jobs a day.
@@ -24,37 +20,6 @@ pub const KEPT_RUNS: usize = 3;
 /// Whether a Job is a shipping run.
 pub fn is_run(job: &Job) -> bool {
     job.labels().get(SHIPPING_LABEL).map(String::as_str) == Some("true")
-}
-
-fn completed(job: &Job) -> Option<Timestamp> {
-    job.status.as_ref()?.completion_time.as_ref().map(|t| t.0)
-}
-
-/// The window the newest succeeded run reported, when it completed after the window in the status.
-pub async fn newest_window(
-    pods: &Api<Pod>,
-    backup: &Neo4jBackup,
-    runs: &[Job],
-) -> Result<Option<(WindowReport, Timestamp)>, kube::Error> {
-    let known = backup.status.as_ref().and_then(|s| s.window_time.as_ref()).map(|t| t.0);
-    let newest = runs
-        .iter()
-        .filter(|job| has_succeeded(job))
-        .filter_map(|job| Some((completed(job)?, job)))
-        .max_by_key(|(at, _)| *at);
-    let Some((at, job)) = newest.filter(|(at, _)| known.is_none_or(|known| known < *at)) else { return Ok(None) };
-    let selector = format!("job-name={}", job.name_any());
-    let listed = pods.list(&ListParams::default().labels(&selector)).await?.items;
-    // Read whole: a status message is redacted and cut at 512 characters, a report is JSON of up
-    // to 4096 bytes that only our agent writes, and it is parsed into typed fields below.
-    let Some(message) = container_message(&pods_of(listed, job), "window") else { return Ok(None) };
-    match read_report(&message) {
-        Ok(report) => Ok(Some((report, at))),
-        Err(why) => {
-            tracing::warn!(backup = %backup.name_any(), job = %job.name_any(), %why, "no window from this run");
-            Ok(None)
-        }
-    }
 }
 
 /// Whether a Pod of this backup's runs has not terminated (its Job may be gone: deleted by hand,
