@@ -1,7 +1,7 @@
 //! Prometheus metrics of the controller: reconciles by kind and result, and their duration; seed
 //! 000's point-in-time metrics (`neo4j_pitr_*`); and every backup's last success and failures.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 use std::sync::atomic::AtomicU64;
 use std::time::Duration;
@@ -73,6 +73,8 @@ pub struct Metrics {
     failures: Family<BackupLabels, Counter>,
     /// The newest restorable moment of each database, for the lag computed at each scrape.
     newest: Mutex<BTreeMap<DatabaseLabels, Timestamp>>,
+    /// Every backup with series, so that those of a deleted one can be removed.
+    known: Mutex<BTreeSet<BackupLabels>>,
     /// The clock of the lag (a fixed one in tests).
     now: fn() -> Timestamp,
 }
@@ -126,6 +128,7 @@ impl Metrics {
             last_success,
             failures,
             newest: Mutex::default(),
+            known: Mutex::default(),
             now,
         }
     }
@@ -149,6 +152,7 @@ impl Metrics {
         shipping: bool,
     ) {
         let labels = BackupLabels { namespace: namespace.to_owned(), backup: backup.to_owned() };
+        lock(&self.known).insert(labels.clone());
         // Every backup's series exist from its first reconcile, at 0: `increase()` then sees the
         // first failure too.
         let failures = self.failures.get_or_create(&labels).clone();
@@ -164,9 +168,20 @@ impl Metrics {
         if let Some(at) = &written.last_successful_backup_time {
             self.last_success.get_or_create(&labels).set(at.0.as_millisecond() as f64 / 1000.0);
         }
-        let mut newest = self.newest.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        newest.retain(|key, _| key.namespace != namespace || key.backup != backup);
-        for window in &written.recovery_window {
+        // The lag is shipping's (seed 000's alert fires at 5 minutes): a nightly backup's window is
+        // a day old by design. A database no longer in the window loses its series.
+        let mut newest = lock(&self.newest);
+        let gone: Vec<DatabaseLabels> = newest
+            .keys()
+            .filter(|key| key.namespace == namespace && key.backup == backup)
+            .filter(|key| !shipping || !written.recovery_window.iter().any(|w| w.database == key.database))
+            .cloned()
+            .collect();
+        for key in gone {
+            newest.remove(&key);
+            self.lag.remove(&key);
+        }
+        for window in written.recovery_window.iter().filter(|_| shipping) {
             if let Some(latest) = &window.latest {
                 let key = DatabaseLabels {
                     namespace: namespace.to_owned(),
@@ -174,6 +189,28 @@ impl Metrics {
                     database: window.database.clone(),
                 };
                 newest.insert(key, latest.0);
+            }
+        }
+    }
+
+    /// Removes every series of the backups `exists` says are gone (deleted Neo4jBackups).
+    pub fn forget_missing(&self, exists: impl Fn(&str, &str) -> bool) {
+        let mut known = lock(&self.known);
+        let gone: Vec<BackupLabels> = known.iter().filter(|b| !exists(&b.namespace, &b.backup)).cloned().collect();
+        let mut newest = lock(&self.newest);
+        for labels in gone {
+            known.remove(&labels);
+            self.shipped.remove(&labels);
+            self.last_success.remove(&labels);
+            self.failures.remove(&labels);
+            let databases: Vec<DatabaseLabels> = newest
+                .keys()
+                .filter(|key| key.namespace == labels.namespace && key.backup == labels.backup)
+                .cloned()
+                .collect();
+            for key in databases {
+                newest.remove(&key);
+                self.lag.remove(&key);
             }
         }
     }
@@ -186,11 +223,16 @@ impl Metrics {
     /// The OpenMetrics text exposition, the lag measured now.
     pub fn render(&self) -> String {
         let now = (self.now)();
-        for (key, latest) in self.newest.lock().unwrap_or_else(std::sync::PoisonError::into_inner).iter() {
+        for (key, latest) in lock(&self.newest).iter() {
             self.lag.get_or_create(key).set(now.duration_since(*latest).as_secs_f64().max(0.0));
         }
         neo4j_ops::render_metrics(&self.registry)
     }
+}
+
+/// A poisoned lock still holds usable series: a panic elsewhere must not stop the metrics.
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]
@@ -258,5 +300,41 @@ mod tests {
         for name in EXPORTED {
             assert!(text.contains(&format!("# TYPE {}", name.trim_end_matches("_total"))), "{name} in\n{text}");
         }
+    }
+
+    #[test]
+    fn lag_is_shipping_only_and_series_of_dropped_databases_and_deleted_backups_go() {
+        let metrics = Metrics::with_clock(|| "2025-01-20T03:00:00Z".parse().unwrap());
+        let window = |databases: &[&str]| Neo4jBackupStatus {
+            last_successful_backup_time: Some(Time(at("2025-01-20T02:59:40Z"))),
+            recovery_window: databases
+                .iter()
+                .map(|name| DatabaseWindow {
+                    database: (*name).into(),
+                    latest: Some(Time(at("2025-01-20T02:59:30Z"))),
+                    ..DatabaseWindow::default()
+                })
+                .collect(),
+            ..Default::default()
+        };
+        metrics.backup_written("neo4j", "nightly", None, &window(&["orders"]), false);
+        metrics.backup_written("neo4j", "prod-pitr", None, &window(&["orders", "people"]), true);
+        let text = metrics.render();
+        assert!(!text.contains(r#"neo4j_pitr_log_lag_seconds{namespace="neo4j",backup="nightly""#), "{text}");
+        assert!(
+            text.contains(r#"neo4j_pitr_log_lag_seconds{namespace="neo4j",backup="prod-pitr",database="people"} 30.0"#)
+        );
+
+        metrics.backup_written("neo4j", "prod-pitr", None, &window(&["orders"]), true);
+        let text = metrics.render();
+        assert!(!text.contains(r#"database="people""#), "a dropped database has no lag: {text}");
+        assert!(
+            text.contains(r#"neo4j_pitr_log_lag_seconds{namespace="neo4j",backup="prod-pitr",database="orders"} 30.0"#)
+        );
+
+        metrics.forget_missing(|_, backup| backup == "nightly");
+        let text = metrics.render();
+        assert!(!text.contains(r#"backup="prod-pitr""#), "a deleted backup has no series: {text}");
+        assert!(text.contains(r#"neo4j_backup_failures_total{namespace="neo4j",backup="nightly"} 0"#), "{text}");
     }
 }
