@@ -126,6 +126,30 @@ async fn a_claim_another_writer_got_first_creates_nothing() {
     assert_eq!(action, Action::requeue(Duration::from_secs(1)), "no Job: the other writer's claim stands");
 }
 
+/// An offline restore scaled the target down and holds it (api/src/plan/target.rs,
+/// RESTORE_IN_PROGRESS): nothing starts, the claim-free status says why, and runs resume after.
+#[tokio::test]
+async fn a_target_held_by_an_offline_restore_starts_no_run() {
+    let mut held = cluster();
+    held["metadata"]["annotations"] = json!({"neo4j.com/restore-in-progress": "recover-orders"});
+    let mut steps = vec![
+        step(Method::GET, CLUSTER, StatusCode::OK, held),
+        step(Method::GET, CRON, StatusCode::NOT_FOUND, not_found("cronjobs prod-pitr-backup")),
+        step(Method::GET, LIST_JOBS, StatusCode::OK, list(vec![])),
+    ];
+    steps.push(checked(Method::PATCH, STATUS, StatusCode::OK, protection(json!(null)), |body| {
+        assert_eq!(body["status"]["phase"], "Pending");
+        assert_eq!(
+            body["status"]["message"],
+            "waiting for the target: the Neo4jRestore \"recover-orders\" holds the target (neo4j.com/restore-in-progress); runs resume when it ends"
+        );
+        assert!(body["status"].get("shipping").is_none_or(Value::is_null), "nothing claimed: {body}");
+    }));
+    steps.push(event("TargetUnusable"));
+    // No Job is created.
+    run(protection(json!(null)), steps).await;
+}
+
 /// The status after the claim was written and before the Job was created.
 fn claimed() -> Value {
     json!({"phase": "Pending", "message": "waiting for the first scheduled run", "observedGeneration": 1,

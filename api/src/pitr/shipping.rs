@@ -79,6 +79,16 @@ pub fn next(runs: Runs, schedule: Option<&CronSchedule>, interval_seconds: u64, 
     })
 }
 
+/// Why no run starts while an offline restore holds the target (its annotation
+/// `neo4j.com/restore-in-progress`): the servers are scaled down, and a run would fail or back up
+/// a half-restored store.
+pub fn paused_by_restore(restore: &str) -> String {
+    format!(
+        "the Neo4jRestore {restore:?} holds the target ({}); runs resume when it ends",
+        crate::plan::target::RESTORE_IN_PROGRESS
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

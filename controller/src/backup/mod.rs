@@ -92,6 +92,10 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
 
     // Plan and apply. A shipping backup has no CronJob: its runs are started below, one at a time.
     let ships = backup.spec.shipping.is_some();
+    // An offline restore holds the target (scaled down): no run starts until it lets go.
+    if let (true, Some(holder)) = (ships, target.and_then(|t| t.restore_hold.as_deref())) {
+        observed.target_problem = Some(neo4j_api::pitr::shipping::paused_by_restore(holder));
+    }
     if let (true, Some(_), true) = (verdict.is_allowed(), target, ships) {
         match apply::apply_service_account(&ctx.client, &namespace, &backup).await? {
             Some(refused) => observed.target_problem = Some(refused),
