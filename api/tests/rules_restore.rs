@@ -229,7 +229,11 @@ fn pitr_rules() {
                 vec![
                     "spec.source.pitr.logStorage.bucket: is required for s3 storage; name the bucket, e.g. my-neo4j-backups",
                 ],
-                vec![],
+                // The chain is read from one folder: the log storage, where the protection writes
+                // the FULLs and the DIFFs (docs/pitr.md).
+                vec![
+                    "spec.source.pitr.baseBackup: is not read: the chain is chosen in logStorage, where its FULL and its DIFFs are (neo4j-admin replays a chain from one folder only); remove baseBackup, or remove logStorage to restore from baseBackup",
+                ],
             ),
         ],
         &Context::default(),

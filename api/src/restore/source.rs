@@ -28,9 +28,13 @@ pub fn resolve_source(restore: &Neo4jRestore, referenced: Option<&Neo4jBackup>) 
     let until_transaction = source.until_transaction.filter(|_| pitr);
     let protection = spec.referenced_backup().filter(|_| source.uses_protection());
     let protection_locator = crate::types::BackupLocator { backup_ref: protection, ..Default::default() };
-    let (by_ref, locator) = match source.r#type {
-        Some(SourceType::Pitr) if source.uses_protection() => (true, &protection_locator),
-        Some(SourceType::Pitr) => {
+    let chain_locator = source
+        .chain_storage()
+        .map(|storage| crate::types::BackupLocator { storage: Some(storage.clone()), ..Default::default() });
+    let (by_ref, locator) = match (source.r#type.as_ref(), &chain_locator) {
+        (Some(SourceType::Pitr), Some(chain)) => (false, chain),
+        (Some(SourceType::Pitr), None) if source.uses_protection() => (true, &protection_locator),
+        (Some(SourceType::Pitr), None) => {
             let base = source
                 .pitr
                 .as_ref()
@@ -38,7 +42,7 @@ pub fn resolve_source(restore: &Neo4jRestore, referenced: Option<&Neo4jBackup>) 
                 .ok_or("spec.source.pitr.baseBackup is not set")?;
             (base.r#type == Some(BaseBackupType::Backup), &base.backup)
         }
-        Some(SourceType::Backup) => (true, &source.backup),
+        (Some(SourceType::Backup), _) => (true, &source.backup),
         _ => (false, &source.backup),
     };
     if by_ref {
@@ -148,6 +152,28 @@ mod tests {
         assert_eq!(
             resolve_source(&by_storage, None).unwrap().location().unwrap(),
             Location::Uri("gs://g/base/".into())
+        );
+    }
+
+    /// `pitr.logStorage` names the chain's folder (the protection's log destination, e.g. after
+    /// its cluster was deleted): the chain is chosen there, whatever `baseBackup` says.
+    #[test]
+    fn point_in_time_with_a_log_storage_reads_the_chain_there() {
+        let logs = json!({"type": "s3", "bucket": "neo4j-pitr-logs", "path": "cluster-logs/"});
+        let alone =
+            restore(json!({"type": "pitr", "pointInTime": "2025-01-04T12:30:00Z", "pitr": {"logStorage": logs}}));
+        assert!(!alone.spec.source.as_ref().unwrap().uses_protection());
+        assert_eq!(alone.spec.referenced_backup(), None, "no Neo4jBackup is read");
+        let source = resolve_source(&alone, None).unwrap();
+        assert_eq!(source.location().unwrap(), Location::Uri("s3://neo4j-pitr-logs/cluster-logs/".into()));
+        assert_eq!((source.owner.as_str(), source.database.as_str()), ("recover", "orders-restored"));
+        assert_eq!(source.point_in_time.as_deref(), Some("2025-01-04T12:30:00Z"));
+        let both = restore(json!({"type": "pitr", "pointInTime": "2025-01-04T12:30:00Z",
+            "pitr": {"baseBackup": {"type": "backup", "backupRef": "nightly"}, "logStorage": logs}}));
+        assert_eq!(both.spec.referenced_backup(), None);
+        assert_eq!(
+            resolve_source(&both, None).unwrap().location().unwrap(),
+            Location::Uri("s3://neo4j-pitr-logs/cluster-logs/".into())
         );
     }
 }

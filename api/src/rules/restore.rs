@@ -303,8 +303,15 @@ fn check_pitr_config(verdict: &mut Verdict, path: &FieldPath, pitr: &PitrConfig)
     }
     if let Some(logs) = &pitr.log_storage {
         check_storage(verdict, &path.child("logStorage"), logs);
+        if pitr.base_backup.is_some() {
+            verdict.warn(
+                path.child("baseBackup"),
+                "is not read: the chain is chosen in logStorage, where its FULL and its DIFFs are (neo4j-admin replays a chain from one folder only); remove baseBackup, or remove logStorage to restore from baseBackup",
+            );
+        }
     }
     duration(verdict, &path.child("logRetention"), &pitr.log_retention);
+
     duration(verdict, &path.child("recoveryPointObjective"), &pitr.recovery_point_objective);
     if let Some(compression) = &pitr.compression {
         check_compression(verdict, &path.child("compression"), compression);

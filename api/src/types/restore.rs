@@ -162,15 +162,25 @@ impl RestoreSource {
     /// for `pitr`, the source's own `backupRef` otherwise.
     pub fn referenced_backup(&self) -> Option<&str> {
         match (&self.r#type, &self.pitr) {
+            (Some(SourceType::Pitr), Some(pitr)) if pitr.log_storage.is_some() => None,
             (Some(SourceType::Pitr), Some(pitr)) => pitr.base_backup.as_ref()?.backup.backup_ref.as_deref(),
             _ => self.backup.backup_ref.as_deref(),
         }
     }
 
-    /// Whether this is a point-in-time source that names no base backup: it restores from the
-    /// target's own protection, `<targetCluster>-pitr` (issue 14, item 3).
+    /// Whether this is a point-in-time source that names neither a base backup nor a log storage:
+    /// it restores from the target's own protection, `<targetCluster>-pitr` (issue 14, item 3).
     pub fn uses_protection(&self) -> bool {
-        self.r#type == Some(SourceType::Pitr) && self.pitr.as_ref().is_none_or(|pitr| pitr.base_backup.is_none())
+        self.r#type == Some(SourceType::Pitr)
+            && self.pitr.as_ref().is_none_or(|pitr| pitr.base_backup.is_none() && pitr.log_storage.is_none())
+    }
+
+    /// The folder a point-in-time source reads its chain from, when `pitr.logStorage` names it:
+    /// neo4j-admin replays a chain from one folder only, where its FULL and its DIFFs are (the
+    /// protection writes both to the log destination), so that folder is the source and a
+    /// `baseBackup` beside it is not read.
+    pub fn chain_storage(&self) -> Option<&StorageLocation> {
+        self.pitr.as_ref().filter(|_| self.r#type == Some(SourceType::Pitr))?.log_storage.as_ref()
     }
 }
 
@@ -196,7 +206,9 @@ pub struct PitrConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base_backup: Option<BaseBackupSource>,
 
-    /// Storage location of shipped transaction logs, when they are kept apart from the base backup.
+    /// The folder of the chain (a FULL and the DIFFs after it, as the protection writes them to
+    /// its log destination): when set, the chain covering the moment is chosen there and
+    /// `baseBackup` is not read (neo4j-admin replays a chain from one folder only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_storage: Option<StorageLocation>,
 
