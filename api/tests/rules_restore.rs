@@ -224,15 +224,22 @@ fn pitr_rules() {
                 vec![],
             ),
             (
+                "a log storage alone is the chain's folder",
+                pitr(
+                    json!({"spec": {"source": {"pitr": {"baseBackup": null, "logStorage": {"type": "s3", "bucket": "neo4j-pitr-logs", "path": "cluster-logs/"}}}}}),
+                ),
+                vec![],
+                vec![],
+            ),
+            (
                 "log storage",
                 pitr(json!({"spec": {"source": {"pitr": {"logStorage": {"type": "s3"}}}}})),
                 vec![
                     "spec.source.pitr.logStorage.bucket: is required for s3 storage; name the bucket, e.g. my-neo4j-backups",
                 ],
-                // The chain is read from one folder: the log storage, where the protection writes
-                // the FULLs and the DIFFs (docs/pitr.md).
+                // A chain is read from one folder: the base backup's, when there is one (docs/pitr.md).
                 vec![
-                    "spec.source.pitr.baseBackup: is not read: the chain is chosen in logStorage, where its FULL and its DIFFs are (neo4j-admin replays a chain from one folder only); remove baseBackup, or remove logStorage to restore from baseBackup",
+                    "spec.source.pitr.logStorage: is not read while baseBackup is set: neo4j-admin replays a chain of DIFF backups from the base backup's own folder, and cannot replay transaction logs kept elsewhere; to restore from a protection's chain folder, name it here and remove baseBackup",
                 ],
             ),
         ],

@@ -204,9 +204,15 @@ pub fn validate(documents: &[Document], now: Timestamp) -> Vec<ObjectReport> {
                 Kind::Restore => spec["targetCluster"].as_str().and_then(|name| target(&namespace, name)),
                 _ => None,
             };
-            let referenced_name =
-                spec["source"]["backupRef"].as_str().or(spec["source"]["pitr"]["baseBackup"]["backupRef"].as_str());
-            let referenced = referenced_name.and_then(|name| {
+            // The backup the restore reads, as the webhook finds it (a point-in-time source without
+            // a base backup reads the target's protection `<target>-pitr`).
+            let referenced_name = match kind {
+                Kind::Restore => serde_json::from_value::<neo4j_api::Neo4jRestore>(document.value.clone())
+                    .ok()
+                    .and_then(|r| r.spec.referenced_backup()),
+                _ => None,
+            };
+            let referenced = referenced_name.as_deref().and_then(|name| {
                 backups.iter().find(|b| {
                     b.metadata.name.as_deref() == Some(name)
                         && b.metadata.namespace.clone().unwrap_or_else(|| "default".into()) == namespace

@@ -102,6 +102,42 @@ spec:
     assert_eq!(output.status.code(), Some(1));
 }
 
+/// A point-in-time restore without a base backup reads the target's protection `<target>-pitr`:
+/// given in the same input, its window judges the moment offline as the webhook would.
+#[test]
+fn a_moment_outside_the_protections_window_is_refused_offline() {
+    let input = "apiVersion: neo4j.neo4j.com/v1alpha1
+kind: Neo4jBackup
+metadata: {name: prod-pitr, namespace: neo4j}
+spec:
+  target: {kind: Cluster, name: prod}
+  storage: {type: s3, bucket: neo4j-pitr-logs, path: cluster-logs/}
+  schedule: \"0 2 * * *\"
+  shipping: {interval: 1m}
+status:
+  phase: Completed
+  lastSuccessfulBackupTime: \"2025-01-04T12:29:50Z\"
+  recoveryWindow:
+  - {database: orders, earliest: \"2025-01-04T02:00:00Z\", latest: \"2025-01-04T12:29:40Z\", contiguous: true,
+     spans: [{from: \"2025-01-04T02:00:00Z\", to: \"2025-01-04T12:29:40Z\"}]}
+---
+apiVersion: neo4j.neo4j.com/v1alpha1
+kind: Neo4jRestore
+metadata: {name: too-late, namespace: neo4j}
+spec:
+  targetCluster: prod
+  databaseName: orders
+  source: {type: pitr, pointInTime: \"2025-01-04T12:30:00Z\"}
+";
+    let output = validate(&["-f", "-"], Some(input));
+    let stdout = text(&output.stdout);
+    assert!(
+        stdout.contains("  error: spec.source.pointInTime: 2025-01-04T12:30:00Z is after the newest restorable moment 2025-01-04T12:29:40Z of database orders\n"),
+        "{stdout}"
+    );
+    assert_eq!(output.status.code(), Some(1));
+}
+
 #[test]
 fn the_readme_command_validates_the_examples() {
     let output = validate(&["-f", "../examples/"], None);

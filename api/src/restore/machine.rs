@@ -371,12 +371,12 @@ fn verifying(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     }
 }
 
-fn stop_cluster(restore: &Neo4jRestore) -> bool {
+pub(crate) fn stop_cluster(restore: &Neo4jRestore) -> bool {
     restore.spec.stop_cluster == Some(true)
 }
 
 /// Whether the restore replaces an existing database (`force` or `options.replaceExisting`).
-fn overwrites(restore: &Neo4jRestore) -> bool {
+pub(crate) fn overwrites(restore: &Neo4jRestore) -> bool {
     restore.spec.force == Some(true) || restore.spec.options.as_ref().and_then(|o| o.replace_existing) == Some(true)
 }
 
@@ -556,7 +556,7 @@ fn starting(observed: &Observed, progress: RestoreProgress) -> Decision {
 }
 
 /// The host name of server 0, which holds the restored store, in a multi-server cluster.
-fn seed_host(target: &ResolvedTarget) -> Option<String> {
+pub(crate) fn seed_host(target: &ResolvedTarget) -> Option<String> {
     (target.target_type == TargetType::Cluster && target.servers > 1).then(|| {
         format!("{}-0.{}.{}.svc.cluster.local", target.statefulset(), target.headless_service(), target.namespace)
     })
@@ -610,7 +610,7 @@ fn bringing_up(inputs: &Inputs, progress: RestoreProgress) -> Decision {
 }
 
 /// A hook's statements, as the user it names or else as the admin.
-fn hook_statements(hooks: Option<&RestoreHooks>) -> Option<Action> {
+pub(crate) fn hook_statements(hooks: Option<&RestoreHooks>) -> Option<Action> {
     let hooks = hooks?;
     let statements = Cypher::Statements(hooks.cypher_statements.clone().filter(|s| !s.is_empty())?);
     Some(match &hooks.cypher_credentials_secret_ref {

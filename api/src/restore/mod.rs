@@ -7,6 +7,7 @@ pub mod cypher;
 pub mod failure;
 pub mod machine;
 pub mod observed;
+pub mod plan;
 pub mod source;
 pub mod topology;
 pub mod until;

@@ -155,8 +155,8 @@ mod tests {
         );
     }
 
-    /// `pitr.logStorage` names the chain's folder (the protection's log destination, e.g. after
-    /// its cluster was deleted): the chain is chosen there, whatever `baseBackup` says.
+    /// `pitr.logStorage` alone names the chain's folder (the protection's log destination, e.g.
+    /// after its cluster was deleted): the chain is chosen there.
     #[test]
     fn point_in_time_with_a_log_storage_reads_the_chain_there() {
         let logs = json!({"type": "s3", "bucket": "neo4j-pitr-logs", "path": "cluster-logs/"});
@@ -168,12 +168,15 @@ mod tests {
         assert_eq!(source.location().unwrap(), Location::Uri("s3://neo4j-pitr-logs/cluster-logs/".into()));
         assert_eq!((source.owner.as_str(), source.database.as_str()), ("recover", "orders-restored"));
         assert_eq!(source.point_in_time.as_deref(), Some("2025-01-04T12:30:00Z"));
+        // Beside a base backup it is not read: the Neo4j operator's restores (and `convert`'s
+        // output) name their transaction-log bucket there, which holds no chain.
         let both = restore(json!({"type": "pitr", "pointInTime": "2025-01-04T12:30:00Z",
             "pitr": {"baseBackup": {"type": "backup", "backupRef": "nightly"}, "logStorage": logs}}));
-        assert_eq!(both.spec.referenced_backup(), None);
+        assert_eq!(both.spec.referenced_backup().as_deref(), Some("nightly"));
+        let nightly = backup(json!({"kind": "Cluster", "name": "prod"}));
         assert_eq!(
-            resolve_source(&both, None).unwrap().location().unwrap(),
-            Location::Uri("s3://neo4j-pitr-logs/cluster-logs/".into())
+            resolve_source(&both, Some(&nightly)).unwrap().location().unwrap(),
+            Location::Uri("s3://b/nightly/".into())
         );
     }
 }

@@ -445,6 +445,12 @@ pub fn catalogue() -> Vec<Entry> {
         ),
         entry(
             Restore,
+            "`pitr.logStorage` beside a `baseBackup` is not read (warning): alone, it names the folder of the chain",
+            "neo4j-admin replays a chain of DIFF backups from one folder; the operator's separate transaction-log bucket cannot be replayed.",
+            pitr(json!({"source": {"pitr": {"logStorage": {"type": "s3", "bucket": "tx-logs"}}}})),
+        ),
+        entry(
+            Restore,
             "durations (`timeout`, `logRetention`, `recoveryPointObjective`, hook timeouts) are positive",
             "One duration grammar everywhere: s, m, h, d, w, y.",
             pitr(json!({"source": {"pitr": {"logRetention": "1 week"}}})),

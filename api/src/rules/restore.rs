@@ -13,7 +13,8 @@ use crate::rules::target::check_target_version;
 use crate::rules::{Context, FieldPath, Verdict};
 use crate::types::{
     BackupLocator, BaseBackupType, CompressionAlgorithm, CompressionConfig, DatabaseWindow, EncryptionConfig,
-    Neo4jRestore, Neo4jRestoreSpec, PitrConfig, RestoreHooks, RestorePhase, RestoreSource, SourceType, StorageType,
+    Neo4jBackup, Neo4jRestore, Neo4jRestoreSpec, PitrConfig, RestoreHooks, RestorePhase, RestoreSource, SourceType,
+    StorageType,
 };
 
 /// Longest restore name: its Job `<name>-restore` must fit a 63-character label.
@@ -40,7 +41,7 @@ pub fn validate_restore(old: Option<&Neo4jRestore>, new: &Neo4jRestore, ctx: &Co
     name(&mut verdict, &spec_path.child("databaseName"), database.map(String::as_str), names::check_database_name);
     let source_hint = "say what to restore, e.g. {type: backup, backupRef: daily-backup}";
     if let Some(source) = required(&mut verdict, &spec_path.child("source"), &spec.source, source_hint) {
-        check_source(&mut verdict, &spec_path.child("source"), source, ctx, known_window(new, ctx));
+        check_source(&mut verdict, &spec_path.child("source"), source, ctx, known_window(new, ctx.referenced_backup));
     }
     if let Some(options) = &spec.options {
         let options_path = spec_path.child("options");
@@ -151,8 +152,12 @@ fn check_referenced_backup(verdict: &mut Verdict, path: &FieldPath, spec: &Neo4j
 }
 
 /// The window the referenced Neo4jBackup's status keeps for the database this restore reads.
-fn known_window<'a>(restore: &Neo4jRestore, ctx: &Context<'a>) -> Option<&'a DatabaseWindow> {
-    let backup = ctx.referenced_backup?;
+/// The window the referenced backup's status keeps for the restored database.
+pub(crate) fn known_window<'a>(
+    restore: &Neo4jRestore,
+    referenced: Option<&'a Neo4jBackup>,
+) -> Option<&'a DatabaseWindow> {
+    let backup = referenced?;
     let named = restore.spec.referenced_backup();
     if named.is_none() || named.as_deref() != backup.metadata.name.as_deref() {
         return None;
@@ -289,6 +294,9 @@ fn check_until_transaction(
     }
 }
 
+/// Why `logStorage` is not read beside a `baseBackup`.
+pub const LOG_STORAGE_BESIDE_BASE: &str = "is not read while baseBackup is set: neo4j-admin replays a chain of DIFF backups from the base backup's own folder, and cannot replay transaction logs kept elsewhere; to restore from a protection's chain folder, name it here and remove baseBackup";
+
 fn check_pitr_config(verdict: &mut Verdict, path: &FieldPath, pitr: &PitrConfig) {
     if let Some(base) = &pitr.base_backup {
         let base_path = path.child("baseBackup");
@@ -304,14 +312,10 @@ fn check_pitr_config(verdict: &mut Verdict, path: &FieldPath, pitr: &PitrConfig)
     if let Some(logs) = &pitr.log_storage {
         check_storage(verdict, &path.child("logStorage"), logs);
         if pitr.base_backup.is_some() {
-            verdict.warn(
-                path.child("baseBackup"),
-                "is not read: the chain is chosen in logStorage, where its FULL and its DIFFs are (neo4j-admin replays a chain from one folder only); remove baseBackup, or remove logStorage to restore from baseBackup",
-            );
+            verdict.warn(path.child("logStorage"), LOG_STORAGE_BESIDE_BASE);
         }
     }
     duration(verdict, &path.child("logRetention"), &pitr.log_retention);
-
     duration(verdict, &path.child("recoveryPointObjective"), &pitr.recovery_point_objective);
     if let Some(compression) = &pitr.compression {
         check_compression(verdict, &path.child("compression"), compression);

@@ -162,7 +162,6 @@ impl RestoreSource {
     /// for `pitr`, the source's own `backupRef` otherwise.
     pub fn referenced_backup(&self) -> Option<&str> {
         match (&self.r#type, &self.pitr) {
-            (Some(SourceType::Pitr), Some(pitr)) if pitr.log_storage.is_some() => None,
             (Some(SourceType::Pitr), Some(pitr)) => pitr.base_backup.as_ref()?.backup.backup_ref.as_deref(),
             _ => self.backup.backup_ref.as_deref(),
         }
@@ -175,12 +174,14 @@ impl RestoreSource {
             && self.pitr.as_ref().is_none_or(|pitr| pitr.base_backup.is_none() && pitr.log_storage.is_none())
     }
 
-    /// The folder a point-in-time source reads its chain from, when `pitr.logStorage` names it:
-    /// neo4j-admin replays a chain from one folder only, where its FULL and its DIFFs are (the
-    /// protection writes both to the log destination), so that folder is the source and a
-    /// `baseBackup` beside it is not read.
+    /// The folder a point-in-time source reads its chain from when `pitr.logStorage` names it and
+    /// no `baseBackup` does: neo4j-admin replays a chain from one folder only, where its FULL and
+    /// its DIFFs are (the protection writes both to the log destination). With a `baseBackup`,
+    /// the chain is the base backup's, as the Neo4j operator's restores read it (its `logStorage`
+    /// held transaction logs apart, which neo4j-admin cannot replay).
     pub fn chain_storage(&self) -> Option<&StorageLocation> {
-        self.pitr.as_ref().filter(|_| self.r#type == Some(SourceType::Pitr))?.log_storage.as_ref()
+        let pitr = self.pitr.as_ref().filter(|_| self.r#type == Some(SourceType::Pitr))?;
+        pitr.log_storage.as_ref().filter(|_| pitr.base_backup.is_none())
     }
 }
 
@@ -207,8 +208,8 @@ pub struct PitrConfig {
     pub base_backup: Option<BaseBackupSource>,
 
     /// The folder of the chain (a FULL and the DIFFs after it, as the protection writes them to
-    /// its log destination): when set, the chain covering the moment is chosen there and
-    /// `baseBackup` is not read (neo4j-admin replays a chain from one folder only).
+    /// its log destination): without `baseBackup`, the chain covering the moment is chosen there;
+    /// with one, it is not read (neo4j-admin replays a chain from one folder only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_storage: Option<StorageLocation>,
 
