@@ -38,15 +38,7 @@ fn standalone() -> ResolvedTarget {
 
 /// Nightly, a whole-cluster backup to S3 whose status keeps the window of `orders`.
 fn nightly() -> Neo4jBackup {
-    serde_json::from_value(json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jBackup",
-        "metadata": {"name": "nightly", "namespace": "neo4j"},
-        "spec": {"target": {"kind": "Cluster", "name": "prod"}, "storage": {"type": "s3", "bucket": "my-backups", "path": "prod"}},
-        "status": {"phase": "Completed", "lastSuccessfulBackupTime": "2025-01-20T02:05:00Z",
-            "recoveryWindow": [{"database": "orders", "earliest": "2025-01-19T02:00:00Z", "latest": "2025-01-20T02:00:00Z",
-                "earliestTransaction": 10, "latestTransaction": 900, "contiguous": true,
-                "spans": [{"from": "2025-01-19T02:00:00Z", "to": "2025-01-20T02:00:00Z", "fromTransaction": 10, "toTransaction": 900}],
-                "newestChain": {"full": "orders-2025-01-19T02-00-00.backup", "artifacts": 2, "newest": "orders-2025-01-20T02-00-00.backup"}}]}}))
-    .unwrap()
+    serde_json::from_str(include_str!("fixtures/nightly-with-window.json")).unwrap()
 }
 
 fn observed(
@@ -130,15 +122,8 @@ Steps:
 /// exist; --overwrite-destination "is not safe on a cluster": docs-operations,
 /// backup-restore/restore-backup.adoc and clustering/databases.adoc, 5.x and dev), and only with
 /// options.replaceExisting or force. The downtime comes from earlier restores into the target.
-#[test]
-fn replacing_a_cluster_database_drops_it_and_needs_the_spec_to_allow_it() {
-    let backup = nightly();
-    let r = restore(json!({"options": {"replaceExisting": true, "verifyBackup": true}}));
-    let o = observed(&r, cluster(), Some(&backup), Database::present(true));
-    let history = [earlier("monday", 12), earlier("tuesday", 95)];
-    assert_eq!(
-        text(&r, &o, Some(&backup), &history),
-        r#"Plan of Neo4jRestore neo4j/recover: can run
+/// The plan of a restore that replaces a cluster database, as `restore plan` prints it.
+const REPLACING: &str = r#"Plan of Neo4jRestore neo4j/recover: can run
   Target:    Neo4jEnterpriseCluster prod: 3 servers, Neo4j 2025.04.0-enterprise
   Database:  orders (exists: it is replaced)
   Source:    Neo4jBackup nightly: s3://my-backups/prod/
@@ -149,12 +134,22 @@ Steps:
    1. Resolving        Job recover-inspect lists s3://my-backups/prod/ (neo4j-admin backup inspect) and neo4j-agent choose picks the artifact
    2. Verifying        Job recover-verify restores the chain into scratch space and runs neo4j-admin database check on it
    3. PreRestoreHooks  DROP DATABASE orders IF EXISTS WAIT  [destructive]
-   4. Restoring        Job recover-restore runs neo4j-admin database restore --from-path=<the artifact> orders on claim data-prod-server-0, beside Pod prod-server-0  [destructive]
+   4. Restoring        Job recover-restore runs neo4j-admin database restore --from-path=<the artifact> orders on claim data-prod-server-0, beside Pod prod-server-0
    5. BringingUp       CREATE DATABASE orders IF NOT EXISTS TOPOLOGY 3 PRIMARIES OPTIONS {existingData: 'use', existingDataSeedServer: <the id of prod-server-0.prod-headless.neo4j.svc.cluster.local>}, then wait until every server hosts it online
 Destructive:
   - the database orders is dropped, restored on server 0 and created again from it: not served until the restore completes (allowed by options.replaceExisting)
-"#
-    );
+"#;
+
+#[test]
+fn replacing_a_cluster_database_drops_it_and_needs_the_spec_to_allow_it() {
+    let backup = nightly();
+    let r = restore(json!({"options": {"replaceExisting": true, "verifyBackup": true}}));
+    let o = observed(&r, cluster(), Some(&backup), Database::present(true));
+    let history = [earlier("monday", 12), earlier("tuesday", 95)];
+    assert_eq!(text(&r, &o, Some(&backup), &history), REPLACING);
+    // docs/plugin.md shows this plan as `restore plan` prints it.
+    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/plugin.md")).unwrap();
+    assert!(docs.contains(REPLACING), "docs/plugin.md shows another plan than the planner makes");
 
     let not_allowed = restore(json!({}));
     let o = observed(&not_allowed, cluster(), Some(&backup), Database::present(true));

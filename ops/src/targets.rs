@@ -6,6 +6,8 @@
 use kube::Client;
 use kube::api::{Api, DynamicObject};
 use kube::core::{ApiResource, GroupVersionKind};
+use neo4j_api::plan::target::ResolvedTarget;
+use neo4j_api::{Neo4jEnterpriseCluster, Neo4jEnterpriseStandalone};
 use serde::de::DeserializeOwned;
 
 /// The kind of a cluster target.
@@ -66,4 +68,40 @@ pub async fn read<T: DeserializeOwned>(
         format!("{} {name:?} is served as {}, which this version cannot read: {err}", ar.kind, ar.api_version)
     });
     Ok(Some(decoded))
+}
+
+/// What the lookup found.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lookup {
+    /// The target, ready to plan against.
+    Found(ResolvedTarget),
+    /// Neither kind has an object of that name.
+    Missing,
+    /// It exists but cannot be planned against (e.g. no image tag).
+    Unusable(String),
+    /// The spec does not name a target (the rules say why).
+    Unnamed,
+}
+
+/// Why nothing can be looked up: the Neo4j operator's CRDs are not installed.
+pub const NOT_INSTALLED: &str = "the Neo4j operator's Neo4jEnterpriseCluster and Neo4jEnterpriseStandalone CRDs are not installed (the API server serves neither kind in group neo4j.neo4j.com); install the Neo4j operator first";
+
+/// Looks the target up, at whichever version each kind is served: a cluster first, then a standalone.
+pub async fn resolve(client: &Client, apis: &TargetApis, namespace: &str, name: &str) -> Result<Lookup, kube::Error> {
+    if !apis.any() {
+        return Ok(Lookup::Unusable(NOT_INSTALLED.to_owned()));
+    }
+    if let Some(ar) = &apis.cluster
+        && let Some(cluster) = read::<Neo4jEnterpriseCluster>(client, ar, namespace, name).await?
+    {
+        let found = cluster.and_then(|cluster| ResolvedTarget::from_cluster(&cluster, namespace));
+        return Ok(found.map_or_else(Lookup::Unusable, Lookup::Found));
+    }
+    if let Some(ar) = &apis.standalone
+        && let Some(standalone) = read::<Neo4jEnterpriseStandalone>(client, ar, namespace, name).await?
+    {
+        let found = standalone.and_then(|standalone| ResolvedTarget::from_standalone(&standalone, namespace));
+        return Ok(found.map_or_else(Lookup::Unusable, Lookup::Found));
+    }
+    Ok(Lookup::Missing)
 }

@@ -267,6 +267,24 @@ pub enum RestoreCommand {
         /// The Neo4jRestore.
         name: String,
     },
+    /// What a restore will do before it does it: the artifacts, the moment reached, every step
+    /// in order, what is destructive, the downtime and what would make it fail. Exit code 0 when
+    /// the plan can run, 1 when it cannot.
+    #[command(
+        after_help = "Examples:\n  kubectl neo4j restore plan -f restore.yaml\n  kubectl neo4j restore plan recover-orders -o json\n  kubectl neo4j restore plan orders-back --cluster prod --database orders --from-backup nightly --force"
+    )]
+    Plan {
+        /// A file with one Neo4jRestore (`-` for standard input), created or not.
+        #[arg(short = 'f', long = "filename", value_name = "FILE")]
+        file: Option<String>,
+        /// The name of an existing Neo4jRestore, or with --cluster and the flags of `restore
+        /// create`, the one they compose.
+        #[command(flatten)]
+        flags: crate::compose::RestoreFlags,
+        /// Output format.
+        #[arg(short = 'o', long, value_enum, default_value = "text")]
+        output: PlanFormat,
+    },
     /// Compose a Neo4jRestore from flags: complete (every default filled in) and validated.
     #[command(
         after_help = "Examples:\n  kubectl neo4j restore create orders-back --cluster prod --database orders-copy --from-backup nightly --dry-run=client -o yaml\n  kubectl neo4j restore create before-deploy --cluster prod --database orders-0412 --from-backup nightly --point-in-time 2025-04-12T12:30:00Z --stop-cluster --dry-run=client -o yaml"
@@ -325,6 +343,17 @@ pub enum Shell {
 pub enum DryRun {
     /// Compose locally; nothing is sent to a cluster.
     Client,
+}
+
+/// How `restore plan` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlanFormat {
+    /// Readable lines.
+    Text,
+    /// JSON.
+    Json,
+    /// YAML.
+    Yaml,
 }
 
 /// Formats of a single object.
@@ -397,17 +426,53 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
         Command::Restore(RestoreCommand::Create { flags, emit }) => {
             let object =
                 crate::compose::restore(&flags, &offline_namespace(&cli.connection)).map_err(CliError::Usage)?;
-            if (flags.force || flags.stop_cluster) && emit.dry_run.is_none() && !emit.yes {
-                confirm(&format!(
-                    "restore {:?} into {:?} on {}{}{}",
-                    flags.name,
-                    flags.database,
-                    flags.cluster,
-                    if flags.stop_cluster { ", stopping the cluster while it runs" } else { "" },
-                    if flags.force { ", replacing the existing database" } else { "" }
-                ))?;
+            // On a terminal, the plan comes first: one that cannot run is refused before asking,
+            // and the question names what is destructive.
+            use std::io::IsTerminal;
+            if emit.dry_run.is_none() && !emit.yes && std::io::stdin().is_terminal() {
+                let (finished, _) = crate::compose::finish(object.clone())
+                    .map_err(|errors| CliError::Refused("Neo4jRestore".into(), errors.join("; ")))?;
+                let (name, plan) =
+                    crate::restore_plan::plan(&cli.connection, crate::restore_plan::Planned::Object(finished))?;
+                eprint!("{}", neo4j_api::restore::plan::render(&name, &plan));
+                if !plan.can_run {
+                    return Err(CliError::Refused("Neo4jRestore".into(), plan.blockers.join("; ")));
+                }
+                if !plan.destructive.is_empty() {
+                    confirm(&crate::restore_plan::question(&plan))?;
+                }
             }
             emit_object::<neo4j_api::Neo4jRestore>(object, &emit, &cli.connection, out)?;
+        }
+        Command::Restore(RestoreCommand::Plan { file, flags, output }) => {
+            let planned = match (file, &flags.name, &flags.cluster) {
+                (Some(_), Some(_), _) => {
+                    return Err(CliError::Usage("give -f FILE or a name (with or without flags), not both".into()));
+                }
+                (Some(file), None, _) => crate::restore_plan::Planned::Object(crate::restore_plan::from_file(&file)?),
+                (None, Some(_), Some(_)) => {
+                    let object = crate::compose::restore(&flags, &offline_namespace(&cli.connection))
+                        .map_err(CliError::Usage)?;
+                    let (finished, _) = crate::compose::finish(object)
+                        .map_err(|errors| CliError::Refused("Neo4jRestore".into(), errors.join("; ")))?;
+                    crate::restore_plan::Planned::Object(finished)
+                }
+                (None, Some(name), None) => crate::restore_plan::Planned::Existing(name.clone()),
+                (None, None, _) => {
+                    return Err(CliError::Usage(
+                        "name a Neo4jRestore, give -f FILE, or compose one with the flags of restore create".into(),
+                    ));
+                }
+            };
+            let (name, plan) = crate::restore_plan::plan(&cli.connection, planned)?;
+            out.write_all(crate::restore_plan::rendered(&name, &plan, output)?.as_bytes())?;
+            if !plan.can_run {
+                out.flush()?;
+                return Err(CliError::Failed(format!(
+                    "the plan of {name} cannot run: {} problem(s), listed under \"Would fail\"",
+                    plan.blockers.len()
+                )));
+            }
         }
         Command::Backup(BackupCommand::Describe { name }) => {
             let text = online(&cli.connection, false, |client, scope, now| async move {
@@ -561,7 +626,11 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
 }
 
 /// Runs an online verb: a client from the kubeconfig, the scope (`-A` or the namespace), now.
-fn online<F, Fut>(connection: &crate::kubeconfig::ConnectionFlags, all: bool, verb: F) -> Result<String, CliError>
+pub(crate) fn online<F, Fut>(
+    connection: &crate::kubeconfig::ConnectionFlags,
+    all: bool,
+    verb: F,
+) -> Result<String, CliError>
 where
     F: FnOnce(kube::Client, crate::online::list::Scope, k8s_openapi::jiff::Timestamp) -> Fut,
     Fut: std::future::Future<Output = Result<String, String>>,
@@ -656,7 +725,7 @@ fn duration(text: &str) -> Result<std::time::Duration, CliError> {
         .map_err(|err| CliError::Usage(format!("{text:?} {err}")))
 }
 
-fn scope_namespace(scope: &crate::online::list::Scope) -> String {
+pub(crate) fn scope_namespace(scope: &crate::online::list::Scope) -> String {
     match scope {
         crate::online::list::Scope::Namespace(ns) => ns.clone(),
         crate::online::list::Scope::All => "default".to_owned(),

@@ -71,14 +71,14 @@ pub struct BackupFlags {
 /// Flags of `restore create`.
 #[derive(Debug, Args, Clone)]
 pub struct RestoreFlags {
-    /// Name of the Neo4jRestore.
-    pub name: String,
-    /// The Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone to restore into.
+    /// Name of the Neo4jRestore (required).
+    pub name: Option<String>,
+    /// The Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone to restore into (required).
     #[arg(long, value_name = "NAME")]
-    pub cluster: String,
-    /// The database to restore into.
+    pub cluster: Option<String>,
+    /// The database to restore into (required).
     #[arg(long, value_name = "NAME")]
-    pub database: String,
+    pub database: Option<String>,
     /// Restore the latest successful backup of this Neo4jBackup.
     #[arg(long, value_name = "NEO4JBACKUP", conflicts_with_all = ["s3", "gcs", "azure", "pvc", "pvc_size", "from_storage"])]
     pub from_backup: Option<String>,
@@ -225,6 +225,12 @@ fn from_uri(uri: &str) -> Result<(StorageFlags, Option<String>), String> {
 
 /// The Neo4jRestore the flags describe (not yet defaulted).
 pub fn restore(flags: &RestoreFlags, namespace: &str) -> Result<Value, String> {
+    let Some(name) = &flags.name else {
+        return Err("name the Neo4jRestore: kubectl neo4j restore create NAME --cluster ... --database ...".to_owned());
+    };
+    let (Some(cluster), Some(database)) = (&flags.cluster, &flags.database) else {
+        return Err("say where to restore: --cluster NAME (the Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone) and --database NAME".to_owned());
+    };
     let (storage_flags, uri_path) = match &flags.from_storage {
         Some(uri) => from_uri(uri)?,
         None => (flags.storage.clone(), None),
@@ -244,7 +250,7 @@ pub fn restore(flags: &RestoreFlags, namespace: &str) -> Result<Value, String> {
         Some(moment) => json!({"type": "pitr", "pointInTime": moment, "pitr": {"baseBackup": base}}),
         None => base,
     };
-    let mut spec = json!({"targetCluster": flags.cluster, "databaseName": flags.database, "source": source});
+    let mut spec = json!({"targetCluster": cluster, "databaseName": database, "source": source});
     if flags.stop_cluster {
         spec["stopCluster"] = json!(true);
     }
@@ -258,7 +264,7 @@ pub fn restore(flags: &RestoreFlags, namespace: &str) -> Result<Value, String> {
         spec["timeout"] = json!(timeout);
     }
     Ok(
-        json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore", "metadata": metadata(&flags.name, namespace), "spec": spec}),
+        json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore", "metadata": metadata(name, namespace), "spec": spec}),
     )
 }
 

@@ -9,5 +9,6 @@ pub mod kubeconfig;
 pub mod kustomize;
 pub mod manifests;
 pub mod online;
+pub mod restore_plan;
 pub mod style;
 pub mod validate;

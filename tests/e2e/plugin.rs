@@ -46,9 +46,9 @@ async fn e2e_plugin_create_list_describe_and_watch() {
         assert!(described.contains("Name:        nightly\n") && described.contains("maxCount: 7"), "{described}");
 
         let restore_flags = RestoreFlags {
-            name: "back".into(),
-            cluster: "prod".into(),
-            database: "orders-copy".into(),
+            name: Some("back".into()),
+            cluster: Some("prod".into()),
+            database: Some("orders-copy".into()),
             from_backup: Some("nightly".into()),
             from_storage: None,
             storage: StorageFlags::default(),

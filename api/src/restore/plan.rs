@@ -344,7 +344,8 @@ fn steps(known: &Known, target: &ResolvedTarget, source: &SourceLocation, exists
             argv.join(" "),
             target.data_pvc(0)
         ),
-        replaces,
+        // A cluster's database was dropped before: the restore writes a new one.
+        replaces && seeded.is_none(),
     ));
     if stop {
         let replicas =

@@ -2,8 +2,10 @@
 //! storage location with an optional `backupPath`, or the base backup of a point-in-time restore.
 
 use crate::plan::location::{Location, location};
+use crate::plan::target::ResolvedTarget;
 pub use crate::types::SourceLocation;
 use crate::types::{BaseBackupType, Neo4jBackup, Neo4jRestore, SourceType, TargetKind};
+use crate::version::ImageTag;
 
 impl SourceLocation {
     /// The location neo4j-admin reads: the folder, or the one artifact `backupPath` names.
@@ -80,6 +82,30 @@ pub fn resolve_source(restore: &Neo4jRestore, referenced: Option<&Neo4jBackup>) 
         database: restored,
         point_in_time,
         until_transaction,
+    })
+}
+
+/// [`resolve_source`], and not ready while the referenced Neo4jBackup has no successful run.
+pub fn ready_source(restore: &Neo4jRestore, referenced: Option<&Neo4jBackup>) -> Result<SourceLocation, String> {
+    let source = resolve_source(restore, referenced)?;
+    match referenced {
+        Some(backup) if backup.status.as_ref().and_then(|s| s.last_successful_backup_time.as_ref()).is_none() => {
+            Err(format!(
+                "waiting for the Neo4jBackup {:?} to complete a backup",
+                backup.metadata.name.as_deref().unwrap_or_default()
+            ))
+        }
+        _ => Ok(source),
+    }
+}
+
+/// Why a backup taken from `backup_target` cannot be restored into `target`: Neo4j cannot restore
+/// into an older version.
+pub fn newer_backup(backup_target: &ResolvedTarget, target: &ResolvedTarget) -> Option<String> {
+    let from = ImageTag::parse(&backup_target.tag).ok()?.version;
+    let into = ImageTag::parse(&target.tag).ok()?.version;
+    (from > into).then(|| {
+        format!("the backup comes from Neo4j {from} and the target runs {into}: Neo4j cannot restore into an older version; upgrade the target first")
     })
 }
 

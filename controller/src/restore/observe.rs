@@ -9,7 +9,7 @@ use kube::{Client, ResourceExt};
 use neo4j_api::plan::restore_job::{RESTORE_LABEL, RestoreJob};
 use neo4j_api::plan::target::ResolvedTarget;
 use neo4j_api::restore::machine::{Database, JobState, Observed, Servers};
-use neo4j_api::restore::source::resolve_source;
+use neo4j_api::restore::source::{newer_backup, ready_source};
 use neo4j_api::review::review;
 use neo4j_api::rules::Context;
 use neo4j_api::status::job::{has_failed, is_finished};
@@ -211,15 +211,6 @@ fn judged(errors: Vec<String>, progress: &neo4j_api::RestoreProgress) -> Vec<Str
     errors.into_iter().filter(|e| !(started && e.starts_with(&plaintext))).collect()
 }
 
-/// Whether the version of the backup is newer than the target's (Neo4j cannot restore into an older version).
-fn newer_backup(backup_target: &ResolvedTarget, target: &ResolvedTarget) -> Option<String> {
-    let from = ImageTag::parse(&backup_target.tag).ok()?.version;
-    let into = ImageTag::parse(&target.tag).ok()?.version;
-    (from > into).then(|| {
-        format!("the backup comes from Neo4j {from} and the target runs {into}: Neo4j cannot restore into an older version; upgrade the target first")
-    })
-}
-
 /// Observes one Neo4jRestore.
 pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Result<Observed, Error> {
     let client = &ctx.client;
@@ -240,13 +231,7 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
         ..Context::default()
     };
     let verdict = review(None, &serde_json::to_value(restore)?, &rules).map(|r| r.verdict).unwrap_or_default();
-    let mut source = resolve_source(restore, referenced.as_ref());
-    if let (Ok(_), Some(backup)) = (&source, &referenced) {
-        let succeeded = backup.status.as_ref().and_then(|s| s.last_successful_backup_time.as_ref()).is_some();
-        if !succeeded {
-            source = Err(format!("waiting for the Neo4jBackup {:?} to complete a backup", backup.name_any()));
-        }
-    }
+    let source = ready_source(restore, referenced.as_ref());
     let (mut refusal, mut backup_version) = (None, None);
     if let (Ok(target), Some(backup)) = (&target, &referenced)
         && let Some((backup_ns, backup_target)) = backup.spec.target_object(namespace)

@@ -6,5 +6,6 @@ pub mod inspect;
 pub mod install;
 pub mod list;
 pub mod pitr;
+pub mod plan;
 pub mod server;
 pub mod table;
