@@ -293,3 +293,27 @@ Would fail:
         )
     );
 }
+
+/// The plan is refreshed only while nothing destructive has happened, and `restore describe`
+/// reads each planned step against the progress.
+#[test]
+fn the_plan_is_fixed_at_the_first_destructive_step_and_read_against_the_progress() {
+    use neo4j_api::restore::plan::{Standing, standing, still_planning};
+    use neo4j_api::{RestoreProgress, RestoreStep};
+    let at = |step: RestoreStep| RestoreProgress { step: Some(step), ..RestoreProgress::default() };
+    assert!(still_planning(&RestoreProgress::default()));
+    assert!(still_planning(&at(RestoreStep::Verifying)));
+    assert!(still_planning(&RestoreProgress { database_existed: Some(true), ..at(RestoreStep::PreRestoreHooks) }));
+    assert!(!still_planning(&RestoreProgress { database_dropped: Some(true), ..at(RestoreStep::PreRestoreHooks) }));
+    assert!(!still_planning(&RestoreProgress { database_stopped: Some(true), ..at(RestoreStep::PreRestoreHooks) }));
+    assert!(!still_planning(&RestoreProgress { original_replicas: Some(3), ..at(RestoreStep::StoppingCluster) }));
+    assert!(!still_planning(&at(RestoreStep::Restoring)));
+    assert!(!still_planning(&RestoreProgress { failure: Some("x".into()), ..at(RestoreStep::Resolving) }));
+
+    let restoring = Some(&RestoreStep::Restoring);
+    assert_eq!(standing("StoppingCluster", restoring), Standing::Done);
+    assert_eq!(standing("Restoring", restoring), Standing::Now);
+    assert_eq!(standing("BringingUp", restoring), Standing::Later);
+    assert_eq!(standing("PostRestoreHooks", Some(&RestoreStep::Done)), Standing::Done);
+    assert_eq!(standing("Resolving", None), Standing::Later);
+}

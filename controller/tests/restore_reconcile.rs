@@ -142,6 +142,45 @@ async fn run(object: Value, admin: Arc<FakeAdmin>, steps: Vec<Step>) -> Requeue 
     support::reconcile_with(admin, steps, |ctx| reconcile(Arc::new(restore), ctx)).await.expect("reconcile succeeds")
 }
 
+/// The plan is written before the first destructive step (issue 15, item 1), with the durations
+/// of the namespace's earlier restores (when it stops changing: `still_planning`, api tests).
+#[tokio::test]
+async fn the_plan_is_recorded_before_anything_destructive() {
+    let admin = FakeAdmin::new(Database::Unknown);
+    let mut steps = observe_start(sts(3, 3, 3), vec![]);
+    let earlier = json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore",
+        "metadata": {"name": "last-week", "namespace": "neo4j"},
+        "spec": {"targetCluster": "prod", "databaseName": "orders", "source": {"type": "backup", "backupRef": "nightly"}},
+        "status": {"phase": "Completed", "startTime": "2025-01-13T01:00:00Z", "completionTime": "2025-01-13T01:20:00Z"}});
+    steps.extend([
+        step(
+            Method::GET,
+            "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jrestores",
+            StatusCode::OK,
+            json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestoreList", "metadata": {}, "items": [earlier]}),
+        ),
+        checked(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null)), |body| {
+            assert_eq!(body["status"]["progress"]["step"], "PreRestoreHooks");
+            let plan = &body["status"]["plan"];
+            assert_eq!(plan["canRun"], true, "{plan}");
+            assert_eq!(plan["target"], "Neo4jEnterpriseCluster prod: 3 servers, Neo4j 2025.01.0-enterprise");
+            assert_eq!(
+                plan["artifacts"],
+                "pvc://backups/prod/orders-2025-01-20T02-00-00.backup (named by backupPath), with the chain it ends"
+            );
+            assert_eq!(
+                plan["downtime"],
+                "all of prod, for about 20m0s (the longest of 1 earlier restore(s) into prod, from start to completion)"
+            );
+            let steps: Vec<&str> = plan["steps"].as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
+            assert_eq!(steps, ["Resolving", "StoppingCluster", "Restoring", "StartingCluster", "BringingUp"]);
+            assert_eq!(plan["steps"][1]["destructive"], true);
+        }),
+        event("PreRestoreHooks"),
+    ]);
+    run(restore(json!({}), json!(null)), admin, steps).await;
+}
+
 #[tokio::test]
 async fn the_size_is_recorded_with_the_finalizer_before_any_scale_down() {
     let admin = FakeAdmin::new(Database::Absent);

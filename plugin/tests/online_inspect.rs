@@ -20,6 +20,13 @@ fn server() -> Client {
                 "spec": {"targetCluster": "prod", "databaseName": "orders", "stopCluster": true},
                 "status": {"phase": "Running", "message": "waiting for the restore Job",
                     "progress": {"step": "Restoring", "artifact": "/backups/prod/orders-2025-01-20T02-00-00.backup", "originalReplicas": 3},
+                    "plan": {"canRun": true, "target": "Neo4jEnterpriseCluster prod: 3 servers, Neo4j 2025.01.0-enterprise",
+                        "database": "orders (new)", "source": "pvc://backups/prod/", "artifacts": "a", "reaches": "r",
+                        "downtime": "all of prod, for an unknown time: no earlier restore into prod completed here, and the backup's size is not recorded",
+                        "steps": [{"step": "Resolving", "action": "Job back-inspect lists pvc://backups/prod/"},
+                            {"step": "StoppingCluster", "action": "scale StatefulSet prod-server from 3 to 0 replicas", "destructive": true},
+                            {"step": "Restoring", "action": "Job back-restore runs neo4j-admin database restore"},
+                            {"step": "StartingCluster", "action": "scale StatefulSet prod-server back to 3"}]},
                     "conditions": [{"type": "ClusterStopped", "status": "True", "reason": "ScaledDown", "message": "scaled to 0; 3 replicas are restored afterwards", "lastTransitionTime": "2025-01-20T11:50:00Z"}]}})),
             "/api/v1/namespaces/neo4j/events" => {
                 assert!(
@@ -67,6 +74,17 @@ async fn describe_shows_where_the_restore_is_what_it_recorded_and_what_happened(
     );
     assert!(text.contains("Artifact:    /backups/prod/orders-2025-01-20T02-00-00.backup\n"), "{text}");
     assert!(text.contains("Servers:     scaled back to 3 when done (recorded before the scale-down)\n"), "{text}");
+    // The plan recorded before the first destructive step, read against the progress (issue 15).
+    assert!(
+        text.contains(concat!(
+            "Plan (as recorded before the first destructive step) and progress:\n",
+            "  done  1. Resolving        Job back-inspect lists pvc://backups/prod/\n",
+            "  done  2. StoppingCluster  scale StatefulSet prod-server from 3 to 0 replicas  [destructive]\n",
+            "  now   3. Restoring        Job back-restore runs neo4j-admin database restore\n",
+            "        4. StartingCluster  scale StatefulSet prod-server back to 3\n",
+        )),
+        "{text}"
+    );
     assert!(
         text.contains(
             "  ClusterStopped   True     ScaledDown   10m ago   scaled to 0; 3 replicas are restored afterwards\n"

@@ -13,7 +13,8 @@ use crate::restore::machine::{Cypher, Database, Observed, hook_statements, overw
 use crate::restore::source::SourceLocation;
 use crate::restore::until::restore_until;
 use crate::types::{
-    MAX_PLANNED_STEPS, Neo4jBackup, Neo4jRestore, PlannedStep, RestoreHooks, RestorePhase, RestorePlan, RestoreStep,
+    MAX_PLANNED_STEPS, Neo4jBackup, Neo4jRestore, PlannedStep, RestoreHooks, RestorePhase, RestorePlan,
+    RestoreProgress, RestoreStep,
 };
 
 /// What the plan is made from.
@@ -44,6 +45,59 @@ fn exists(known: &Known) -> Exists {
         (Some(true), _) | (None, Database::Present { .. }) => Exists::Yes,
         (Some(false), _) | (None, Database::Absent) => Exists::No,
         _ => Exists::Unknown,
+    }
+}
+
+/// Whether a restore whose progress (after a decision) is `progress` has done nothing destructive
+/// yet, so that its plan may still be refreshed. The controller writes the plan in such a decision;
+/// the restore machine always takes one (recording the database and the size it will act on)
+/// before the decision that drops, stops or scales (`restore::machine`).
+pub fn still_planning(progress: &RestoreProgress) -> bool {
+    let early = matches!(
+        progress.step,
+        None | Some(RestoreStep::Resolving | RestoreStep::Verifying | RestoreStep::PreRestoreHooks)
+    );
+    early
+        && progress.database_dropped != Some(true)
+        && progress.database_stopped != Some(true)
+        && progress.original_replicas.is_none()
+        && progress.store_touched != Some(true)
+        && progress.failure.is_none()
+}
+
+/// Where a step stands against the progress: done, under way, or to come.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Standing {
+    /// Done.
+    Done,
+    /// The restore is at this step.
+    Now,
+    /// To come.
+    Later,
+}
+
+const ORDER: [RestoreStep; 9] = [
+    RestoreStep::Resolving,
+    RestoreStep::Verifying,
+    RestoreStep::PreRestoreHooks,
+    RestoreStep::StoppingCluster,
+    RestoreStep::Restoring,
+    RestoreStep::StartingCluster,
+    RestoreStep::BringingUp,
+    RestoreStep::PostRestoreHooks,
+    RestoreStep::Done,
+];
+
+/// Where the planned `step` stands when the restore is at `at`.
+pub fn standing(step: &str, at: Option<&RestoreStep>) -> Standing {
+    let index = |s: &str| ORDER.iter().position(|o| o.as_str() == s);
+    let (Some(planned), Some(now)) = (index(step), at.and_then(|a| index(a.as_str()))) else {
+        return Standing::Later;
+    };
+    match planned.cmp(&now) {
+        std::cmp::Ordering::Less => Standing::Done,
+        std::cmp::Ordering::Equal => Standing::Now,
+        std::cmp::Ordering::Greater => Standing::Later,
     }
 }
 
@@ -475,6 +529,25 @@ pub fn render(name: &str, plan: &RestorePlan) -> String {
         for item in &plan.blockers {
             out.push_str(&format!("  - {item}\n"));
         }
+    }
+    out
+}
+
+/// The planned steps read against where the restore is (`restore describe`): each marked done,
+/// now or still to come, and the plan's destructive items and problems.
+pub fn against_progress(plan: &RestorePlan, at: Option<&RestoreStep>) -> String {
+    let mut out = String::new();
+    for (index, step) in plan.steps.iter().enumerate() {
+        let mark = match standing(&step.step, at) {
+            Standing::Done => "done",
+            Standing::Now => "now ",
+            Standing::Later => "    ",
+        };
+        let destructive = if step.destructive { "  [destructive]" } else { "" };
+        out.push_str(&format!("  {mark} {:>2}. {:<17}{}{destructive}\n", index + 1, step.step, step.action));
+    }
+    for item in &plan.blockers {
+        out.push_str(&format!("  would fail: {item}\n"));
     }
     out
 }

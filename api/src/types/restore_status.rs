@@ -75,6 +75,11 @@ pub struct Neo4jRestoreStatus {
     /// continues where it stopped and never repeats a destructive step.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub progress: Option<RestoreProgress>,
+
+    /// What the restore will do, as planned before its first destructive step (issue 15): kept
+    /// up to date until then, fixed from then on, so it can be read against `progress`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<crate::types::RestorePlan>,
 }
 
 string_enum! {

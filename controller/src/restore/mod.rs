@@ -15,6 +15,7 @@ use kube::runtime::controller::{Action as Requeue, Controller};
 use kube::runtime::watcher;
 use kube::{Resource, ResourceExt};
 use neo4j_api::restore::machine::{Action, decide};
+use neo4j_api::restore::plan::still_planning;
 use neo4j_api::status::restore::restore_status;
 use neo4j_api::{Neo4jRestore, RestorePhase};
 
@@ -42,7 +43,12 @@ pub async fn reconcile(restore: Arc<Neo4jRestore>, ctx: Arc<Ctx>) -> Result<Requ
         decision.progress = neo4j_api::RestoreProgress { failure: Some(first), ..previous };
     }
     let gone = observed.deleting && decision.actions.contains(&Action::RemoveFinalizer);
-    let (status, transitions) = restore_status(&restore, &decision, &observed, now);
+    let (mut status, transitions) = restore_status(&restore, &decision, &observed, now);
+    // Until the first destructive step, the plan is refreshed with what is known now; it is
+    // written with this decision, which acts on nothing destructive (`still_planning`).
+    if !gone && still_planning(&decision.progress) {
+        status.plan = Some(observe::plan(&ctx, &restore, &namespace, &observed).await?);
+    }
     if !gone && Some(&status) != restore.status.as_ref() {
         let restores: Api<Neo4jRestore> = Api::namespaced(ctx.client.clone(), &namespace);
         let patch =

@@ -283,6 +283,25 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
     })
 }
 
+/// The plan of `restore` from what was observed, with the referenced backup (its window) and the
+/// namespace's earlier restores (their durations). Only while planning: two reads more.
+pub async fn plan(
+    ctx: &Ctx,
+    restore: &Neo4jRestore,
+    namespace: &str,
+    observed: &Observed,
+) -> Result<neo4j_api::RestorePlan, Error> {
+    let referenced = match restore.spec.referenced_backup() {
+        Some(name) => Api::<Neo4jBackup>::namespaced(ctx.client.clone(), namespace).get_opt(&name).await?,
+        None => None,
+    };
+    let restores: Api<Neo4jRestore> = Api::namespaced(ctx.client.clone(), namespace);
+    let earlier = restores.list(&ListParams::default()).await?.items;
+    let known =
+        neo4j_api::restore::plan::Known { restore, observed, referenced: referenced.as_ref(), earlier: &earlier };
+    Ok(neo4j_api::restore::plan::plan(&known))
+}
+
 #[cfg(test)]
 mod tests {
     use neo4j_api::{RestoreProgress, RestoreStep};
