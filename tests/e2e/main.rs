@@ -7,6 +7,7 @@ mod in_process;
 mod install;
 mod operator;
 mod pitr;
+mod plan;
 mod plugin;
 mod restore;
 mod security;

@@ -24,7 +24,7 @@ use crate::support::{client, controller_ctx, create_cluster, eventually, finish_
 
 /// A database server stand-in: the database is absent until CREATE DATABASE.
 #[derive(Default)]
-struct StandIn {
+pub(crate) struct StandIn {
     created: Mutex<bool>,
 }
 
