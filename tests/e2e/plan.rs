@@ -6,7 +6,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use k8s_openapi::api::core::v1::Secret;
 use kube::Client;
 use kube::api::{Api, PostParams};
 use kubectl_neo4j::online::plan::plan_of;
@@ -14,8 +13,8 @@ use neo4j_api::Neo4jRestore;
 use neo4j_controller::restore::run;
 use serde_json::json;
 
-use crate::restore::StandIn;
-use crate::support::{client, controller_ctx, create_cluster, eventually, in_namespace, install_crds};
+use crate::restore::{StandIn, create_restorable_target};
+use crate::support::{client, controller_ctx, eventually, in_namespace, install_crds};
 
 #[tokio::test]
 #[ignore = "needs a cluster: KUBECONFIG"]
@@ -38,15 +37,7 @@ fn restore(target: &str) -> Neo4jRestore {
 }
 
 async fn planned(client: Client, ns: String) {
-    let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
-    let secret = serde_json::from_value(
-        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "neo4j-admin-secret"},
-        "stringData": {"username": "neo4j", "password": "e2e-password"}}),
-    )
-    .expect("secret");
-    secrets.create(&PostParams::default(), &secret).await.expect("create the admin Secret");
-    create_cluster(&client, &ns, "v1alpha1", "prod").await;
-    crate::support::create_client_service(&client, &ns, "prod").await;
+    create_restorable_target(&client, &ns, "v1alpha1").await;
     let now = k8s_openapi::jiff::Timestamp::now();
 
     // The plugin's plan, before the restore exists: the target found through discovery.

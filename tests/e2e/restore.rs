@@ -45,6 +45,20 @@ impl DatabaseAdmin for StandIn {
     }
 }
 
+/// The cluster `prod` at `version` as a restore needs it: its admin Secret (the password the
+/// database stand-in checks) and its client Service.
+pub(crate) async fn create_restorable_target(client: &Client, ns: &str, version: &str) {
+    let secrets: Api<Secret> = Api::namespaced(client.clone(), ns);
+    let secret = serde_json::from_value(
+        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "neo4j-admin-secret"},
+        "stringData": {"username": "neo4j", "password": "e2e-password"}}),
+    )
+    .expect("secret");
+    secrets.create(&PostParams::default(), &secret).await.expect("create the admin Secret");
+    create_cluster(client, ns, version, "prod").await;
+    crate::support::create_client_service(client, ns, "prod").await;
+}
+
 async fn replicas(sets: &Api<StatefulSet>) -> Option<i32> {
     sets.get("prod-server").await.ok()?.spec?.replicas
 }
@@ -61,15 +75,7 @@ async fn e2e_restore_stop_cluster_scales_to_zero_and_back() {
 /// An offline restore (`stopCluster`) into a Neo4jEnterpriseCluster served at `target_version`:
 /// the hold annotation set, scaled to 0, restored, scaled back, released.
 pub async fn offline(client: Client, ns: String, target_version: &str) {
-    let secrets: Api<Secret> = Api::namespaced(client.clone(), &ns);
-    let secret = serde_json::from_value(
-        json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "neo4j-admin-secret"},
-        "stringData": {"username": "neo4j", "password": "e2e-password"}}),
-    )
-    .expect("secret");
-    secrets.create(&PostParams::default(), &secret).await.expect("create the admin Secret");
-    create_cluster(&client, &ns, target_version, "prod").await;
-    crate::support::create_client_service(&client, &ns, "prod").await;
+    create_restorable_target(&client, &ns, target_version).await;
     let clusters = crate::support::clusters(&client, &ns, target_version);
     // What the Neo4j operator would run for the cluster.
     let sets: Api<StatefulSet> = Api::namespaced(client.clone(), &ns);
