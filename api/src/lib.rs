@@ -18,6 +18,7 @@ pub mod plan;
 pub mod restore;
 pub mod retention;
 pub mod review;
+pub mod rpo;
 pub mod rules;
 pub mod status;
 pub mod string_enum;

@@ -364,3 +364,60 @@ fn shipping_rules() {
         &Context::default(),
     );
 }
+
+// Issue 15, item 4: the recovery point objective, against how often the backup runs.
+#[test]
+fn recovery_point_objective_rules() {
+    table(
+        vec![
+            ("nightly meets a day", backup(json!({"spec": {"schedule": "0 2 * * *", "rpo": "1d"}})), vec![], vec![]),
+            (
+                "a DIFF a minute meets five",
+                backup(json!({"spec": {"schedule": "@daily", "shipping": {"interval": "1m"}, "rpo": "5m"}})),
+                vec![],
+                vec![],
+            ),
+            (
+                "nightly cannot meet an hour",
+                backup(json!({"spec": {"schedule": "0 2 * * *", "rpo": "1h"}})),
+                vec![],
+                vec![
+                    "spec.rpo: cannot be met: spec.schedule leaves up to 24h0m0s between two runs, more than 1h; run more often, or use spec.shipping (a DIFF every interval)",
+                ],
+            ),
+            (
+                "weekdays only leave a weekend",
+                backup(json!({"spec": {"schedule": "0 */6 * * 1-5", "rpo": "1d"}})),
+                vec![],
+                vec![
+                    "spec.rpo: cannot be met: spec.schedule leaves up to 54h0m0s between two runs, more than 1d; run more often, or use spec.shipping (a DIFF every interval)",
+                ],
+            ),
+            (
+                "an interval longer than the objective",
+                backup(json!({"spec": {"schedule": "@daily", "shipping": {"interval": "10m"}, "rpo": "5m"}})),
+                vec![],
+                vec![
+                    "spec.rpo: cannot be met: spec.shipping.interval leaves up to 10m0s between two runs, more than 5m; shorten the interval",
+                ],
+            ),
+            (
+                "a one-shot backup",
+                backup(json!({"spec": {"rpo": "1h"}})),
+                vec![],
+                vec![
+                    "spec.rpo: cannot be met by a one-shot backup: 1h after it ran, it is older than the objective; set spec.schedule (or spec.shipping) to keep to it",
+                ],
+            ),
+            (
+                "not a duration",
+                backup(json!({"spec": {"schedule": "@daily", "rpo": "an hour"}})),
+                vec![
+                    "spec.rpo: \"an hour\" is not a duration; write <number><unit> with units s, m, h, d, w, y, e.g. 30s, 1h30m, 7d",
+                ],
+                vec![],
+            ),
+        ],
+        &Context { now: Some("2025-01-20T03:00:00Z".parse().unwrap()), ..Context::default() },
+    );
+}

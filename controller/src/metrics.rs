@@ -25,6 +25,8 @@ pub const EXPORTED: &[&str] = &[
     "neo4j_pitr_recovery_duration_seconds",
     "neo4j_backup_last_success_timestamp_seconds",
     "neo4j_backup_failures_total",
+    "neo4j_backup_rpo_met",
+    "neo4j_backup_recovery_point_age_seconds",
 ];
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -71,6 +73,10 @@ pub struct Metrics {
     recovery: Histogram,
     last_success: Family<BackupLabels, Gauge<f64, AtomicU64>>,
     failures: Family<BackupLabels, Counter>,
+    rpo_met: Family<BackupLabels, Gauge>,
+    point_age: Family<BackupLabels, Gauge<f64, AtomicU64>>,
+    /// Per backup with `spec.rpo`: its objective in seconds and its newest restorable moment.
+    objectives: Mutex<BTreeMap<BackupLabels, (i64, Option<Timestamp>)>>,
     /// The newest restorable moment of each database, for the lag computed at each scrape.
     newest: Mutex<BTreeMap<DatabaseLabels, Timestamp>>,
     /// Every backup with series, so that those of a deleted one can be removed.
@@ -118,6 +124,18 @@ impl Metrics {
             last_success.clone(),
         );
         backup.register("failures", "Failed runs per backup", failures.clone());
+        let rpo_met = Family::<BackupLabels, Gauge>::default();
+        let point_age = Family::<BackupLabels, Gauge<f64, AtomicU64>>::default();
+        backup.register(
+            "rpo_met",
+            "1 when the newest restorable moment of a backup with spec.rpo is within it, else 0",
+            rpo_met.clone(),
+        );
+        backup.register(
+            "recovery_point_age_seconds",
+            "Now minus the newest restorable moment of a backup with spec.rpo (what a restore now would lose)",
+            point_age.clone(),
+        );
         Self {
             registry,
             reconciles,
@@ -127,6 +145,9 @@ impl Metrics {
             recovery,
             last_success,
             failures,
+            rpo_met,
+            point_age,
+            objectives: Mutex::default(),
             newest: Mutex::default(),
             known: Mutex::default(),
             now,
@@ -193,13 +214,36 @@ impl Metrics {
         }
     }
 
+    /// Records a backup's recovery point objective (`None`: it has none, and loses its series) and
+    /// its newest restorable moment, for `neo4j_backup_rpo_met` and the age computed at each scrape.
+    pub fn backup_objective(&self, namespace: &str, backup: &str, objective: Option<i64>, newest: Option<Timestamp>) {
+        let labels = BackupLabels { namespace: namespace.to_owned(), backup: backup.to_owned() };
+        lock(&self.known).insert(labels.clone());
+        let mut objectives = lock(&self.objectives);
+        match objective {
+            Some(seconds) => {
+                objectives.insert(labels, (seconds, newest));
+            }
+            None => {
+                if objectives.remove(&labels).is_some() {
+                    self.rpo_met.remove(&labels);
+                    self.point_age.remove(&labels);
+                }
+            }
+        }
+    }
+
     /// Removes every series of the backups `exists` says are gone (deleted Neo4jBackups).
     pub fn forget_missing(&self, exists: impl Fn(&str, &str) -> bool) {
         let mut known = lock(&self.known);
         let gone: Vec<BackupLabels> = known.iter().filter(|b| !exists(&b.namespace, &b.backup)).cloned().collect();
         let mut newest = lock(&self.newest);
+        let mut objectives = lock(&self.objectives);
         for labels in gone {
             known.remove(&labels);
+            objectives.remove(&labels);
+            self.rpo_met.remove(&labels);
+            self.point_age.remove(&labels);
             self.shipped.remove(&labels);
             self.last_success.remove(&labels);
             self.failures.remove(&labels);
@@ -225,6 +269,18 @@ impl Metrics {
         let now = (self.now)();
         for (key, latest) in lock(&self.newest).iter() {
             self.lag.get_or_create(key).set(now.duration_since(*latest).as_secs_f64().max(0.0));
+        }
+        for (key, (objective, newest)) in lock(&self.objectives).iter() {
+            let age = newest.map(|at| now.duration_since(at).as_secs().max(0));
+            self.rpo_met.get_or_create(key).set(i64::from(age.is_some_and(|age| age <= *objective)));
+            match age {
+                Some(age) => {
+                    self.point_age.get_or_create(key).set(age as f64);
+                }
+                None => {
+                    self.point_age.remove(key);
+                }
+            }
         }
         neo4j_ops::render_metrics(&self.registry)
     }
@@ -294,6 +350,7 @@ mod tests {
             assert!(text.contains(line), "{line} missing from\n{text}");
         }
         metrics.recovery_finished(at("2025-01-20T01:00:00Z"), at("2025-01-20T01:04:00Z"));
+        metrics.backup_objective("neo4j", "prod-pitr", Some(300), Some(at("2025-01-20T02:59:30Z")));
         metrics.observe("Neo4jBackup", true, Duration::from_millis(1));
         let text = metrics.render();
         assert!(text.contains("neo4j_pitr_recovery_duration_seconds_sum 240.0"), "{text}");
@@ -336,5 +393,31 @@ mod tests {
         let text = metrics.render();
         assert!(!text.contains(r#"backup="prod-pitr""#), "a deleted backup has no series: {text}");
         assert!(text.contains(r#"neo4j_backup_failures_total{namespace="neo4j",backup="nightly"} 0"#), "{text}");
+    }
+
+    #[test]
+    fn the_objective_is_met_or_not_at_each_scrape() {
+        let metrics = Metrics::with_clock(|| "2025-01-20T03:00:00Z".parse().unwrap());
+        metrics.backup_objective("neo4j", "nightly", Some(3600), Some(at("2025-01-20T02:30:00Z")));
+        metrics.backup_objective("neo4j", "weekly", Some(3600), Some(at("2025-01-19T03:00:00Z")));
+        metrics.backup_objective("neo4j", "fresh", Some(3600), None);
+        let text = metrics.render();
+        for line in [
+            r#"neo4j_backup_rpo_met{namespace="neo4j",backup="nightly"} 1"#,
+            r#"neo4j_backup_recovery_point_age_seconds{namespace="neo4j",backup="nightly"} 1800.0"#,
+            r#"neo4j_backup_rpo_met{namespace="neo4j",backup="weekly"} 0"#,
+            r#"neo4j_backup_recovery_point_age_seconds{namespace="neo4j",backup="weekly"} 86400.0"#,
+            r#"neo4j_backup_rpo_met{namespace="neo4j",backup="fresh"} 0"#,
+        ] {
+            assert!(text.contains(line), "{line} missing from\n{text}");
+        }
+        assert!(
+            !text.contains(r#"neo4j_backup_recovery_point_age_seconds{namespace="neo4j",backup="fresh"}"#),
+            "{text}"
+        );
+        metrics.backup_objective("neo4j", "weekly", None, None);
+        metrics.forget_missing(|_, backup| backup != "nightly");
+        let text = metrics.render();
+        assert!(!text.contains(r#"backup="weekly""#) && !text.contains(r#"backup="nightly""#), "{text}");
     }
 }

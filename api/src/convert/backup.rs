@@ -56,8 +56,16 @@ pub(super) fn backup(top: &mut Fields, metadata: ObjectMeta, notes: &mut Notes) 
     let retention = spec.object("retention", notes).and_then(|fields| retention(fields, notes));
     let options = options(spec.object("options", notes), notes);
     spec.finish(notes);
-    let spec =
-        Neo4jBackupSpec { target, storage, options: Some(options), schedule, suspend, retention, shipping: None };
+    let spec = Neo4jBackupSpec {
+        target,
+        storage,
+        options: Some(options),
+        schedule,
+        suspend,
+        retention,
+        shipping: None,
+        rpo: None,
+    };
     Neo4jBackup { metadata, spec, status: None }
 }
 

@@ -190,11 +190,40 @@ impl CronSchedule {
         }
         None
     }
+
+    /// The longest time between two runs from `from` on, in seconds: over at most 4,000 runs
+    /// or 400 days, enough to see a daily, weekly, monthly or yearly pause even in a schedule that
+    /// runs every minute for part of the day (its 4,000 runs span more than one pause).
+    pub fn longest_gap(&self, from: k8s_openapi::jiff::Timestamp) -> Option<i64> {
+        let limit = from.checked_add(k8s_openapi::jiff::SignedDuration::from_hours(400 * 24)).ok()?;
+        let mut previous = self.next_after(from)?;
+        let mut longest = 0;
+        for _ in 0..4000 {
+            let Some(next) = self.next_after(previous) else { break };
+            longest = longest.max(next.duration_since(previous).as_secs());
+            if next > limit {
+                break;
+            }
+            previous = next;
+        }
+        Some(longest)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_longest_gap_sees_nightly_weekly_and_partial_day_pauses() {
+        let from: k8s_openapi::jiff::Timestamp = "2025-01-20T03:00:00Z".parse().unwrap();
+        let gap = |schedule: &str| CronSchedule::parse(schedule).unwrap().longest_gap(from);
+        assert_eq!(gap("0 2 * * *"), Some(86_400));
+        assert_eq!(gap("*/15 * * * *"), Some(900));
+        assert_eq!(gap("0 3 * * 0"), Some(7 * 86_400));
+        assert_eq!(gap("0 */6 * * 1-5"), Some(2 * 86_400 + 6 * 3600), "Friday 18:00 to Monday 00:00");
+        assert_eq!(gap("* 0-1 * * *"), Some(22 * 3600 + 60), "every minute from 00:00 to 01:59, then a pause");
+    }
 
     fn next(schedule: &str, after: &str) -> String {
         let after: k8s_openapi::jiff::Timestamp = after.parse().unwrap();

@@ -113,6 +113,7 @@ pub fn protection(api_version: &str, kind: &str, meta: &ObjectMeta, pitr: Option
             shipping: shipping.map(|s| ShippingSpec {
                 interval: Some(s.interval.clone().unwrap_or_else(|| DEFAULT_INTERVAL.to_owned())),
             }),
+            rpo: None,
         },
         status: None,
     };

@@ -50,6 +50,9 @@ pub fn validate_backup(old: Option<&Neo4jBackup>, new: &Neo4jBackup, ctx: &Conte
     if let Some(shipping) = &new.spec.shipping {
         check_shipping(&mut verdict, &spec, new, shipping);
     }
+    if new.spec.rpo.is_some() {
+        check_rpo(&mut verdict, &spec.child("rpo"), new, ctx);
+    }
     if let Some(retention) = &new.spec.retention {
         let cloud = storage.and_then(|s| s.r#type.as_ref()).is_some_and(|t| provider_of(t).is_some());
         check_retention(&mut verdict, &spec.child("retention"), retention, cloud);
@@ -67,6 +70,32 @@ pub fn validate_backup(old: Option<&Neo4jBackup>, new: &Neo4jBackup, ctx: &Conte
         }
     }
     verdict
+}
+
+/// The recovery point objective: a duration, and runs frequent enough to meet it (issue 15).
+fn check_rpo(verdict: &mut Verdict, path: &FieldPath, backup: &Neo4jBackup, ctx: &Context) {
+    duration(verdict, path, &backup.spec.rpo);
+    let (Some(rpo), Some(objective)) = (backup.spec.rpo.as_deref(), crate::rpo::objective(backup)) else { return };
+    let now = ctx.now.unwrap_or_else(k8s_openapi::jiff::Timestamp::now);
+    match crate::rpo::worst_loss(backup, now) {
+        None if backup.spec.schedule.is_none() => verdict.warn(
+            path,
+            format!("cannot be met by a one-shot backup: {rpo} after it ran, it is older than the objective; set spec.schedule (or spec.shipping) to keep to it"),
+        ),
+        Some(worst) if worst > objective => {
+            let every = crate::status::restore::human(worst);
+            let (what, fix) = if backup.spec.shipping.is_some() {
+                ("spec.shipping.interval", "shorten the interval")
+            } else {
+                ("spec.schedule", "run more often, or use spec.shipping (a DIFF every interval)")
+            };
+            verdict.warn(
+                path,
+                format!("cannot be met: {what} leaves up to {every} between two runs, more than {rpo}; {fix}"),
+            );
+        }
+        _ => {}
+    }
 }
 
 /// Continuous protection: a DIFF every `interval`, a FULL on `schedule` (issue 14).

@@ -305,6 +305,12 @@ pub fn catalogue() -> Vec<Entry> {
         ),
         entry(
             Backup,
+            "`rpo` is a duration that the runs can meet (warning: the longest pause between two runs, the shipping interval or the schedule's, exceeds it; a one-shot backup cannot)",
+            "A restore loses up to the time since the newest restorable moment; a schedule that pauses longer than the objective misses it by design.",
+            json!({"spec": {"schedule": "0 2 * * *", "rpo": "1h"}}),
+        ),
+        entry(
+            Backup,
             "an `additionalArgs` flag neo4j-admin does not know is refused",
             "neo4j-admin rejects unknown options (exit 64), so the Job would fail; the error lists the options that exist.",
             json!({"spec": {"options": {"additionalArgs": ["--parallel"]}}}),

@@ -252,7 +252,25 @@ pub fn backup_status(
         now,
     );
 
+    let rpo_kind = BackupConditionType::RpoMet.as_str();
+    let mut rpo_missed = None;
+    match (crate::rpo::objective(backup), backup.spec.rpo.as_deref()) {
+        (Some(objective), Some(rpo)) => {
+            let (state, reason, message) =
+                crate::rpo::standing(objective, rpo, crate::rpo::newest_restorable(&status), now);
+            let before = previous.conditions.iter().find(|c| c.type_ == rpo_kind).map(|c| c.reason.clone());
+            set_condition(&mut status.conditions, rpo_kind, state, reason, &message, generation, now);
+            if reason == "ObjectiveMissed" && before.as_deref() != Some(reason) {
+                rpo_missed = Some(message);
+            }
+        }
+        _ => status.conditions.retain(|c| c.type_ != rpo_kind),
+    }
+
     let mut transitions = Vec::new();
+    if let Some(message) = rpo_missed {
+        transitions.push(Transition { event_type: "Warning", reason: "RPOMissed", message });
+    }
     let cloud = backup
         .spec
         .storage
@@ -587,5 +605,40 @@ mod tests {
         assert_eq!(kept, Some("nightly-backup-1737338400"));
         let (status, _) = backup_status(&backup(json!({"schedule": "@daily"}), claimed), &found(), now());
         assert_eq!(status.shipping, None, "a backup that no longer ships has no shipping status");
+    }
+
+    #[test]
+    fn the_recovery_point_objective_is_held_against_the_stalest_database() {
+        let window = json!({"lastSuccessfulBackupTime": "2025-01-20T02:59:00Z", "recoveryWindow": [
+            {"database": "orders", "latest": "2025-01-20T02:30:00Z", "contiguous": true},
+            {"database": "people", "latest": "2025-01-20T01:30:00Z", "contiguous": true}]});
+        let met = backup(json!({"schedule": "*/15 * * * *", "rpo": "2h"}), window.clone());
+        let (status, transitions) = backup_status(&met, &found(), now());
+        let c = status.conditions.iter().find(|c| c.type_ == "RPOMet").unwrap();
+        assert_eq!((c.status.as_str(), c.reason.as_str()), ("True", "WithinObjective"));
+        assert_eq!(c.message, "the newest restorable moment 2025-01-20T01:30:00Z is within the objective of 2h");
+        assert!(transitions.iter().all(|t| t.reason != "RPOMissed"));
+
+        let missed = backup(json!({"schedule": "*/15 * * * *", "rpo": "1h"}), window);
+        let (status, transitions) = backup_status(&missed, &found(), now());
+        let c = status.conditions.iter().find(|c| c.type_ == "RPOMet").unwrap();
+        assert_eq!((c.status.as_str(), c.reason.as_str()), ("False", "ObjectiveMissed"));
+        assert_eq!(
+            c.message,
+            "the newest restorable moment 2025-01-20T01:30:00Z is older than the objective of 1h: a restore now would lose more than that"
+        );
+        let warned: Vec<&str> = transitions.iter().filter(|t| t.reason == "RPOMissed").map(|t| t.event_type).collect();
+        assert_eq!(warned, ["Warning"], "one Warning when the objective is first missed");
+        let again = backup(json!({"schedule": "*/15 * * * *", "rpo": "1h"}), serde_json::to_value(&status).unwrap());
+        let (_, transitions) = backup_status(&again, &found(), now());
+        assert!(transitions.iter().all(|t| t.reason != "RPOMissed"), "not again while it stays missed");
+
+        let dropped = backup(json!({"schedule": "*/15 * * * *"}), serde_json::to_value(&status).unwrap());
+        let (status, _) = backup_status(&dropped, &found(), now());
+        assert!(status.conditions.iter().all(|c| c.type_ != "RPOMet"), "no objective, no condition");
+        let nothing = backup(json!({"rpo": "1h"}), json!(null));
+        let (status, _) = backup_status(&nothing, &found(), now());
+        let c = status.conditions.iter().find(|c| c.type_ == "RPOMet").unwrap();
+        assert_eq!((c.status.as_str(), c.reason.as_str()), ("False", "NothingRestorable"));
     }
 }

@@ -69,6 +69,12 @@ pub struct Neo4jBackupSpec {
     /// lifecycle rules instead.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retention: Option<RetentionPolicy>,
+
+    /// Recovery point objective: the most data you accept to lose, as a duration (e.g. `1h`).
+    /// The condition `RPOMet` and the metric `neo4j_backup_rpo_met` say whether the newest
+    /// restorable moment is recent enough; admission warns when the schedule cannot meet it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rpo: Option<String>,
 }
 
 impl Neo4jBackupSpec {

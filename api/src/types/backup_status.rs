@@ -39,6 +39,8 @@ string_enum! {
         TargetFound = "TargetFound",
         /// Whether kubectl-neo4j executes the retention policy (PVC storage) or bucket lifecycle rules must (cloud storage).
         RetentionExecuted = "RetentionExecuted",
+        /// Whether the newest restorable moment is within `spec.rpo`.
+        RpoMet = "RPOMet",
     }
 }
 

@@ -243,6 +243,8 @@ pub async fn reconcile(backup: Arc<Neo4jBackup>, ctx: Arc<Ctx>) -> Result<Action
         }
     }
     ctx.metrics.backup_written(&namespace, &name, backup.status.as_ref(), &status, ships);
+    let objective = neo4j_api::rpo::objective(&backup);
+    ctx.metrics.backup_objective(&namespace, &name, objective, neo4j_api::rpo::newest_restorable(&status));
     // The claim is written: only now may the run's Job be created.
     if let Some(job) = &run_job {
         shipping::create_run(&jobs, job).await?;
