@@ -10,6 +10,7 @@ pub mod crd;
 pub mod defaults;
 pub mod grammar;
 pub mod grant;
+pub mod health;
 pub mod inspect;
 pub mod install;
 pub mod lease;

@@ -1,0 +1,178 @@
+//! The checks: what each sends (exact Cypher, documented where it is pinned), how long it may
+//! take, and what its rows mean. Rows arrive as maps of column to JSON value.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::health::report::{GraphStats, Outcome};
+use crate::restore::cypher::{SYSTEM, Statement};
+
+/// A row of an answer: column to value.
+pub type Row = BTreeMap<String, Value>;
+
+/// Timeouts of the three tiers, as seed 002 sets them (connectivity 5 s, schema 10 s, the rest 30 s).
+pub const CONNECTIVITY_TIMEOUT_SECONDS: u64 = 5;
+/// Schema (indexes and constraints) and the databases' states.
+pub const SCHEMA_TIMEOUT_SECONDS: u64 = 10;
+/// Counts and the user's probes.
+pub const DATA_TIMEOUT_SECONDS: u64 = 30;
+
+fn on(database: &str, text: &str) -> Statement {
+    Statement { database: database.to_owned(), text: text.to_owned(), params: vec![] }
+}
+
+/// Can we log in and run a query.
+pub fn connectivity() -> Statement {
+    on(SYSTEM, "RETURN 1 AS ok")
+}
+
+/// Every database on every server that hosts it, with its requested and current state
+/// (docs-operations, database-administration/standard-databases/listing-databases.adoc, 5.x and
+/// dev: `currentStatus` is one of online, offline, starting, stopping, store copying, initial,
+/// deallocating, dirty, quarantined, unknown, mixed).
+pub fn databases() -> Statement {
+    on(SYSTEM, "SHOW DATABASES YIELD name, address, requestedStatus, currentStatus, statusMessage")
+}
+
+/// The indexes of `database` with their state (docs-cypher, indexes/search-performance-indexes/
+/// managing-indexes.adoc, 5.x and dev: `state` is ONLINE, POPULATING or FAILED; `failureMessage`
+/// says why). A constraint's index is among them (`owningConstraint`).
+pub fn indexes(database: &str) -> Statement {
+    on(database, "SHOW INDEXES YIELD name, state, populationPercent, failureMessage, owningConstraint")
+}
+
+/// The figures of `database`: nodes and relationships (from the count store), labels and
+/// relationship types in use.
+pub fn counts(database: &str) -> Statement {
+    on(
+        database,
+        "CALL { MATCH (n) RETURN count(n) AS nodes } CALL { MATCH ()-[r]->() RETURN count(r) AS relationships } CALL { CALL db.labels() YIELD label RETURN count(label) AS labels } CALL { CALL db.relationshipTypes() YIELD relationshipType RETURN count(relationshipType) AS types } RETURN nodes, relationships, labels, types",
+    )
+}
+
+fn text<'a>(row: &'a Row, column: &str) -> &'a str {
+    row.get(column).and_then(Value::as_str).unwrap_or_default()
+}
+
+/// What `SHOW DATABASES` says: every allocation of `only` (or of every database) at its
+/// requested state. A database asked to be offline is not a failure; one asked online and not
+/// online is, named with its server and message; a transient state (starting, store copying,
+/// deallocating) is a warning.
+pub fn judge_databases(rows: &[Row], only: Option<&str>) -> (Outcome, String) {
+    let rows: Vec<&Row> = rows.iter().filter(|r| only.is_none_or(|name| text(r, "name") == name)).collect();
+    if rows.is_empty() {
+        let what = only.map(|n| format!("the database {n:?}")).unwrap_or_else(|| "any database".to_owned());
+        return (Outcome::Fail, format!("SHOW DATABASES lists no allocation of {what}"));
+    }
+    let (mut failing, mut moving) = (Vec::new(), Vec::new());
+    for row in &rows {
+        let (requested, current) = (text(row, "requestedStatus"), text(row, "currentStatus"));
+        if requested == current {
+            continue;
+        }
+        let message = text(row, "statusMessage");
+        let at = format!(
+            "{} on {} is {current}{}",
+            text(row, "name"),
+            row.get("address").and_then(Value::as_str).unwrap_or("an unavailable server"),
+            if message.is_empty() { String::new() } else { format!(" ({message})") }
+        );
+        match current {
+            "starting" | "store copying" | "deallocating" | "stopping" => moving.push(at),
+            _ => failing.push(at),
+        }
+    }
+    let online = rows.iter().filter(|r| text(r, "currentStatus") == "online").count();
+    match (failing.is_empty(), moving.is_empty()) {
+        (false, _) => (Outcome::Fail, format!("not as requested: {}", failing.join("; "))),
+        (true, false) => (Outcome::Warn, format!("changing state: {}", moving.join("; "))),
+        (true, true) => {
+            (Outcome::Pass, format!("{online} of {} allocation(s) online, every one as requested", rows.len()))
+        }
+    }
+}
+
+/// What `SHOW INDEXES` says: a FAILED index fails, a POPULATING one warns (with its progress).
+pub fn judge_indexes(rows: &[Row]) -> (Outcome, String) {
+    let named = |state: &str| -> Vec<&Row> { rows.iter().filter(|r| text(r, "state") == state).collect() };
+    let failed = named("FAILED");
+    if !failed.is_empty() {
+        let what: Vec<String> = failed
+            .iter()
+            .map(|r| {
+                let why = text(r, "failureMessage");
+                if why.is_empty() { text(r, "name").to_owned() } else { format!("{} ({why})", text(r, "name")) }
+            })
+            .collect();
+        return (Outcome::Fail, format!("{} index(es) FAILED: {}", failed.len(), what.join("; ")));
+    }
+    let populating = named("POPULATING");
+    let constraints = rows.iter().filter(|r| r.get("owningConstraint").is_some_and(|c| !c.is_null())).count();
+    if !populating.is_empty() {
+        let what: Vec<String> = populating
+            .iter()
+            .map(|r| {
+                format!("{} ({}%)", text(r, "name"), r.get("populationPercent").and_then(Value::as_f64).unwrap_or(0.0))
+            })
+            .collect();
+        return (Outcome::Warn, format!("{} index(es) still POPULATING: {}", populating.len(), what.join(", ")));
+    }
+    (Outcome::Pass, format!("{} index(es) ONLINE, {constraints} of them backing constraints", rows.len()))
+}
+
+/// The figures of the counts' row.
+pub fn graph_stats(rows: &[Row]) -> Option<GraphStats> {
+    let row = rows.first()?;
+    let number = |column: &str| row.get(column).and_then(Value::as_i64);
+    Some(GraphStats {
+        nodes: number("nodes")?,
+        relationships: number("relationships")?,
+        labels: number("labels")?,
+        relationship_types: number("types")?,
+    })
+}
+
+/// The counts against the backup's, when known (the nodes and relationships a restore measured).
+pub fn judge_counts(found: &GraphStats, expected: Option<(i64, i64)>) -> (Outcome, String) {
+    let figures = format!("{} nodes, {} relationships", found.nodes, found.relationships);
+    match expected {
+        Some((nodes, relationships)) if (nodes, relationships) != (found.nodes, found.relationships) => {
+            (Outcome::Warn, format!("{figures}; the backup had {nodes} nodes, {relationships} relationships"))
+        }
+        Some(_) => (Outcome::Pass, format!("{figures}, as in the backup")),
+        None => (Outcome::Pass, figures),
+    }
+}
+
+/// A probe of the user's: a statement and what it must answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Probe {
+    /// The statement, run on the checked database.
+    pub statement: String,
+    /// How many rows it must return.
+    pub rows: Option<usize>,
+    /// The value the first row must have in its only column.
+    pub value: Option<Value>,
+}
+
+/// What a probe's answer means.
+pub fn judge_probe(probe: &Probe, rows: &[Row]) -> (Outcome, String) {
+    if let Some(expected) = probe.rows.filter(|expected| *expected != rows.len()) {
+        return (Outcome::Fail, format!("returned {} row(s), expected {expected}", rows.len()));
+    }
+    if let Some(expected) = &probe.value {
+        if rows.first().is_some_and(|row| row.len() != 1) {
+            return (
+                Outcome::Fail,
+                "returns more than one column; a value is compared with a single column".to_owned(),
+            );
+        }
+        let first = rows.first().and_then(|row| row.values().next());
+        if first != Some(expected) {
+            let got = first.map_or_else(|| "nothing".to_owned(), Value::to_string);
+            return (Outcome::Fail, format!("returned {got}, expected {expected}"));
+        }
+    }
+    (Outcome::Pass, format!("returned {} row(s) as expected", rows.len()))
+}

@@ -1,0 +1,169 @@
+//! Health checks (issue 15, item 3), pure: the statements pinned, what the rows of each mean, and
+//! the report in seed 002's layout. The Bolt side is the edges' (tested against boltstub there).
+
+use neo4j_api::health::checks::{
+    Probe, Row, connectivity, counts, databases, graph_stats, indexes, judge_counts, judge_databases, judge_indexes,
+    judge_probe,
+};
+use neo4j_api::health::report::{CheckResult, GraphStats, HealthReport, Outcome};
+use serde_json::{Value, json};
+
+fn rows(value: Value) -> Vec<Row> {
+    serde_json::from_value(value).unwrap()
+}
+
+#[test]
+fn the_statements_are_pinned() {
+    assert_eq!((connectivity().database.as_str(), connectivity().text.as_str()), ("system", "RETURN 1 AS ok"));
+    assert_eq!(databases().text, "SHOW DATABASES YIELD name, address, requestedStatus, currentStatus, statusMessage");
+    assert_eq!(indexes("orders").database, "orders");
+    assert_eq!(
+        indexes("orders").text,
+        "SHOW INDEXES YIELD name, state, populationPercent, failureMessage, owningConstraint"
+    );
+    assert!(counts("orders").text.ends_with("RETURN nodes, relationships, labels, types"));
+}
+
+#[test]
+fn databases_are_judged_per_allocation_against_what_was_requested() {
+    let all_online = rows(json!([
+        {"name": "orders", "address": "prod-server-0:7687", "requestedStatus": "online", "currentStatus": "online", "statusMessage": ""},
+        {"name": "orders", "address": "prod-server-1:7687", "requestedStatus": "online", "currentStatus": "online", "statusMessage": ""},
+        {"name": "archive", "address": "prod-server-0:7687", "requestedStatus": "offline", "currentStatus": "offline", "statusMessage": ""}]));
+    assert_eq!(
+        judge_databases(&all_online, None),
+        (Outcome::Pass, "2 of 3 allocation(s) online, every one as requested".to_owned())
+    );
+    let broken = rows(json!([
+        {"name": "orders", "address": "prod-server-0:7687", "requestedStatus": "online", "currentStatus": "online", "statusMessage": ""},
+        {"name": "orders", "address": null, "requestedStatus": "online", "currentStatus": "unknown", "statusMessage": "Server is unavailable"},
+        {"name": "people", "address": "prod-server-2:7687", "requestedStatus": "online", "currentStatus": "store copying", "statusMessage": ""}]));
+    assert_eq!(
+        judge_databases(&broken, Some("orders")),
+        (
+            Outcome::Fail,
+            "not as requested: orders on an unavailable server is unknown (Server is unavailable)".to_owned()
+        )
+    );
+    assert_eq!(
+        judge_databases(&broken, Some("people")),
+        (Outcome::Warn, "changing state: people on prod-server-2:7687 is store copying".to_owned())
+    );
+    assert_eq!(
+        judge_databases(&broken, Some("billing")),
+        (Outcome::Fail, "SHOW DATABASES lists no allocation of the database \"billing\"".to_owned())
+    );
+}
+
+#[test]
+fn failed_indexes_fail_and_populating_ones_warn() {
+    let online = rows(json!([
+        {"name": "person_name", "state": "ONLINE", "populationPercent": 100.0, "failureMessage": "", "owningConstraint": null},
+        {"name": "person_id", "state": "ONLINE", "populationPercent": 100.0, "failureMessage": "", "owningConstraint": "person_id_unique"}]));
+    assert_eq!(judge_indexes(&online), (Outcome::Pass, "2 index(es) ONLINE, 1 of them backing constraints".to_owned()));
+    let populating = rows(
+        json!([{"name": "order_date", "state": "POPULATING", "populationPercent": 42.5, "failureMessage": "", "owningConstraint": null}]),
+    );
+    assert_eq!(
+        judge_indexes(&populating),
+        (Outcome::Warn, "1 index(es) still POPULATING: order_date (42.5%)".to_owned())
+    );
+    let failed = rows(
+        json!([{"name": "text_idx", "state": "FAILED", "populationPercent": 0.0, "failureMessage": "disk full", "owningConstraint": null}]),
+    );
+    assert_eq!(judge_indexes(&failed), (Outcome::Fail, "1 index(es) FAILED: text_idx (disk full)".to_owned()));
+}
+
+#[test]
+fn counts_are_compared_with_the_backups_and_probes_with_what_the_user_expects() {
+    let stats = graph_stats(&rows(json!([{"nodes": 1523, "relationships": 4891, "labels": 7, "types": 5}]))).unwrap();
+    assert_eq!(stats, GraphStats { nodes: 1523, relationships: 4891, labels: 7, relationship_types: 5 });
+    assert_eq!(judge_counts(&stats, None), (Outcome::Pass, "1523 nodes, 4891 relationships".to_owned()));
+    assert_eq!(
+        judge_counts(&stats, Some((1523, 4891))),
+        (Outcome::Pass, "1523 nodes, 4891 relationships, as in the backup".to_owned())
+    );
+    assert_eq!(
+        judge_counts(&stats, Some((1600, 4891))),
+        (Outcome::Warn, "1523 nodes, 4891 relationships; the backup had 1600 nodes, 4891 relationships".to_owned())
+    );
+
+    let probe =
+        Probe { statement: "MATCH (o:Order) RETURN count(o) AS orders".into(), rows: Some(1), value: Some(json!(812)) };
+    assert_eq!(
+        judge_probe(&probe, &rows(json!([{"orders": 812}]))),
+        (Outcome::Pass, "returned 1 row(s) as expected".to_owned())
+    );
+    assert_eq!(
+        judge_probe(&probe, &rows(json!([{"orders": 0}]))),
+        (Outcome::Fail, "returned 0, expected 812".to_owned())
+    );
+    assert_eq!(judge_probe(&probe, &rows(json!([]))), (Outcome::Fail, "returned 0 row(s), expected 1".to_owned()));
+    let two = rows(json!([{"a": 1, "b": 2}]));
+    assert_eq!(
+        judge_probe(&Probe { rows: None, ..probe }, &two),
+        (Outcome::Fail, "returns more than one column; a value is compared with a single column".to_owned())
+    );
+}
+
+#[test]
+fn the_report_reads_like_seed_002s_and_its_status_is_the_worst_outcome() {
+    let check = |name: &str, outcome: Outcome, message: &str, duration_ms: u64| CheckResult {
+        name: name.into(),
+        outcome,
+        message: message.into(),
+        duration_ms,
+    };
+    let report = HealthReport::of(
+        "Neo4jEnterpriseCluster neo4j/prod, database orders".into(),
+        "2025-01-20T12:00:00Z".into(),
+        vec![
+            check("connectivity", Outcome::Pass, "logged in and ran a query", 45),
+            check("databases", Outcome::Pass, "3 of 3 allocation(s) online, every one as requested", 12),
+            check("schema", Outcome::Warn, "1 index(es) still POPULATING: order_date (42.5%)", 8),
+        ],
+        Some(GraphStats { nodes: 1523, relationships: 4891, labels: 7, relationship_types: 5 }),
+    );
+    assert_eq!(report.status, "degraded");
+    assert!(report.healthy(), "warnings do not fail the exit code");
+    assert_eq!(
+        report.render(),
+        "============================================================
+Neo4j Health Check Report
+Target: Neo4jEnterpriseCluster neo4j/prod, database orders
+Timestamp: 2025-01-20T12:00:00Z
+Status: DEGRADED
+============================================================
+
+Health Checks:
+------------------------------------------------------------
+  ✓ connectivity                   [pass]
+    Message: logged in and ran a query
+    Duration: 45ms
+
+  ✓ databases                      [pass]
+    Message: 3 of 3 allocation(s) online, every one as requested
+    Duration: 12ms
+
+  ! schema                         [warn]
+    Message: 1 index(es) still POPULATING: order_date (42.5%)
+    Duration: 8ms
+
+Graph: 1523 nodes, 4891 relationships, 7 labels, 5 relationship types
+============================================================
+"
+    );
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(
+        json["checks"][2],
+        json!({"name": "schema", "outcome": "warn", "message": "1 index(es) still POPULATING: order_date (42.5%)", "durationMs": 8})
+    );
+    assert_eq!(json["graphStats"]["relationshipTypes"], 5);
+    let failed = HealthReport::of(
+        "t".into(),
+        "now".into(),
+        vec![check("connectivity", Outcome::Fail, "timed out after 5s", 5000)],
+        None,
+    );
+    assert_eq!((failed.status.as_str(), failed.healthy()), ("unhealthy", false));
+}
