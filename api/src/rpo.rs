@@ -16,9 +16,15 @@ pub fn objective(backup: &Neo4jBackup) -> Option<i64> {
 /// The newest moment a restore can reach for every database: the oldest of the databases' latest
 /// restorable moments (the stalest database decides), else the last successful run's completion
 /// (a backup whose Jobs do not report a window).
+/// Only the databases the newest successful run backed up count (their newest moment is at or
+/// after its start): a dropped database, or an old one in a reused folder, stays in the listing
+/// and would otherwise miss the objective for ever.
 pub fn newest_restorable(status: &Neo4jBackupStatus) -> Option<Timestamp> {
-    let window = status.recovery_window.iter().filter_map(|w| w.latest.as_ref().map(|t| t.0)).min();
-    window.or(status.last_successful_backup_time.as_ref().map(|t| t.0))
+    let run = status.history.iter().find(|r| r.phase == Some(crate::types::RunPhase::Succeeded));
+    let since = run.and_then(|r| r.start_time.as_ref()).map(|t| t.0);
+    let latest: Vec<Timestamp> = status.recovery_window.iter().filter_map(|w| w.latest.as_ref().map(|t| t.0)).collect();
+    let current = latest.iter().copied().filter(|at| since.is_none_or(|since| *at >= since)).min();
+    current.or_else(|| latest.iter().copied().max()).or(status.last_successful_backup_time.as_ref().map(|t| t.0))
 }
 
 /// How the objective stands: the condition's status, reason and message. The message names the

@@ -111,7 +111,7 @@ fn a_backup_into_a_new_cluster_database_is_seeded_from_server_0_and_stops_nothin
   Downtime:  none: orders is a new database; the databases already on prod keep serving
 Steps:
    1. Resolving        Job recover-inspect lists s3://my-backups/prod/ (neo4j-admin backup inspect) and neo4j-agent choose picks the artifact
-   2. Restoring        Job recover-restore runs neo4j-admin database restore --from-path=<the artifact> orders on claim data-prod-server-0, beside Pod prod-server-0
+   2. Restoring        Job recover-restore runs neo4j-admin database restore --from-path=s3://my-backups/prod/<artifact> --temp-path=/tmp/neo4j-admin orders on claim data-prod-server-0, beside Pod prod-server-0
    3. BringingUp       CREATE DATABASE orders IF NOT EXISTS TOPOLOGY 3 PRIMARIES OPTIONS {existingData: 'use', existingDataSeedServer: <the id of prod-server-0.prod-headless.neo4j.svc.cluster.local>}, then wait until every server hosts it online
 "#
     );
@@ -134,7 +134,7 @@ Steps:
    1. Resolving        Job recover-inspect lists s3://my-backups/prod/ (neo4j-admin backup inspect) and neo4j-agent choose picks the artifact
    2. Verifying        Job recover-verify restores the chain into scratch space and runs neo4j-admin database check on it
    3. PreRestoreHooks  DROP DATABASE orders IF EXISTS WAIT  [destructive]
-   4. Restoring        Job recover-restore runs neo4j-admin database restore --from-path=<the artifact> orders on claim data-prod-server-0, beside Pod prod-server-0
+   4. Restoring        Job recover-restore runs neo4j-admin database restore --from-path=s3://my-backups/prod/<artifact> --temp-path=/tmp/neo4j-admin orders on claim data-prod-server-0, beside Pod prod-server-0
    5. BringingUp       CREATE DATABASE orders IF NOT EXISTS TOPOLOGY 3 PRIMARIES OPTIONS {existingData: 'use', existingDataSeedServer: <the id of prod-server-0.prod-headless.neo4j.svc.cluster.local>}, then wait until every server hosts it online
 Destructive:
   - the database orders is dropped, restored on server 0 and created again from it: not served until the restore completes (allowed by options.replaceExisting)
@@ -186,7 +186,7 @@ Steps:
    1. Resolving        Job recover-inspect lists s3://my-backups/prod/ (neo4j-admin backup inspect) and neo4j-agent choose picks the artifact
    2. PreRestoreHooks  1 Cypher statement(s) as the target's admin
    3. StoppingCluster  hold prod (annotation neo4j.com/restore-in-progress) and scale StatefulSet prod from 3 to 0 replicas  [destructive]
-   4. Restoring        Job recover-restore runs neo4j-admin database restore --from-path=<the artifact> --overwrite-destination=true orders on claim neo4j-data-prod-0  [destructive]
+   4. Restoring        Job recover-restore runs neo4j-admin database restore --from-path=s3://my-backups/prod/<artifact> --overwrite-destination=true --temp-path=/tmp/neo4j-admin orders on claim neo4j-data-prod-0  [destructive]
    5. StartingCluster  scale StatefulSet prod back to 3 and wait for every server to be ready
    6. BringingUp       CREATE DATABASE orders IF NOT EXISTS (or START DATABASE orders if it existed), then wait until it is online
    7. PostRestoreHooks 1 Cypher statement(s) as the user of Secret app-user
@@ -234,7 +234,11 @@ fn a_point_in_time_outside_the_window_cannot_run() {
         "2025-01-20T03:00:00Z: transactions are replayed up to that moment (--restore-until=\"2025-01-20 03:00:00\")"
     );
     let restoring = plan.steps.iter().find(|s| s.step == "Restoring").unwrap();
-    assert!(restoring.action.contains(r#"--restore-until="2025-01-20 03:00:00" orders on"#), "{}", restoring.action);
+    assert!(
+        restoring.action.contains(r#"--restore-until="2025-01-20 03:00:00" --temp-path=/tmp/neo4j-admin orders on"#),
+        "{}",
+        restoring.action
+    );
 
     // Inside the window, and to a transaction id.
     let inside = restore(json!({"options": {"allowPlaintextBolt": true}, "source": {"type": "pitr", "backupRef": null,
@@ -259,15 +263,15 @@ fn named_artifacts_protections_and_chain_folders_are_described() {
     o.target = Err(None);
     assert_eq!(
         text(&r, &o, None, &[]),
-        r#"Plan of Neo4jRestore neo4j/recover: CANNOT RUN
+        r#"Plan of Neo4jRestore neo4j/recover: can run
   Target:    prod
   Database:  orders (must not exist yet: whether it does is checked before anything destructive)
   Source:    s3://b/prod/orders-2025-01-20T02-00-00.backup
   Restores:  s3://b/prod/orders-2025-01-20T02-00-00.backup (named by backupPath), with the chain it ends
   Reaches:   the newest backup of orders in the location (its moment is not in any status)
   Downtime:  none: orders is a new database; the databases already on prod keep serving
-Would fail:
-  - the target "prod" does not exist (a Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone of this namespace)
+Waits for:
+  - the target "prod" to exist (a Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone of this namespace)
 "#
     );
     let mut protection = nightly();
@@ -316,4 +320,38 @@ fn the_plan_is_fixed_at_the_first_destructive_step_and_read_against_the_progress
     assert_eq!(standing("BringingUp", restoring), Standing::Later);
     assert_eq!(standing("PostRestoreHooks", Some(&RestoreStep::Done)), Standing::Done);
     assert_eq!(standing("Resolving", None), Standing::Later);
+}
+
+/// Review of issue 15: the plan keeps the existing database's topology as the machine does,
+/// lists post-restore statements before the hook Job as the machine runs them, and a failed
+/// restore's steps are not shown as done.
+#[test]
+fn topology_hook_order_and_a_failed_restore_read_as_the_machine_does() {
+    let backup = nightly();
+    let r = restore(json!({"options": {"replaceExisting": true,
+        "postRestore": {"cypherStatements": ["CALL db.awaitIndexes(300)"], "job": {"template": {"container": {"image": "busybox"}}}}}}));
+    let existing = Database::Present {
+        online: true,
+        topology: Some(neo4j_api::DatabaseTopology { primaries: Some(2), secondaries: Some(1) }),
+    };
+    let o = observed(&r, cluster(), Some(&backup), existing);
+    let plan = planned(&r, &o, Some(&backup));
+    let bring_up = plan.steps.iter().find(|s| s.step == "BringingUp").unwrap();
+    assert!(
+        bring_up.action.starts_with("CREATE DATABASE orders IF NOT EXISTS TOPOLOGY 2 PRIMARIES 1 SECONDARIES OPTIONS"),
+        "{}",
+        bring_up.action
+    );
+    let after: Vec<&str> =
+        plan.steps.iter().filter(|s| s.step == "PostRestoreHooks").map(|s| s.action.as_str()).collect();
+    assert_eq!(after, ["1 Cypher statement(s) as the target's admin", "hook Job recover-after runs after the restore"]);
+
+    let failed = neo4j_api::RestoreProgress {
+        step: Some(neo4j_api::RestoreStep::Done),
+        failure: Some("the inspect Job failed: no backup of database \"orders\"".into()),
+        ..Default::default()
+    };
+    let text = neo4j_api::restore::plan::against_progress(&plan, &failed);
+    assert!(!text.contains("done"), "{text}");
+    assert!(text.ends_with("  failed: the inspect Job failed: no backup of database \"orders\"\n"), "{text}");
 }

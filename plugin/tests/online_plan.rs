@@ -112,14 +112,14 @@ async fn the_plan_names_the_target_the_window_the_scale_and_the_downtime_of_earl
 }
 
 #[tokio::test]
-async fn a_plan_that_cannot_run_says_why() {
+async fn a_plan_says_what_would_fail_what_it_waits_for_and_keeps_what_was_recorded() {
+    // What the controller waits for (Pending) is not a failure: the plan can run once it is there.
     let missing_target = restore(json!({"targetCluster": "staging"}));
     let plan = plan_of(&server(), "neo4j", &missing_target, now()).await.unwrap();
-    assert!(!plan.can_run);
-    assert!(
-        plan.blockers.contains(&"the target \"staging\" does not exist (a Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone of this namespace)".to_owned()),
-        "{:?}",
-        plan.blockers
+    assert!(plan.can_run, "{:?}", plan.blockers);
+    assert_eq!(
+        plan.waits_for,
+        ["the target \"staging\" to exist (a Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone of this namespace)"]
     );
     let outside = restore(json!({"force": null, "stopCluster": null, "source": {"type": "pitr", "backupRef": null,
         "pointInTime": "2025-01-20T12:00:00Z", "pitr": {"baseBackup": {"type": "backup", "backupRef": "nightly"}}}}));
@@ -132,5 +132,14 @@ async fn a_plan_that_cannot_run_says_why() {
     );
     let never = restore(json!({"source": {"backupRef": "weekly"}}));
     let plan = plan_of(&server(), "neo4j", &never, now()).await.unwrap();
-    assert!(plan.blockers.contains(&"the Neo4jBackup \"weekly\" does not exist".to_owned()), "{:?}", plan.blockers);
+    assert_eq!(plan.waits_for, ["the Neo4jBackup \"weekly\" does not exist"]);
+
+    // A restore past its first destructive step keeps the plan it recorded (its target is scaled
+    // down now): that plan is shown, not a new one.
+    let mut under_way = restore(json!({}));
+    under_way.status = serde_json::from_value(json!({"phase": "Running",
+        "progress": {"step": "Restoring", "originalReplicas": 3},
+        "plan": {"canRun": true, "target": "recorded", "database": "d", "source": "s", "artifacts": "a", "reaches": "r", "downtime": "x"}}))
+    .unwrap();
+    assert_eq!(plan_of(&server(), "neo4j", &under_way, now()).await.unwrap().target, "recorded");
 }

@@ -1,6 +1,6 @@
 //! Restore plans against a real API server (issue 15, item 1): the plugin plans a Neo4jRestore
-//! through discovery and the real objects (no Bolt from the user's machine), one that cannot run
-//! says why, and the controller records the plan in the status before the first destructive step.
+//! through discovery and the real objects (no Bolt from the user's machine), one whose target is
+//! missing says it waits for it, and the controller records the plan in the status before the first destructive step.
 //! There is no kubelet and no Neo4j: the database is the stand-in of `restore.rs`.
 
 use std::sync::Arc;
@@ -49,11 +49,10 @@ async fn planned(client: Client, ns: String) {
     assert!(plan.steps.iter().all(|s| !s.destructive), "a new database: nothing destructive");
     assert_eq!(plan.downtime, "none: orders-copy is a new database; the databases already on prod keep serving");
     let missing = plan_of(&client, &ns, &restore("staging"), now).await.expect("a plan");
-    assert!(!missing.can_run);
     assert!(
-        missing.blockers.iter().any(|b| b.starts_with("the target \"staging\" does not exist")),
+        missing.waits_for.iter().any(|w| w.starts_with("the target \"staging\" to exist")),
         "{:?}",
-        missing.blockers
+        missing.waits_for
     );
 
     // The controller records its own plan before anything destructive.

@@ -108,10 +108,12 @@ pub fn plan(known: &Known) -> RestorePlan {
     let database = restore.spec.database_name.clone().unwrap_or_default();
     let target_name = restore.spec.target_cluster.clone().unwrap_or_default();
     let mut blockers: Vec<String> = observed.errors.clone();
+    // What the machine waits for (Pending) before it starts, rather than fails on.
+    let mut waits_for = Vec::new();
     let target = match &observed.target {
         Ok(target) => Some(target),
         Err(None) => {
-            blockers.push(format!("the target {target_name:?} does not exist (a Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone of this namespace)"));
+            waits_for.push(format!("the target {target_name:?} to exist (a Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone of this namespace)"));
             None
         }
         Err(Some(why)) => {
@@ -124,7 +126,7 @@ pub fn plan(known: &Known) -> RestorePlan {
         (Some(source), _) => Some(source),
         (None, Ok(source)) => Some(source.clone()),
         (None, Err(why)) => {
-            blockers.push(why.clone());
+            waits_for.push(why.trim_start_matches("waiting for ").to_owned());
             None
         }
     };
@@ -160,6 +162,7 @@ pub fn plan(known: &Known) -> RestorePlan {
         downtime: downtime(known, target, exists),
         steps,
         blockers,
+        waits_for,
     };
     plan.steps.truncate(MAX_PLANNED_STEPS);
     plan
@@ -281,6 +284,15 @@ fn window_line(known: &Known, source: &SourceLocation) -> Option<String> {
     })
 }
 
+/// An argument with a space, as a shell would need it quoted (`--restore-until=2025-01-20 03:00:00`
+/// is one argument).
+fn shell_quoted(argument: &str) -> String {
+    match argument.split_once('=') {
+        Some((flag, value)) if flag.starts_with("--") => format!("{flag}=\"{value}\""),
+        _ => format!("\"{argument}\""),
+    }
+}
+
 fn planned(step: RestoreStep, action: impl Into<String>, destructive: bool) -> PlannedStep {
     PlannedStep { step: step.as_str().to_owned(), action: action.into(), destructive }
 }
@@ -300,9 +312,15 @@ fn hook_steps(
     name: &str,
     into: &mut Vec<PlannedStep>,
 ) {
-    let what = if step == RestoreStep::PreRestoreHooks { "before" } else { "after" };
-    if hooks.is_some_and(|h| h.job.is_some()) {
-        into.push(planned(step.clone(), format!("hook Job {} runs {what} the restore", job.job_name(name)), false));
+    // Before the restore the hook Job runs first, then the statements; after it, the statements
+    // first (`restore::machine`, pre_hooks and post_hooks).
+    let before = step == RestoreStep::PreRestoreHooks;
+    let what = if before { "before" } else { "after" };
+    let hook_job = hooks
+        .filter(|h| h.job.is_some())
+        .map(|_| planned(step.clone(), format!("hook Job {} runs {what} the restore", job.job_name(name)), false));
+    if before {
+        into.extend(hook_job.clone());
     }
     if let Some(action) = hook_statements(hooks) {
         let (user, count) = match &action {
@@ -315,6 +333,9 @@ fn hook_steps(
             _ => (String::new(), 0),
         };
         into.push(planned(step, format!("{count} Cypher statement(s) as {user}"), false));
+    }
+    if !before {
+        into.extend(hook_job);
     }
 }
 
@@ -378,26 +399,30 @@ fn steps(known: &Known, target: &ResolvedTarget, source: &SourceLocation, exists
             true,
         ));
     }
-    let mut argv = vec!["neo4j-admin database restore --from-path=<the artifact>".to_owned()];
-    if replaces && seeded.is_none() {
-        argv.push("--overwrite-destination=true".to_owned());
-    }
-    if let Some(moment) = &source.point_in_time {
-        // One argument with a space in it: quoted as a shell would need it, to read unambiguously.
-        argv.push(format!("--restore-until=\"{}\"", restore_until(moment).unwrap_or_default()));
-    } else if let Some(id) = source.until_transaction {
-        argv.push(format!("--restore-until={id}"));
-    }
-    argv.push(database.clone());
+    // The argv the restore Job runs (`plan::restore_job::restore_argv`), the artifact named when
+    // it is chosen, else a placeholder in the source's folder.
+    let chosen = restore.status.as_ref().and_then(|s| s.progress.as_ref()).and_then(|p| p.artifact.clone());
+    let folder = source.location().map(|l| l.raw().trim_end_matches('/').to_owned()).unwrap_or_default();
+    let uri = match chosen {
+        Some(artifact) => artifact,
+        None if source.names_an_artifact() => folder.clone(),
+        None => format!("{folder}/<artifact>"),
+    };
+    let artifact = crate::restore::artifact::ChosenArtifact {
+        uri,
+        database: source.database.clone(),
+        time: String::new(),
+        full: false,
+    };
+    let overwrite = replaces && seeded.is_none();
+    let argv = crate::plan::restore_job::restore_argv(restore, source, &artifact, overwrite)
+        .map(|argv| argv.iter().map(|a| if a.contains(' ') { shell_quoted(a) } else { a.clone() }).collect::<Vec<_>>())
+        .map(|argv| argv.join(" "))
+        .unwrap_or_else(|why| why.to_string());
     let beside = if stop { String::new() } else { format!(", beside Pod {}-0", target.statefulset()) };
     steps.push(planned(
         RestoreStep::Restoring,
-        format!(
-            "Job {} runs {} on claim {}{beside}",
-            RestoreJob::Restore.job_name(&name),
-            argv.join(" "),
-            target.data_pvc(0)
-        ),
+        format!("Job {} runs {} on claim {}{beside}", RestoreJob::Restore.job_name(&name), argv, target.data_pvc(0)),
         // A cluster's database was dropped before: the restore writes a new one.
         replaces && seeded.is_none(),
     ));
@@ -415,7 +440,13 @@ fn steps(known: &Known, target: &ResolvedTarget, source: &SourceLocation, exists
     }
     let bring_up = match (&seeded, exists) {
         (Some(host), _) => {
-            let topology = crate::restore::topology::topology(restore, target, None);
+            // As the machine creates it: the topology recorded, else the existing database's own.
+            let recorded = restore.status.as_ref().and_then(|s| s.progress.as_ref()).and_then(|p| p.topology);
+            let existing = match &known.observed.database {
+                Database::Present { topology, .. } => *topology,
+                _ => None,
+            };
+            let topology = recorded.unwrap_or_else(|| crate::restore::topology::topology(restore, target, existing));
             let primaries = topology.primaries.unwrap_or(1);
             let secondaries = topology.secondaries.unwrap_or(0);
             format!(
@@ -524,6 +555,12 @@ pub fn render(name: &str, plan: &RestorePlan) -> String {
             out.push_str(&format!("  - {item}\n"));
         }
     }
+    if !plan.waits_for.is_empty() {
+        out.push_str("Waits for:\n");
+        for item in &plan.waits_for {
+            out.push_str(&format!("  - {item}\n"));
+        }
+    }
     if !plan.blockers.is_empty() {
         out.push_str("Would fail:\n");
         for item in &plan.blockers {
@@ -534,9 +571,11 @@ pub fn render(name: &str, plan: &RestorePlan) -> String {
 }
 
 /// The planned steps read against where the restore is (`restore describe`): each marked done,
-/// now or still to come, and the plan's destructive items and problems.
-pub fn against_progress(plan: &RestorePlan, at: Option<&RestoreStep>) -> String {
+/// now or still to come, and the problems the plan foresaw. A failed restore ends at `Done`
+/// without having run what followed the failure: its steps are not marked.
+pub fn against_progress(plan: &RestorePlan, progress: &RestoreProgress) -> String {
     let mut out = String::new();
+    let at = progress.step.as_ref().filter(|_| progress.failure.is_none());
     for (index, step) in plan.steps.iter().enumerate() {
         let mark = match standing(&step.step, at) {
             Standing::Done => "done",
@@ -548,6 +587,9 @@ pub fn against_progress(plan: &RestorePlan, at: Option<&RestoreStep>) -> String 
     }
     for item in &plan.blockers {
         out.push_str(&format!("  would fail: {item}\n"));
+    }
+    if let Some(failure) = &progress.failure {
+        out.push_str(&format!("  failed: {failure}\n"));
     }
     out
 }

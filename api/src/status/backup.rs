@@ -636,6 +636,16 @@ mod tests {
         let dropped = backup(json!({"schedule": "*/15 * * * *"}), serde_json::to_value(&status).unwrap());
         let (status, _) = backup_status(&dropped, &found(), now());
         assert!(status.conditions.iter().all(|c| c.type_ != "RPOMet"), "no objective, no condition");
+        // A database the newest run no longer backs up (dropped) does not hold the objective.
+        let dropped_db = json!({"lastSuccessfulBackupTime": "2025-01-20T02:45:00Z",
+            "history": [{"jobName": "nightly-backup-1", "phase": "Succeeded", "startTime": "2025-01-20T02:30:00Z"}],
+            "recoveryWindow": [
+                {"database": "orders", "latest": "2025-01-20T02:30:00Z", "contiguous": true},
+                {"database": "gone", "latest": "2025-01-01T02:00:00Z", "contiguous": true}]});
+        let (status, _) =
+            backup_status(&backup(json!({"schedule": "*/15 * * * *", "rpo": "1h"}), dropped_db), &found(), now());
+        let c = status.conditions.iter().find(|c| c.type_ == "RPOMet").unwrap();
+        assert_eq!((c.status.as_str(), c.reason.as_str()), ("True", "WithinObjective"), "{}", c.message);
         let nothing = backup(json!({"rpo": "1h"}), json!(null));
         let (status, _) = backup_status(&nothing, &found(), now());
         let c = status.conditions.iter().find(|c| c.type_ == "RPOMet").unwrap();

@@ -39,6 +39,10 @@ pub struct RestorePlan {
     /// Everything that would make it fail (empty: it can run).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub blockers: Vec<String>,
+    /// What it waits for before it starts (`Pending`): the target to exist, the backup's first
+    /// success. It can run once they are there.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub waits_for: Vec<String>,
 }
 
 /// One step of a plan.

@@ -131,7 +131,7 @@ pub async fn describe_restore(client: &Client, namespace: &str, name: &str, now:
     if let Some(plan) = &status.plan {
         out.push_str(&format!("Downtime:    {}\n", plan.downtime));
         out.push_str("Plan (as recorded before the first destructive step) and progress:\n");
-        out.push_str(&neo4j_api::restore::plan::against_progress(plan, progress.step.as_ref()));
+        out.push_str(&neo4j_api::restore::plan::against_progress(plan, &progress));
     }
     out.push_str("Spec:\n");
     out.push_str(&indent(&spec));

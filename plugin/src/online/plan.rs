@@ -9,7 +9,7 @@ use kube::api::ListParams;
 use kube::{Api, Client};
 use neo4j_api::plan::target::ResolvedTarget;
 use neo4j_api::restore::machine::{Database, Observed, Servers};
-use neo4j_api::restore::plan::{Known, plan};
+use neo4j_api::restore::plan::{Known, plan, still_planning};
 use neo4j_api::restore::source::{newer_backup, ready_source};
 use neo4j_api::review::review;
 use neo4j_api::rules::Context;
@@ -38,6 +38,13 @@ pub async fn plan_of(
     restore: &Neo4jRestore,
     now: Timestamp,
 ) -> Result<RestorePlan, String> {
+    // Past its first destructive step a restore keeps the plan it was started with: planning it
+    // again would read a target it has changed (scaled to 0, a database dropped).
+    let status = restore.status.as_ref();
+    let progress = status.and_then(|s| s.progress.clone()).unwrap_or_default();
+    if let Some(recorded) = status.and_then(|s| s.plan.clone()).filter(|_| !still_planning(&progress)) {
+        return Ok(recorded);
+    }
     let apis = TargetApis::discover(client).await.map_err(|err| format!("cannot discover the target kinds: {err}"))?;
     let target = match restore.spec.target_cluster.as_deref() {
         Some(name) => target(client, &apis, namespace, name).await,
