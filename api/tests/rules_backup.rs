@@ -402,6 +402,12 @@ fn recovery_point_objective_rules() {
                 ],
             ),
             (
+                "a schedule that never comes (30 February)",
+                backup(json!({"spec": {"schedule": "0 0 30 2 *", "rpo": "1d"}})),
+                vec![],
+                vec!["spec.rpo: cannot be met: spec.schedule never runs, so nothing is backed up within 1d"],
+            ),
+            (
                 "a one-shot backup",
                 backup(json!({"spec": {"rpo": "1h"}})),
                 vec![],

@@ -449,6 +449,11 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                 (Some(_), Some(_), _) => {
                     return Err(CliError::Usage("give -f FILE or a name (with or without flags), not both".into()));
                 }
+                (Some(_), None, cluster) if cluster.is_some() || composes(&flags) => {
+                    return Err(CliError::Usage(
+                        "-f FILE plans the restore in the file as written; leave out the other flags".into(),
+                    ));
+                }
                 (Some(file), None, _) => crate::restore_plan::Planned::Object(crate::restore_plan::from_file(&file)?),
                 (None, Some(_), Some(_)) => {
                     let object = crate::compose::restore(&flags, &offline_namespace(&cli.connection))
@@ -456,6 +461,11 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
                     let (finished, _) = crate::compose::finish(object)
                         .map_err(|errors| CliError::Refused("Neo4jRestore".into(), errors.join("; ")))?;
                     crate::restore_plan::Planned::Object(finished)
+                }
+                (None, Some(_), None) if composes(&flags) => {
+                    return Err(CliError::Usage(
+                        "these flags compose a restore: add --cluster and --database, or give only the name of an existing Neo4jRestore".into(),
+                    ));
                 }
                 (None, Some(name), None) => crate::restore_plan::Planned::Existing(name.clone()),
                 (None, None, _) => {
@@ -730,6 +740,19 @@ pub(crate) fn scope_namespace(scope: &crate::online::list::Scope) -> String {
         crate::online::list::Scope::Namespace(ns) => ns.clone(),
         crate::online::list::Scope::All => "default".to_owned(),
     }
+}
+
+/// Whether any flag of `restore create` beyond the name is given.
+fn composes(flags: &crate::compose::RestoreFlags) -> bool {
+    flags.database.is_some()
+        || flags.from_backup.is_some()
+        || flags.from_storage.is_some()
+        || flags.backup_path.is_some()
+        || flags.point_in_time.is_some()
+        || flags.timeout.is_some()
+        || flags.force
+        || flags.stop_cluster
+        || flags.verify
 }
 
 /// Asks on a terminal before something destructive; elsewhere (scripts, pipes) it goes ahead.

@@ -134,3 +134,32 @@ fn completion_scripts_for_each_shell() {
     }
     assert_eq!(run(&["completion", "tcsh"]).status.code(), Some(2));
 }
+
+/// `restore plan` takes one of an existing name, a file, or the flags of `restore create`: a mix
+/// that would silently drop some of what was asked is refused, saying what to add (exit code 2).
+#[test]
+fn restore_plan_refuses_flags_it_would_ignore() {
+    let output = run(&["restore", "plan", "recover", "--database", "orders", "--force"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: these flags compose a restore: add --cluster and --database, or give only the name of an existing Neo4jRestore\n"
+    );
+    let output = run(&["restore", "plan", "-f", "restore.yaml", "recover"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: give -f FILE or a name (with or without flags), not both\n"
+    );
+    let output = run(&["restore", "plan", "-f", "restore.yaml", "--force"]);
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: -f FILE plans the restore in the file as written; leave out the other flags\n"
+    );
+    let output = run(&["restore", "plan"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr),
+        "error: name a Neo4jRestore, give -f FILE, or compose one with the flags of restore create\n"
+    );
+}

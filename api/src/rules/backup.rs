@@ -78,6 +78,9 @@ fn check_rpo(verdict: &mut Verdict, path: &FieldPath, backup: &Neo4jBackup, ctx:
     let (Some(rpo), Some(objective)) = (backup.spec.rpo.as_deref(), crate::rpo::objective(backup)) else { return };
     let now = ctx.now.unwrap_or_else(k8s_openapi::jiff::Timestamp::now);
     match crate::rpo::worst_loss(backup, now) {
+        None if backup.spec.schedule.is_some() && backup.spec.shipping.is_none() => {
+            verdict.warn(path, format!("cannot be met: spec.schedule never runs, so nothing is backed up within {rpo}"))
+        }
         None if backup.spec.schedule.is_none() => verdict.warn(
             path,
             format!("cannot be met by a one-shot backup: {rpo} after it ran, it is older than the objective; set spec.schedule (or spec.shipping) to keep to it"),
