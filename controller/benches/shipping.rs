@@ -44,13 +44,8 @@ fn run(start: i64) -> Value {
 }
 
 fn pods() -> Value {
-    let database = |name: &str| {
-        json!({"database": name, "databaseId": "62d1820c-3ac6-4b15-a0b3-bf7e7becc8d0", "earliest": "2025-01-20T02:00:00Z",
-            "latest": "2025-01-20T02:59:50Z", "earliestTransaction": 100, "latestTransaction": 940, "contiguous": true,
-            "spans": [{"from": "2025-01-20T02:00:00Z", "to": "2025-01-20T02:59:50Z", "fromTransaction": 100, "toTransaction": 940}],
-            "newestChain": {"full": format!("{name}-2025-01-20T02-00-00.backup"), "artifacts": 120, "newest": format!("{name}-2025-01-20T02-59-50.backup")}})
-    };
-    let report = json!({"recoveryWindow": [database("neo4j"), database("orders"), database("system")]});
+    // The report of a whole-cluster protection's run, as controller/tests/shipping_reconcile.rs reads it.
+    let report: Value = serde_json::from_str(include_str!("../tests/fixtures/window-report.json")).unwrap();
     json!({"apiVersion": "v1", "kind": "PodList", "metadata": {}, "items": [
         {"metadata": {"name": "prod-pitr-backup-1737341990-x", "creationTimestamp": "2025-01-20T02:59:50Z",
             "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job", "name": "prod-pitr-backup-1737341990", "uid": "uid-1737341990"}]},

@@ -189,13 +189,7 @@ async fn a_finished_run_reports_its_window_and_the_next_waits_for_the_interval()
     let finished = run_job("prod-pitr-backup-1737341990", "DIFF", done);
     // Three databases of a whole-cluster protection: longer than the 512 characters a status
     // message keeps, so the report must be read whole (helper review of issue 14).
-    let database = |name: &str| {
-        json!({"database": name, "databaseId": "62d1820c-3ac6-4b15-a0b3-bf7e7becc8d0", "earliest": "2025-01-20T02:00:00Z",
-            "latest": "2025-01-20T02:59:50Z", "earliestTransaction": 100, "latestTransaction": 940, "contiguous": true,
-            "spans": [{"from": "2025-01-20T02:00:00Z", "to": "2025-01-20T02:59:50Z", "fromTransaction": 100, "toTransaction": 940}],
-            "newestChain": {"full": format!("{name}-2025-01-20T02-00-00.backup"), "artifacts": 120, "newest": format!("{name}-2025-01-20T02-59-50.backup")}})
-    };
-    let report = json!({"recoveryWindow": [database("neo4j"), database("orders"), database("system")]});
+    let report: Value = serde_json::from_str(include_str!("fixtures/window-report.json")).unwrap();
     assert!(report.to_string().len() > 1000);
     let mut steps = observed(vec![finished]);
     steps.push(step(

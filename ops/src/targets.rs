@@ -83,6 +83,19 @@ pub enum Lookup {
     Unnamed,
 }
 
+impl Lookup {
+    /// The target of a restore, or why there is none (`Err(None)`: it does not exist, which a
+    /// restore waits for).
+    pub fn into_target(self) -> Result<ResolvedTarget, Option<String>> {
+        match self {
+            Self::Found(target) => Ok(target),
+            Self::Missing => Err(None),
+            Self::Unusable(why) => Err(Some(why)),
+            Self::Unnamed => Err(Some("spec.targetCluster is not set".to_owned())),
+        }
+    }
+}
+
 /// Why nothing can be looked up: the Neo4j operator's CRDs are not installed.
 pub const NOT_INSTALLED: &str = "the Neo4j operator's Neo4jEnterpriseCluster and Neo4jEnterpriseStandalone CRDs are not installed (the API server serves neither kind in group neo4j.neo4j.com); install the Neo4j operator first";
 

@@ -13,7 +13,7 @@ use neo4j_api::Neo4jRestore;
 use neo4j_controller::restore::run;
 use serde_json::json;
 
-use crate::restore::{StandIn, create_restorable_target};
+use crate::restore::{StandIn, create_restorable_target, run_servers};
 use crate::support::{client, controller_ctx, eventually, in_namespace, install_crds};
 
 #[tokio::test]
@@ -38,6 +38,8 @@ fn restore(target: &str) -> Neo4jRestore {
 
 async fn planned(client: Client, ns: String) {
     create_restorable_target(&client, &ns, "v1alpha1").await;
+    // The database is asked over Bolt only while a server is ready: the servers run.
+    let kubelet = run_servers(&client, &ns).await;
     let now = k8s_openapi::jiff::Timestamp::now();
 
     // The plugin's plan, before the restore exists: the target found through discovery.
@@ -74,4 +76,5 @@ async fn planned(client: Client, ns: String) {
     assert_eq!(steps, ["Resolving", "Restoring", "BringingUp"]);
     assert_eq!(recorded.source, "pvc://backups/prod/orders-copy-2025-01-20T02-00-00.backup");
     controller.abort();
+    kubelet.abort();
 }

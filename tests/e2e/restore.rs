@@ -59,6 +59,22 @@ pub(crate) async fn create_restorable_target(client: &Client, ns: &str, version:
     crate::support::create_client_service(client, ns, "prod").await;
 }
 
+/// What the Neo4j operator would run for `prod`: the StatefulSet `prod-server` with 3 replicas,
+/// its Pods marked ready by a stand-in kubelet (the controller asks the database over Bolt only
+/// while a server is ready). Abort the returned task at the end.
+pub(crate) async fn run_servers(client: &Client, ns: &str) -> tokio::task::JoinHandle<()> {
+    let sets: Api<StatefulSet> = Api::namespaced(client.clone(), ns);
+    let set = serde_json::from_value(
+        json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "prod-server"},
+        "spec": {"replicas": 3, "serviceName": "prod-headless", "selector": {"matchLabels": {"app": "prod-server"}},
+            "template": {"metadata": {"labels": {"app": "prod-server"}},
+                "spec": {"containers": [{"name": "neo4j", "image": "neo4j:2025.01.0-enterprise"}]}}}}),
+    )
+    .expect("statefulset");
+    sets.create(&PostParams::default(), &set).await.expect("create the StatefulSet");
+    tokio::spawn(crate::support::play_kubelet(client.clone(), ns.to_owned(), "app=prod-server"))
+}
+
 async fn replicas(sets: &Api<StatefulSet>) -> Option<i32> {
     sets.get("prod-server").await.ok()?.spec?.replicas
 }
@@ -77,17 +93,8 @@ async fn e2e_restore_stop_cluster_scales_to_zero_and_back() {
 pub async fn offline(client: Client, ns: String, target_version: &str) {
     create_restorable_target(&client, &ns, target_version).await;
     let clusters = crate::support::clusters(&client, &ns, target_version);
-    // What the Neo4j operator would run for the cluster.
     let sets: Api<StatefulSet> = Api::namespaced(client.clone(), &ns);
-    let set = serde_json::from_value(
-        json!({"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "prod-server"},
-        "spec": {"replicas": 3, "serviceName": "prod-headless", "selector": {"matchLabels": {"app": "prod-server"}},
-            "template": {"metadata": {"labels": {"app": "prod-server"}},
-                "spec": {"containers": [{"name": "neo4j", "image": "neo4j:2025.01.0-enterprise"}]}}}}),
-    )
-    .expect("statefulset");
-    sets.create(&PostParams::default(), &set).await.expect("create the StatefulSet");
-    let kubelet = tokio::spawn(crate::support::play_kubelet(client.clone(), ns.clone(), "app=prod-server"));
+    let kubelet = run_servers(&client, &ns).await;
 
     let restores: Api<Neo4jRestore> = Api::namespaced(client.clone(), &ns);
     let restore = serde_json::from_value(json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore",

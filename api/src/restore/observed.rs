@@ -29,6 +29,19 @@ pub struct Servers {
     pub ready: i32,
 }
 
+impl Servers {
+    /// What a StatefulSet says: `spec.replicas` (1 when unset, as Kubernetes defaults it), the Pods
+    /// that exist and those that are ready.
+    pub fn of(set: &k8s_openapi::api::apps::v1::StatefulSet) -> Self {
+        let status = set.status.as_ref();
+        Self {
+            replicas: set.spec.as_ref().and_then(|s| s.replicas).unwrap_or(1),
+            pods: status.map_or(0, |s| s.replicas),
+            ready: status.and_then(|s| s.ready_replicas).unwrap_or(0),
+        }
+    }
+}
+
 /// The restored database, as `SHOW DATABASE` reports it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Database {

@@ -23,15 +23,6 @@ use crate::backup::resolve::{Lookup, lookup};
 use crate::error::Error;
 use crate::restore::bolt::Endpoint;
 
-fn target_of(lookup: Lookup) -> Result<ResolvedTarget, Option<String>> {
-    match lookup {
-        Lookup::Found(target) => Ok(target),
-        Lookup::Missing => Err(None),
-        Lookup::Unusable(why) => Err(Some(why)),
-        Lookup::Unnamed => Err(Some("spec.targetCluster is not set".to_owned())),
-    }
-}
-
 fn component(job: &Job) -> Option<RestoreJob> {
     let label = job.labels().get("app.kubernetes.io/component")?;
     [RestoreJob::Inspect, RestoreJob::Verify, RestoreJob::Restore, RestoreJob::Before, RestoreJob::After]
@@ -193,13 +184,7 @@ async fn servers(
         tracing::warn!(statefulset = %name, "the StatefulSet was replaced since the restore scaled it; leaving the new one alone");
         return Ok((None, None, None));
     }
-    let status = sts.status.unwrap_or_default();
-    let servers = Servers {
-        replicas: sts.spec.and_then(|s| s.replicas).unwrap_or(1),
-        pods: status.replicas,
-        ready: status.ready_replicas.unwrap_or(0),
-    };
-    Ok((Some(servers), Some(neo4j_api::ScaledSet { name, uid }), None))
+    Ok((Some(Servers::of(&sts)), Some(neo4j_api::ScaledSet { name, uid }), None))
 }
 
 /// The rule errors that stop the restore. Refusing plaintext Bolt is decided before the restore
@@ -216,8 +201,8 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
     let client = &ctx.client;
     let name = restore.name_any();
     let target = match restore.spec.target_cluster.as_deref() {
-        Some(target) => target_of(lookup(ctx, namespace, target).await?),
-        None => target_of(Lookup::Unnamed),
+        Some(target) => lookup(ctx, namespace, target).await?.into_target(),
+        None => Lookup::Unnamed.into_target(),
     };
     let referenced_name = restore.spec.referenced_backup();
     let referenced: Option<Neo4jBackup> = match &referenced_name {

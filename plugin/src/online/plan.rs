@@ -23,10 +23,7 @@ async fn target(
     name: &str,
 ) -> Result<ResolvedTarget, Option<String>> {
     match resolve(client, apis, namespace, name).await {
-        Ok(Lookup::Found(target)) => Ok(target),
-        Ok(Lookup::Missing) => Err(None),
-        Ok(Lookup::Unusable(why)) => Err(Some(why)),
-        Ok(Lookup::Unnamed) => Err(Some("spec.targetCluster is not set".to_owned())),
+        Ok(found) => found.into_target(),
         Err(err) => Err(Some(format!("cannot read the target {name:?}: {err}"))),
     }
 }
@@ -48,7 +45,7 @@ pub async fn plan_of(
     let apis = TargetApis::discover(client).await.map_err(|err| format!("cannot discover the target kinds: {err}"))?;
     let target = match restore.spec.target_cluster.as_deref() {
         Some(name) => target(client, &apis, namespace, name).await,
-        None => Err(Some("spec.targetCluster is not set".to_owned())),
+        None => Lookup::Unnamed.into_target(),
     };
     let backups: Api<Neo4jBackup> = Api::namespaced(client.clone(), namespace);
     let referenced = match restore.spec.referenced_backup() {
@@ -77,11 +74,7 @@ pub async fn plan_of(
             .await
             .ok()
             .flatten()
-            .map(|sts| Servers {
-                replicas: sts.spec.and_then(|s| s.replicas).unwrap_or(1),
-                pods: sts.status.as_ref().map_or(0, |s| s.replicas),
-                ready: sts.status.as_ref().and_then(|s| s.ready_replicas).unwrap_or(0),
-            }),
+            .map(|sts| Servers::of(&sts)),
         Err(_) => None,
     };
     let observed = Observed {
