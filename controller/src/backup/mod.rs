@@ -319,7 +319,7 @@ pub async fn run(ctx: Arc<Ctx>, namespace: Option<&str>) {
     let client = ctx.client.clone();
     let managed = watcher::Config::default().labels("app.kubernetes.io/managed-by=kubectl-neo4j");
     let controller = Controller::new(api::<Neo4jBackup>(&client, namespace), watcher::Config::default());
-    let forget = tokio::spawn(forget_deleted(controller.store(), ctx.clone()));
+    let forget = forget_deleted(controller.store(), ctx.clone());
     let controller = controller
         .owns(api::<CronJob>(&client, namespace), managed.clone())
         .watches(api::<Job>(&client, namespace), managed, |job: Job| {
@@ -328,15 +328,20 @@ pub async fn run(ctx: Arc<Ctx>, namespace: Option<&str>) {
         })
         .shutdown_on_signal()
         .run(timed_reconcile, error_policy, ctx);
-    crate::context::drive(controller).await;
-    forget.abort();
+    // One future, not a spawned task: whoever drops the controller (shutdown, a lost lease)
+    // drops the clean-up with it.
+    tokio::select! {
+        () = crate::context::drive(controller) => {}
+        () = forget => {}
+    }
 }
 
 /// A deleted Neo4jBackup is never reconciled again: its metric series are removed here, once a
 /// minute, against the controller's cache (after its first full list, or every series would go).
 async fn forget_deleted(store: kube::runtime::reflector::Store<Neo4jBackup>, ctx: Arc<Ctx>) {
     if store.wait_until_ready().await.is_err() {
-        return;
+        // The cache is gone with its controller: nothing to compare with, and nothing to stop.
+        return std::future::pending().await;
     }
     let mut every = tokio::time::interval(Duration::from_secs(60));
     loop {
