@@ -31,6 +31,7 @@ pub fn restore_defaults(object: &Value) -> Patch {
         set_default(spec, &["stopCluster"], json!(false));
         set_default(spec, &["options", "replaceExisting"], json!(false));
         set_default(spec, &["options", "verifyBackup"], json!(false));
+        set_default(spec, &["options", "healthChecks", "enabled"], json!(true));
         let Some(source) = spec.get_mut("source").and_then(Value::as_object_mut) else { return };
         default_storage(source.get_mut("storage"));
         let Some(pitr) = source.get_mut("pitr").and_then(Value::as_object_mut) else { return };
@@ -173,7 +174,10 @@ mod tests {
         let result = apply(&object, &restore_defaults(&object));
         let spec = &result["spec"];
         assert_eq!((spec["force"].clone(), spec["stopCluster"].clone()), (json!(false), json!(false)));
-        assert_eq!(spec["options"], json!({"replaceExisting": false, "verifyBackup": false}));
+        assert_eq!(
+            spec["options"],
+            json!({"replaceExisting": false, "verifyBackup": false, "healthChecks": {"enabled": true}})
+        );
         let pitr = &spec["source"]["pitr"];
         assert_eq!(pitr["logRetention"], "7d");
         assert_eq!(pitr["recoveryPointObjective"], "1m");

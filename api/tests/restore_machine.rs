@@ -46,7 +46,7 @@ fn observed(restore: &Neo4jRestore) -> Observed {
         servers: Some(Servers { replicas: 3, pods: 3, ready: 3 }),
         statefulset: Some(neo4j_api::ScaledSet { name: "prod-server".into(), uid: "sts-uid-1".into() }),
         database: Database::Unknown,
-        counts: None,
+        health: None,
         deleting: false,
         restore_pods_active: false,
         agent_image: "agent:1".into(),
@@ -267,14 +267,100 @@ fn after_a_stopped_restore_the_target_comes_back_and_the_database_is_created() {
     assert_eq!(decide(&r, &standalone).actions, vec![Action::Cypher(Cypher::Create)]);
     o.database = Database::present(true);
     let d = decide(&r, &o);
+    let r = restore(spec.clone(), Some(d.progress));
+    let d = decide(&r, &o);
+    assert_eq!((d.phase, d.progress.step.clone()), (RestorePhase::Running, Some(RestoreStep::Checking)));
+    assert_eq!(d.actions, vec![Action::Cypher(Cypher::Statements(vec!["CALL db.awaitIndexes(60)".into()]))]);
     let r = restore(spec, Some(d.progress));
+    o.health = Some(health(&[]));
+    let d = decide(&r, &o);
+    assert_eq!(d.phase, RestorePhase::Completed);
+    assert_eq!(d.actions, vec![Action::RemoveFinalizer]);
+    assert_eq!(d.progress.step, Some(RestoreStep::Done));
+}
+
+/// A health report of the suite of `orders`, every check passing but those named in `outcomes`.
+fn health(outcomes: &[(&str, neo4j_api::health::report::Outcome, &str)]) -> neo4j_api::health::report::HealthReport {
+    use neo4j_api::health::suite::{Ran, report, result, suite};
+    let results = suite(Some("orders"), &[], None)
+        .iter()
+        .map(|check| {
+            let (mut result, _) = result(check, &Ran::Answered(vec![vec![]]), 4);
+            result.outcome = neo4j_api::health::report::Outcome::Pass;
+            result.message = "fine".into();
+            if let Some((_, outcome, message)) = outcomes.iter().find(|(name, _, _)| *name == check.name) {
+                (result.outcome, result.message) = (*outcome, (*message).to_owned());
+            }
+            (result, None)
+        })
+        .collect();
+    report("prod".into(), "2025-01-20T03:00:00Z".into(), results)
+}
+
+/// The health checks decide the end (issue 15, item 3): Completed only when none fails; a failed
+/// check fails the restore with the database left as restored; no connection is waited on.
+#[test]
+fn a_restore_is_completed_only_when_its_health_checks_pass() {
+    use neo4j_api::health::report::Outcome;
+    let r = restore(json!({}), at(RestoreStep::Checking, |_| {}));
+    let mut o = observed(&r);
+    let d = decide(&r, &o);
+    assert_eq!((d.phase, d.message.as_str()), (RestorePhase::Running, "running the health checks of orders"));
+    assert!(d.actions.is_empty());
+
+    o.health = Some(health(&[("connectivity", Outcome::Fail, "cannot connect to bolt://prod:7687: refused")]));
+    let d = decide(&r, &o);
+    assert_eq!(d.phase, RestorePhase::Running);
+    assert_eq!(
+        d.message,
+        "waiting to reach the target over Bolt for the health checks: cannot connect to bolt://prod:7687: refused"
+    );
+
+    o.health = Some(health(&[("schema", Outcome::Warn, "1 index(es) still POPULATING: order_date (42.5%)")]));
     let d = decide(&r, &o);
     assert_eq!(d.phase, RestorePhase::Completed);
     assert_eq!(
-        d.actions,
-        vec![Action::Cypher(Cypher::Statements(vec!["CALL db.awaitIndexes(60)".into()])), Action::RemoveFinalizer]
+        d.message,
+        "the database is restored, online and passed its 4 health check(s), with warnings: schema: 1 index(es) still POPULATING: order_date (42.5%)"
     );
+
+    o.health = Some(health(&[("schema", Outcome::Fail, "1 index(es) FAILED: text_idx (disk full)")]));
+    let d = decide(&r, &o);
+    assert_eq!(d.phase, RestorePhase::Failed);
+    assert_eq!(
+        d.message,
+        "the restored database orders failed 1 of 4 health check(s): schema: 1 index(es) FAILED: text_idx (disk full); it is left online as restored, for inspection"
+    );
+    assert_eq!(d.actions, vec![Action::RemoveFinalizer]);
     assert_eq!(d.progress.step, Some(RestoreStep::Done));
+    assert_eq!(d.progress.failure.as_deref(), Some(d.message.as_str()));
+}
+
+#[test]
+fn without_health_checks_the_post_restore_step_completes_the_restore() {
+    let spec = json!({"options": {"healthChecks": {"enabled": false}}});
+    let r = restore(spec, at(RestoreStep::PostRestoreHooks, |_| {}));
+    let d = decide(&r, &observed(&r));
+    assert_eq!((d.phase, d.message.as_str()), (RestorePhase::Completed, "the database is restored and online"));
+    assert_eq!(d.progress.step, Some(RestoreStep::Done));
+}
+
+#[test]
+fn checks_that_never_answer_fail_after_the_steps_timeout() {
+    let r = restore(
+        json!({"timeout": "30m"}),
+        at(RestoreStep::Checking, |p| {
+            p.step_since =
+                Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time("2025-01-20T02:00:00Z".parse().unwrap()))
+        }),
+    );
+    let mut o = observed(&r);
+    o.now = Some("2025-01-20T02:31:00Z".parse().unwrap());
+    let d = decide(&r, &o);
+    assert_eq!(
+        (d.phase, d.message.as_str()),
+        (RestorePhase::Failed, "the step Checking did not finish within 30m (spec.timeout)")
+    );
 }
 
 /// The first decision of the pre-restore step only records whether the database exists (and its
@@ -594,6 +680,9 @@ fn a_restart_at_every_step_repeats_nothing() {
                 _ => {}
             }
         }
+        if first.progress.step == Some(RestoreStep::Checking) {
+            world.health = Some(health(&[]));
+        }
         if first.progress.step == Some(RestoreStep::PreRestoreHooks) && world.database == Database::Unknown {
             world.database = Database::Absent;
         }
@@ -609,6 +698,7 @@ fn a_restart_at_every_step_repeats_nothing() {
         RestoreStep::Restoring,
         RestoreStep::StartingCluster,
         RestoreStep::BringingUp,
+        RestoreStep::Checking,
     ] {
         assert!(seen_steps.contains(&Some(step.clone())), "{step:?} in {seen_steps:?}");
     }

@@ -57,7 +57,7 @@ fn observed(
         servers: Some(Servers { replicas: 3, pods: 3, ready: 3 }),
         statefulset: None,
         database,
-        counts: None,
+        health: None,
         deleting: false,
         restore_pods_active: false,
         agent_image: "agent:1".into(),
@@ -113,6 +113,7 @@ Steps:
    1. Resolving        Job recover-inspect lists s3://my-backups/prod/ (neo4j-admin backup inspect) and neo4j-agent choose picks the artifact
    2. Restoring        Job recover-restore runs neo4j-admin database restore --from-path=s3://my-backups/prod/<artifact> --temp-path=/tmp/neo4j-admin orders on claim data-prod-server-0, beside Pod prod-server-0
    3. BringingUp       CREATE DATABASE orders IF NOT EXISTS TOPOLOGY 3 PRIMARIES OPTIONS {existingData: 'use', existingDataSeedServer: <the id of prod-server-0.prod-headless.neo4j.svc.cluster.local>}, then wait until every server hosts it online
+   4. Checking         health checks on orders: connectivity, SHOW DATABASES, SHOW INDEXES and SHOW CONSTRAINTS, counts; Completed only if none fails
 "#
     );
     assert!(planned(&r, &o, Some(&backup)).can_run);
@@ -136,6 +137,7 @@ Steps:
    3. PreRestoreHooks  DROP DATABASE orders IF EXISTS WAIT  [destructive]
    4. Restoring        Job recover-restore runs neo4j-admin database restore --from-path=s3://my-backups/prod/<artifact> --temp-path=/tmp/neo4j-admin orders on claim data-prod-server-0, beside Pod prod-server-0
    5. BringingUp       CREATE DATABASE orders IF NOT EXISTS TOPOLOGY 3 PRIMARIES OPTIONS {existingData: 'use', existingDataSeedServer: <the id of prod-server-0.prod-headless.neo4j.svc.cluster.local>}, then wait until every server hosts it online
+   6. Checking         health checks on orders: connectivity, SHOW DATABASES, SHOW INDEXES and SHOW CONSTRAINTS, counts; Completed only if none fails
 Destructive:
   - the database orders is dropped, restored on server 0 and created again from it: not served until the restore completes (allowed by options.replaceExisting)
 "#;
@@ -190,6 +192,7 @@ Steps:
    5. StartingCluster  scale StatefulSet prod back to 3 and wait for every server to be ready
    6. BringingUp       CREATE DATABASE orders IF NOT EXISTS (or START DATABASE orders if it existed), then wait until it is online
    7. PostRestoreHooks 1 Cypher statement(s) as the user of Secret app-user
+   8. Checking         health checks on orders: connectivity, SHOW DATABASES, SHOW INDEXES and SHOW CONSTRAINTS, counts; Completed only if none fails
 Destructive:
   - if it exists, the database orders is stopped and its store overwritten (--overwrite-destination) (allowed by spec.force)
   - every database of prod is unavailable while its servers are scaled to 0 (allowed by spec.stopCluster); they are scaled back whatever happens

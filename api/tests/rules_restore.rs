@@ -469,3 +469,45 @@ fn the_referenced_backup_must_have_produced_something() {
     let ctx = Context { referenced_backup: Some(&fresh), ..Context::default() };
     assert_eq!(judge_with(&other, &ctx), (vec![], vec![]), "a context about another backup says nothing");
 }
+
+#[test]
+fn health_checks_and_their_probes() {
+    let checks = |value: serde_json::Value| restore(json!({"spec": {"options": {"healthChecks": value}}}));
+    table(
+        vec![
+            (
+                "a probe with what it expects",
+                checks(
+                    json!({"probes": [{"name": "customers", "cypher": "MATCH (c:Customer) RETURN count(c)", "expectRows": 1, "expectValue": "1250"}]}),
+                ),
+                vec![],
+                vec![],
+            ),
+            (
+                "probes without names, statements, or expectations",
+                checks(json!({"probes": [
+                    {"cypher": " ", "expectRows": -1},
+                    {"name": "a", "cypher": "RETURN 1"},
+                    {"name": "a", "cypher": "RETURN 2", "expectValue": "2"}]})),
+                vec![
+                    "spec.options.healthChecks.probes[0].name: is required; name the probe, e.g. customers",
+                    "spec.options.healthChecks.probes[0].cypher: is required; write the statement to run on the restored database, e.g. MATCH (c:Customer) RETURN count(c) AS customers",
+                    "spec.options.healthChecks.probes[0].expectRows: -1 is negative; use 0 or more",
+                    "spec.options.healthChecks.probes[2].name: \"a\" names an earlier probe too; give each probe its own name",
+                ],
+                vec![
+                    "spec.options.healthChecks.probes[1]: has neither expectRows nor expectValue: it passes whatever it returns, unless it fails",
+                ],
+            ),
+            (
+                "checks turned off",
+                checks(json!({"enabled": false, "probes": [{"name": "a", "cypher": "RETURN 1", "expectRows": 1}]})),
+                vec![],
+                vec![
+                    "spec.options.healthChecks.enabled: is false: the restore is Completed once the database is online, without checking its indexes, constraints or counts, and its probes are not run",
+                ],
+            ),
+        ],
+        &Context::default(),
+    );
+}

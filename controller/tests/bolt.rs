@@ -62,11 +62,53 @@ async fn a_failure_comes_back_with_its_code_and_message() {
     stop.finish();
 }
 
+/// The whole suite after a restore, on one connection, each statement as `neo4j_api::health`
+/// pins it (docs-operations listing-databases.adoc; docs-cypher managing-indexes.adoc and
+/// managing-constraints.adoc, 5.x and dev), rows read as JSON values.
 #[tokio::test]
-async fn counts_come_from_the_restored_database() {
-    let counts = stub("counts.script");
-    assert_eq!(Bolt.counts(&counts.endpoint(), "orders").await, Ok((1250, 4800)));
-    counts.finish();
+async fn the_health_checks_run_in_order_on_one_connection() {
+    use neo4j_api::health::checks::Probe;
+    use neo4j_api::health::report::Outcome;
+    let health = stub("health.script");
+    let probe = Probe {
+        name: "regions".into(),
+        statement: "MATCH (r:Region) RETURN r.code AS code".into(),
+        rows: Some(1),
+        value: Some("EU".into()),
+    };
+    let checks = neo4j_api::health::suite::suite(Some("orders"), &[probe], None);
+    let report = neo4j_ops::health::run(&Bolt, &health.endpoint(), &checks, "prod".into(), "now".into()).await;
+    let results: Vec<(&str, Outcome, &str)> =
+        report.checks.iter().map(|c| (c.name.as_str(), c.outcome, c.message.as_str())).collect();
+    assert_eq!(
+        results,
+        [
+            ("connectivity", Outcome::Pass, "logged in and ran a query"),
+            ("databases", Outcome::Pass, "2 of 2 allocation(s) online, every one as requested"),
+            ("schema", Outcome::Warn, "1 index(es) still POPULATING: order_date (42.5%)"),
+            ("counts", Outcome::Pass, "1250 nodes, 4800 relationships"),
+            ("probe:regions", Outcome::Pass, "returned 1 row(s) as expected"),
+        ]
+    );
+    assert_eq!(report.status, "degraded");
+    assert_eq!(report.graph_stats.map(|s| (s.labels, s.relationship_types)), Some((3, 2)));
+    health.finish();
+}
+
+#[tokio::test]
+async fn without_a_login_no_other_check_runs() {
+    use neo4j_api::health::report::Outcome;
+    let refused = stub("health-refused.script");
+    let checks = neo4j_api::health::suite::suite(Some("orders"), &[], None);
+    let report = neo4j_ops::health::run(&Bolt, &refused.endpoint(), &checks, "prod".into(), "now".into()).await;
+    assert_eq!(report.status, "unhealthy");
+    let first = &report.checks[0];
+    assert_eq!((first.name.as_str(), first.outcome), ("connectivity", Outcome::Fail));
+    assert_eq!(first.message, "RETURN 1 AS ok failed: The client is unauthorized due to authentication failure.");
+    for check in &report.checks[1..] {
+        assert_eq!(check.message, "not run: no connection to the target", "{}", check.name);
+    }
+    refused.finish();
 }
 
 #[tokio::test]

@@ -11,8 +11,9 @@ use http::{Method, StatusCode};
 use kube::runtime::controller::Action as Requeue;
 use neo4j_api::Neo4jRestore;
 use neo4j_api::restore::machine::{Cypher, Database};
-use neo4j_controller::restore::bolt::{DatabaseAdmin, Endpoint};
+use neo4j_controller::restore::bolt::{DatabaseAdmin, Endpoint, Session};
 use neo4j_controller::restore::reconcile;
+use neo4j_testkit::bolt::Healthy;
 use serde_json::{Value, json};
 use support::{Step, checked, step};
 
@@ -35,8 +36,9 @@ impl DatabaseAdmin for FakeAdmin {
         assert_eq!((endpoint.user.as_str(), endpoint.password.as_str()), ("neo4j", "s3cret"));
         Box::pin(async move { Ok(self.database.clone()) })
     }
-    fn counts<'a>(&'a self, _: &'a Endpoint, _: &'a str) -> BoxFuture<'a, Result<(i64, i64), String>> {
-        Box::pin(async { Ok((1_250, 4_800)) })
+    fn open<'a>(&'a self, _: &'a Endpoint) -> BoxFuture<'a, Result<Box<dyn Session>, String>> {
+        let healthy = Healthy { database: "orders".into(), nodes: 1250, relationships: 4800 };
+        Box::pin(async move { Ok(Box::new(healthy) as Box<dyn Session>) })
     }
     fn run<'a>(
         &'a self,
@@ -173,7 +175,7 @@ async fn the_plan_is_recorded_before_anything_destructive() {
                 "all of prod, for about 20m0s (the longest of 1 earlier restore(s) into prod, from start to completion)"
             );
             let steps: Vec<&str> = plan["steps"].as_array().unwrap().iter().map(|s| s["step"].as_str().unwrap()).collect();
-            assert_eq!(steps, ["Resolving", "StoppingCluster", "Restoring", "StartingCluster", "BringingUp"]);
+            assert_eq!(steps, ["Resolving", "StoppingCluster", "Restoring", "StartingCluster", "BringingUp", "Checking"]);
             assert_eq!(plan["steps"][1]["destructive"], true);
         }),
         event("PreRestoreHooks"),
@@ -294,29 +296,61 @@ async fn bring_up_creates_a_new_database_then_completes_with_the_hooks() {
     let admin = FakeAdmin::new(Database::present(true));
     let spec = json!({"options": {"postRestore": {"cypherStatements": ["CALL db.awaitIndexes(60)"]}}});
     let hooks = progress("PostRestoreHooks", json!({"originalReplicas": 3, "databaseExisted": false}));
-    let mut object = restore(spec, hooks);
-    object["metadata"]["finalizers"] = json!(["neo4j.neo4j.com/restore-scale-up"]);
     let mut steps = observe_start(sts(3, 3, 3), vec![]);
     steps.extend(login());
+    steps.extend([
+        checked(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null)), |body| {
+            assert_eq!(body["status"]["phase"], "Running");
+            assert_eq!(body["status"]["progress"]["step"], "Checking");
+            assert_eq!(body["status"]["message"], "the database is online; running its health checks");
+        }),
+        event("CheckingHealth"),
+    ]);
+    run(restore(spec.clone(), hooks), admin.clone(), steps).await;
+    assert_eq!(
+        *admin.ran.lock().unwrap(),
+        vec![("orders".to_owned(), Cypher::Statements(vec!["CALL db.awaitIndexes(60)".into()]))]
+    );
+
+    // The checks (issue 15, item 3) run on the restored database, and only then is it Completed.
+    let checking = progress("Checking", json!({"originalReplicas": 3, "databaseExisted": false}));
+    let mut object = restore(spec, checking);
+    object["metadata"]["finalizers"] = json!(["neo4j.neo4j.com/restore-scale-up"]);
+    let mut steps = observe_start(sts(3, 3, 3), vec![]);
     steps.extend(login());
     steps.extend([
         checked(Method::PATCH, RESTORE, StatusCode::OK, restore(json!({}), json!(null)), |body| {
             assert_eq!(body["metadata"]["finalizers"], json!([]));
         }),
         checked(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null)), |body| {
-            assert_eq!(body["status"]["stats"]["nodeCount"], 1_250);
-            assert_eq!(body["status"]["stats"]["relationshipCount"], 4_800);
-            assert_eq!(body["status"]["phase"], "Completed");
-            assert_eq!(body["status"]["message"], "the database is restored and online");
+            let status = &body["status"];
+            assert_eq!(status["stats"]["nodeCount"], 1_250);
+            assert_eq!(status["stats"]["relationshipCount"], 4_800);
+            assert_eq!(status["phase"], "Completed");
+            assert_eq!(status["message"], "the database is restored, online and passed its 4 health check(s)");
+            let checks: Vec<(&str, &str, &str)> = status["health"]["checks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| (c["name"].as_str().unwrap(), c["outcome"].as_str().unwrap(), c["message"].as_str().unwrap()))
+                .collect();
+            assert_eq!(
+                checks,
+                [
+                    ("connectivity", "pass", "logged in and ran a query"),
+                    ("databases", "pass", "1 of 1 allocation(s) online, every one as requested"),
+                    ("schema", "pass", "0 index(es) ONLINE; 0 constraint(s), 0 of them backed by an ONLINE index"),
+                    ("counts", "pass", "1250 nodes, 4800 relationships"),
+                ]
+            );
+            assert_eq!(status["health"]["target"], "Neo4jEnterpriseCluster neo4j/prod, database orders");
+            let healthy = status["conditions"].as_array().unwrap().iter().find(|c| c["type"] == "Healthy").unwrap();
+            assert_eq!((&healthy["status"], &healthy["reason"]), (&json!("True"), &json!("ChecksPassed")));
         }),
         event("RestoreSucceeded"),
     ]);
     let action = run(object, admin.clone(), steps).await;
     assert_eq!(action, Requeue::requeue(std::time::Duration::from_secs(5)));
-    assert_eq!(
-        *admin.ran.lock().unwrap(),
-        vec![("orders".to_owned(), Cypher::Statements(vec!["CALL db.awaitIndexes(60)".into()]))]
-    );
 }
 
 // Issue 13, item 3: deleting a restore while neo4j-admin writes into server 0's claim deletes the
@@ -466,11 +500,10 @@ async fn hook_statements_run_as_the_user_the_spec_names() {
         "data": {"username": "Y2hlY2tlcg==", "password": "b25seS1yZWFkcw=="}});
     let mut steps = observe_start(sts(3, 3, 3), vec![]);
     steps.extend(login());
-    steps.extend(login());
     steps.extend([
         step(Method::GET, "/api/v1/namespaces/neo4j/secrets/hook-user", StatusCode::OK, hook_user),
         step(Method::PATCH, STATUS, StatusCode::OK, restore(json!({}), json!(null))),
-        event("RestoreSucceeded"),
+        event("CheckingHealth"),
     ]);
     run(restore(spec, hooks), admin.clone(), steps).await;
     assert_eq!(*admin.users.lock().unwrap(), vec!["checker:only-reads"]);

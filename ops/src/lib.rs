@@ -1,7 +1,10 @@
 //! What every kubectl-neo4j server binary does the same way: log setup, the process entry point
 //! (one rustls crypto provider, a runtime, errors reported once), metrics exposition, and where the
-//! Neo4j operator's target kinds are served ([`targets`]).
+//! Neo4j operator's target kinds are served ([`targets`]); and for the controller and the plugin,
+//! Bolt to a target ([`bolt`]) and its health checks run over it ([`health`]).
 
+pub mod bolt;
+pub mod health;
 pub mod targets;
 
 use std::future::Future;

@@ -101,7 +101,8 @@ async fn the_plan_names_the_target_the_window_the_scale_and_the_downtime_of_earl
             ("StoppingCluster", true),
             ("Restoring", false),
             ("StartingCluster", false),
-            ("BringingUp", false)
+            ("BringingUp", false),
+            ("Checking", false)
         ]
     );
     assert_eq!(plan.steps[1].action, "if it exists: DROP DATABASE orders IF EXISTS WAIT");

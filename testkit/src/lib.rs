@@ -1,7 +1,10 @@
 //! An in-memory Kubernetes API server stand-in for tests (kube's mock-service pattern, with
 //! state): objects by path, resourceVersions bumped on every write, create / replace / delete,
 //! server-side apply, JSON and merge patches, lists, `/version`, and SelfSubjectAccessReviews.
-//! Tests look at and change the [`World`] directly, e.g. to play a Deployment controller.
+//! Tests look at and change the [`World`] directly, e.g. to play a Deployment controller. And a
+//! healthy database for the health checks ([`bolt::Healthy`]).
+
+pub mod bolt;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::convert::Infallible;

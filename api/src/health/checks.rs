@@ -93,22 +93,41 @@ pub fn judge_databases(rows: &[Row], only: Option<&str>) -> (Outcome, String) {
     }
 }
 
-/// What `SHOW INDEXES` says: a FAILED index fails, a POPULATING one warns (with its progress).
-pub fn judge_indexes(rows: &[Row]) -> (Outcome, String) {
-    let named = |state: &str| -> Vec<&Row> { rows.iter().filter(|r| text(r, "state") == state).collect() };
-    let failed = named("FAILED");
-    if !failed.is_empty() {
-        let what: Vec<String> = failed
-            .iter()
-            .map(|r| {
-                let why = text(r, "failureMessage");
-                if why.is_empty() { text(r, "name").to_owned() } else { format!("{} ({why})", text(r, "name")) }
-            })
-            .collect();
-        return (Outcome::Fail, format!("{} index(es) FAILED: {}", failed.len(), what.join("; ")));
+/// The constraints of `database` and the index each one owns (docs-cypher,
+/// constraints/managing-constraints.adoc, 5.x and dev: `ownedIndex` names it; existence and type
+/// constraints own none).
+pub fn constraints(database: &str) -> Statement {
+    on(database, "SHOW CONSTRAINTS YIELD name, type, ownedIndex")
+}
+
+/// What `SHOW INDEXES` and `SHOW CONSTRAINTS` say: a FAILED index fails, and so does a constraint
+/// whose index is missing or FAILED; a POPULATING index warns (with its progress).
+pub fn judge_schema(indexes: &[Row], constraints: &[Row]) -> (Outcome, String) {
+    let named = |state: &str| -> Vec<&Row> { indexes.iter().filter(|r| text(r, "state") == state).collect() };
+    let mut broken: Vec<String> = named("FAILED")
+        .iter()
+        .map(|r| {
+            let why = text(r, "failureMessage");
+            if why.is_empty() { text(r, "name").to_owned() } else { format!("{} ({why})", text(r, "name")) }
+        })
+        .collect();
+    let failed_indexes = broken.len();
+    let owned: Vec<(&str, &str)> =
+        constraints.iter().filter_map(|c| Some((text(c, "name"), c.get("ownedIndex")?.as_str()?))).collect();
+    for (constraint, index) in &owned {
+        match indexes.iter().find(|r| text(r, "name") == *index) {
+            None => broken.push(format!("constraint {constraint} has no index {index}")),
+            Some(row) if text(row, "state") == "FAILED" => {
+                broken.push(format!("constraint {constraint} is not enforced (its index {index} FAILED)"));
+            }
+            Some(_) => {}
+        }
+    }
+    if !broken.is_empty() {
+        let what = if failed_indexes > 0 { format!("{failed_indexes} index(es) FAILED: ") } else { String::new() };
+        return (Outcome::Fail, format!("{what}{}", broken.join("; ")));
     }
     let populating = named("POPULATING");
-    let constraints = rows.iter().filter(|r| r.get("owningConstraint").is_some_and(|c| !c.is_null())).count();
     if !populating.is_empty() {
         let what: Vec<String> = populating
             .iter()
@@ -118,7 +137,15 @@ pub fn judge_indexes(rows: &[Row]) -> (Outcome, String) {
             .collect();
         return (Outcome::Warn, format!("{} index(es) still POPULATING: {}", populating.len(), what.join(", ")));
     }
-    (Outcome::Pass, format!("{} index(es) ONLINE, {constraints} of them backing constraints", rows.len()))
+    (
+        Outcome::Pass,
+        format!(
+            "{} index(es) ONLINE; {} constraint(s), {} of them backed by an ONLINE index",
+            indexes.len(),
+            constraints.len(),
+            owned.len()
+        ),
+    )
 }
 
 /// The figures of the counts' row.
@@ -146,14 +173,25 @@ pub fn judge_counts(found: &GraphStats, expected: Option<(i64, i64)>) -> (Outcom
 }
 
 /// A probe of the user's: a statement and what it must answer.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Probe {
+    /// What the report calls it (`probe:<name>`).
+    pub name: String,
     /// The statement, run on the checked database.
     pub statement: String,
     /// How many rows it must return.
     pub rows: Option<usize>,
-    /// The value the first row must have in its only column.
-    pub value: Option<Value>,
+    /// The value the first row must have in its only column, as text: a string as it is, a
+    /// number, boolean or null as JSON writes it (`812`, `true`, `null`).
+    pub value: Option<String>,
+}
+
+/// A value as a probe compares it.
+fn as_text(value: &Value) -> String {
+    match value {
+        Value::String(text) => text.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// What a probe's answer means.
@@ -168,9 +206,9 @@ pub fn judge_probe(probe: &Probe, rows: &[Row]) -> (Outcome, String) {
                 "returns more than one column; a value is compared with a single column".to_owned(),
             );
         }
-        let first = rows.first().and_then(|row| row.values().next());
-        if first != Some(expected) {
-            let got = first.map_or_else(|| "nothing".to_owned(), Value::to_string);
+        let first = rows.first().and_then(|row| row.values().next()).map(as_text);
+        if first.as_deref() != Some(expected.as_str()) {
+            let got = first.unwrap_or_else(|| "nothing".to_owned());
             return (Outcome::Fail, format!("returned {got}, expected {expected}"));
         }
     }

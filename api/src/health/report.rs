@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 /// How one check came out.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// Fine.
@@ -34,7 +34,7 @@ impl Outcome {
 }
 
 /// One check's result.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckResult {
     /// The check: `connectivity`, `databases`, `schema`, `counts`, or `probe:<n>`.
@@ -48,7 +48,7 @@ pub struct CheckResult {
 }
 
 /// The figures of a database.
-#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphStats {
     /// Nodes.
@@ -62,7 +62,7 @@ pub struct GraphStats {
 }
 
 /// The whole report.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq, schemars::JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct HealthReport {
     /// `healthy` (every check passed), `degraded` (warnings only) or `unhealthy` (a check failed).

@@ -18,6 +18,16 @@ pub enum TargetType {
     Standalone,
 }
 
+impl TargetType {
+    /// The operator's kind.
+    pub fn kind(self) -> &'static str {
+        match self {
+            Self::Cluster => "Neo4jEnterpriseCluster",
+            Self::Standalone => "Neo4jEnterpriseStandalone",
+        }
+    }
+}
+
 /// A resolved target.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResolvedTarget {
@@ -99,10 +109,7 @@ impl ResolvedTarget {
     ) -> Result<Self, String> {
         let name = metadata.name.clone().unwrap_or_default();
         let restore_hold = metadata.annotations.as_ref().and_then(|a| a.get(RESTORE_IN_PROGRESS)).cloned();
-        let kind = match target_type {
-            TargetType::Cluster => "Neo4jEnterpriseCluster",
-            TargetType::Standalone => "Neo4jEnterpriseStandalone",
-        };
+        let kind = target_type.kind();
         let (image, tag, pull_policy, pull_secrets) = image_of(image, &format!("{kind} {name:?}"))?;
         let (admin_secret, tls) = connection(auth, tls);
         Ok(Self {
@@ -135,10 +142,7 @@ impl ResolvedTarget {
     /// Which other object controls the object of `meta` (one the Neo4j operator made for this
     /// target is controlled by it, or by nothing recorded), as `Kind "name"`.
     pub fn foreign_controller(&self, meta: &ObjectMeta) -> Option<String> {
-        let kind = match self.target_type {
-            TargetType::Cluster => "Neo4jEnterpriseCluster",
-            TargetType::Standalone => "Neo4jEnterpriseStandalone",
-        };
+        let kind = self.target_type.kind();
         let owner = meta.owner_references.iter().flatten().find(|owner| owner.controller == Some(true))?;
         // Whoever may edit the object writes its ownerReferences (the name is quoted and escaped).
         let shown = crate::grammar::names::shown_kind(&owner.kind);

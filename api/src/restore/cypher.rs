@@ -31,15 +31,6 @@ pub fn show_database(name: &str) -> Statement {
     admin("SHOW DATABASE $name YIELD name, currentStatus, requestedPrimariesCount, requestedSecondariesCount", name)
 }
 
-/// Counts the nodes and relationships of the restored database (answered from the count store).
-pub fn counts(name: &str) -> Statement {
-    Statement {
-        database: name.to_owned(),
-        text: "CALL { MATCH (n) RETURN count(n) AS nodes } CALL { MATCH ()-[r]->() RETURN count(r) AS relationships } RETURN nodes, relationships".to_owned(),
-        params: vec![],
-    }
-}
-
 /// What a `SHOW DATABASE` answered (one `currentStatus` per allocation, and the topology) means.
 pub fn database_state(statuses: &[String], topology: Option<DatabaseTopology>) -> Database {
     if statuses.is_empty() {

@@ -9,6 +9,7 @@
 
 use k8s_openapi::api::batch::v1::Job;
 
+use crate::health::report::Outcome;
 use crate::plan::restore_job::{DataVolume, RestoreJob, hook_job, inspect_job, restore_job, verify_job};
 use crate::plan::target::{RESTORE_IN_PROGRESS, ResolvedTarget, TargetType};
 use crate::restore::artifact::ChosenArtifact;
@@ -189,6 +190,7 @@ pub fn decide(restore: &Neo4jRestore, observed: &Observed) -> Decision {
         RestoreStep::StartingCluster => starting(observed, progress),
         RestoreStep::BringingUp => bringing_up(&inputs, progress),
         RestoreStep::PostRestoreHooks => post_hooks(&inputs, progress),
+        RestoreStep::Checking => checking(&inputs, progress),
         RestoreStep::Done | RestoreStep::Unknown(_) => decision(RestorePhase::Failed, "unknown step", progress, vec![]),
     }
 }
@@ -205,6 +207,7 @@ fn overdue(restore: &Neo4jRestore, progress: &RestoreProgress, observed: &Observ
                 | RestoreStep::StartingCluster
                 | RestoreStep::BringingUp
                 | RestoreStep::PostRestoreHooks
+                | RestoreStep::Checking
         )
     );
     let (now, since) = (observed.now?, progress.step_since.as_ref()?.0);
@@ -264,8 +267,14 @@ fn fail(progress: &RestoreProgress, observed: &Observed, reason: String) -> Deci
         Some(state) => format!("{reason}; {state}"),
         None => reason,
     };
-    let actions = ending(&progress);
-    decision(RestorePhase::Failed, message, step(&released(progress), RestoreStep::Done), actions)
+    end(RestorePhase::Failed, message, progress, vec![])
+}
+
+/// The last decision of a restore: `actions`, then the ending of every path (the target released,
+/// the finalizer removed), at step `Done`.
+fn end(phase: RestorePhase, message: String, progress: RestoreProgress, mut actions: Vec<Action>) -> Decision {
+    actions.extend(ending(&progress));
+    decision(phase, message, step(&released(progress), RestoreStep::Done), actions)
 }
 
 fn job_or_fail(
@@ -642,13 +651,43 @@ fn post_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
             }
         }
     }
-    actions.extend(ending(&progress));
-    decision(
-        RestorePhase::Completed,
-        "the database is restored and online",
-        step(&released(progress), RestoreStep::Done),
-        actions,
-    )
+    if inputs.restore.spec.health_checks().is_some() {
+        let message = "the database is online; running its health checks";
+        return decision(RestorePhase::Running, message, step(&progress, RestoreStep::Checking), actions);
+    }
+    end(RestorePhase::Completed, "the database is restored and online".to_owned(), progress, actions)
+}
+
+/// The health checks' verdict (`options.healthChecks`): `Completed` only when none failed. A
+/// report without a connection is waited on (the step's timeout bounds it); a failed check fails
+/// the restore, the restored database left online as it is, for inspection.
+fn checking(inputs: &Inputs, progress: RestoreProgress) -> Decision {
+    let database = inputs.restore.spec.database_name.clone().unwrap_or_default();
+    let Some(report) = &inputs.observed.health else {
+        return decision(RestorePhase::Running, format!("running the health checks of {database}"), progress, vec![]);
+    };
+    let named = |outcome: Outcome| -> Vec<String> {
+        report.checks.iter().filter(|c| c.outcome == outcome).map(|c| format!("{}: {}", c.name, c.message)).collect()
+    };
+    let unreached = report.checks.iter().find(|c| c.name == "connectivity" && c.outcome == Outcome::Fail);
+    if let Some(check) = unreached {
+        let message = format!("waiting to reach the target over Bolt for the health checks: {}", check.message);
+        return decision(RestorePhase::Running, message, progress, vec![]);
+    }
+    let failed = named(Outcome::Fail);
+    if !failed.is_empty() {
+        let reason = format!(
+            "the restored database {database} failed {} of {} health check(s): {}; it is left online as restored, for inspection",
+            failed.len(),
+            report.checks.len(),
+            failed.join("; ")
+        );
+        return end(RestorePhase::Failed, reason.clone(), failing(&progress, reason), vec![]);
+    }
+    let warned = named(Outcome::Warn);
+    let passed = format!("the database is restored, online and passed its {} health check(s)", report.checks.len());
+    let message = if warned.is_empty() { passed } else { format!("{passed}, with warnings: {}", warned.join("; ")) };
+    end(RestorePhase::Completed, message, progress, vec![])
 }
 
 /// What ends a restore on every path (success, failure, timeout, deletion): the target's hold is

@@ -89,8 +89,8 @@ pub struct Observed {
     pub statefulset: Option<ScaledSet>,
     /// The restored database.
     pub database: Database,
-    /// Nodes and relationships in the restored database, once it is online.
-    pub counts: Option<(i64, i64)>,
+    /// The health checks of the restored database, run at the step `Checking`.
+    pub health: Option<crate::health::report::HealthReport>,
     /// The Neo4jRestore is being deleted.
     pub deleting: bool,
     /// A Pod of the restore Job still exists and has not ended: it may be writing into server 0's

@@ -7,7 +7,7 @@ use k8s_openapi::jiff::Timestamp;
 
 use crate::pitr::summary::Coverage;
 use crate::plan::restore_job::RestoreJob;
-use crate::plan::target::{ResolvedTarget, TargetType};
+use crate::plan::target::ResolvedTarget;
 use crate::restore::cypher;
 use crate::restore::machine::{Cypher, Database, Observed, hook_statements, overwrites, seed_host, stop_cluster};
 use crate::restore::source::SourceLocation;
@@ -76,7 +76,7 @@ pub enum Standing {
     Later,
 }
 
-const ORDER: [RestoreStep; 9] = [
+const ORDER: [RestoreStep; 10] = [
     RestoreStep::Resolving,
     RestoreStep::Verifying,
     RestoreStep::PreRestoreHooks,
@@ -85,6 +85,7 @@ const ORDER: [RestoreStep; 9] = [
     RestoreStep::StartingCluster,
     RestoreStep::BringingUp,
     RestoreStep::PostRestoreHooks,
+    RestoreStep::Checking,
     RestoreStep::Done,
 ];
 
@@ -169,10 +170,7 @@ pub fn plan(known: &Known) -> RestorePlan {
 }
 
 fn describe_target(target: &ResolvedTarget) -> String {
-    let kind = match target.target_type {
-        TargetType::Cluster => "Neo4jEnterpriseCluster",
-        TargetType::Standalone => "Neo4jEnterpriseStandalone",
-    };
+    let kind = target.target_type.kind();
     let servers = if target.servers == 1 { "1 server".to_owned() } else { format!("{} servers", target.servers) };
     format!("{kind} {}: {servers}, Neo4j {}", target.name, target.tag)
 }
@@ -463,6 +461,19 @@ fn steps(known: &Known, target: &ResolvedTarget, source: &SourceLocation, exists
     };
     steps.push(planned(RestoreStep::BringingUp, bring_up, false));
     hook_steps(RestoreStep::PostRestoreHooks, options.post_restore.as_ref(), RestoreJob::After, &name, &mut steps);
+    if let Some(checks) = restore.spec.health_checks() {
+        let probes = match checks.probes.len() {
+            0 => String::new(),
+            n => format!(", {n} probe(s) of options.healthChecks"),
+        };
+        steps.push(planned(
+            RestoreStep::Checking,
+            format!(
+                "health checks on {database}: connectivity, SHOW DATABASES, SHOW INDEXES and SHOW CONSTRAINTS, counts{probes}; Completed only if none fails"
+            ),
+            false,
+        ));
+    }
     steps
 }
 

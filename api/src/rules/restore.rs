@@ -13,8 +13,8 @@ use crate::rules::target::check_target_version;
 use crate::rules::{Context, FieldPath, Verdict};
 use crate::types::{
     BackupLocator, BaseBackupType, CompressionAlgorithm, CompressionConfig, DatabaseWindow, EncryptionConfig,
-    Neo4jBackup, Neo4jRestore, Neo4jRestoreSpec, PitrConfig, RestoreHooks, RestorePhase, RestoreSource, SourceType,
-    StorageType,
+    HealthChecksSpec, Neo4jBackup, Neo4jRestore, Neo4jRestoreSpec, PitrConfig, RestoreHooks, RestorePhase,
+    RestoreSource, SourceType, StorageType,
 };
 
 /// Longest restore name: its Job `<name>-restore` must fit a 63-character label.
@@ -56,6 +56,9 @@ pub fn validate_restore(old: Option<&Neo4jRestore>, new: &Neo4jRestore, ctx: &Co
             if let Some(hooks) = hooks {
                 check_hooks(&mut verdict, &options_path.child(field), hooks);
             }
+        }
+        if let Some(checks) = &options.health_checks {
+            check_health_checks(&mut verdict, &options_path.child("healthChecks"), checks);
         }
     }
     check_referenced_backup(&mut verdict, &spec_path.child("source"), spec, ctx);
@@ -401,6 +404,41 @@ fn check_hooks(verdict: &mut Verdict, path: &FieldPath, hooks: &RestoreHooks) {
     match container.image.as_deref().map(str::trim) {
         None | Some("") => verdict.error(&image_path, "is required; name the hook's image, e.g. my-registry/tool:1.0"),
         Some(_) => {}
+    }
+}
+
+/// `options.healthChecks`: every probe named once, with a statement and a row count that can be.
+fn check_health_checks(verdict: &mut Verdict, path: &FieldPath, checks: &HealthChecksSpec) {
+    if checks.enabled == Some(false) {
+        let what = if checks.probes.is_empty() { "" } else { ", and its probes are not run" };
+        verdict.warn(
+            path.child("enabled"),
+            format!("is false: the restore is Completed once the database is online, without checking its indexes, constraints or counts{what}"),
+        );
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for (i, probe) in checks.probes.iter().enumerate() {
+        let at = path.child("probes").index(i);
+        let hint = "name the probe, e.g. customers";
+        if let Some(name) = required(verdict, &at.child("name"), &probe.name, hint)
+            && !seen.insert(name.as_str())
+        {
+            verdict
+                .error(at.child("name"), format!("{name:?} names an earlier probe too; give each probe its own name"));
+        }
+        match probe.cypher.as_deref().map(str::trim) {
+            None | Some("") => verdict.error(
+                at.child("cypher"),
+                "is required; write the statement to run on the restored database, e.g. MATCH (c:Customer) RETURN count(c) AS customers",
+            ),
+            Some(_) => {}
+        }
+        if let Some(rows) = probe.expect_rows.filter(|rows| *rows < 0) {
+            verdict.error(at.child("expectRows"), format!("{rows} is negative; use 0 or more"));
+        }
+        if probe.expect_rows.is_none() && probe.expect_value.is_none() {
+            verdict.warn(&at, "has neither expectRows nor expectValue: it passes whatever it returns, unless it fails");
+        }
     }
 }
 

@@ -56,6 +56,7 @@ fn step_event(step: &RestoreStep) -> (&'static str, &'static str) {
         RestoreStep::StartingCluster => ("Normal", "StartingCluster"),
         RestoreStep::BringingUp => ("Normal", "BringingUpDatabase"),
         RestoreStep::PostRestoreHooks => ("Normal", "PostRestoreHooks"),
+        RestoreStep::Checking => ("Normal", "CheckingHealth"),
         RestoreStep::Done | RestoreStep::Unknown(_) => ("Normal", "Done"),
     }
 }
@@ -101,10 +102,29 @@ pub fn restore_status(
         stats.file_count = Some(i32::try_from(measured.files).unwrap_or(i32::MAX));
         stats.error_count = Some(0);
     }
-    if let Some((nodes, relationships)) = observed.counts {
-        let stats = status.stats.get_or_insert_with(RestoreStats::default);
-        stats.node_count = Some(nodes);
-        stats.relationship_count = Some(relationships);
+    if let Some(report) = &observed.health {
+        if let Some(figures) = report.graph_stats {
+            let stats = status.stats.get_or_insert_with(RestoreStats::default);
+            stats.node_count = Some(figures.nodes);
+            stats.relationship_count = Some(figures.relationships);
+        }
+        let (state, reason, message) = match report.status.as_str() {
+            "healthy" => ("True", "ChecksPassed", format!("{} health check(s) passed", report.checks.len())),
+            "degraded" => {
+                ("True", "ChecksWarned", format!("{} health check(s) passed, some with warnings", report.checks.len()))
+            }
+            _ => ("False", "ChecksFailed", "a health check failed; see status.health".to_owned()),
+        };
+        set_condition(
+            &mut status.conditions,
+            RestoreConditionType::Healthy.as_str(),
+            state,
+            reason,
+            &message,
+            generation,
+            now,
+        );
+        status.health = Some(report.clone());
     }
 
     // The backup restored: from the inspect Job's report, or the artifact named in the spec.

@@ -377,6 +377,77 @@ pub struct RestoreOptionsSpec {
     /// Hooks run after the database is online again.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub post_restore: Option<RestoreHooks>,
+
+    /// Health checks run on the restored database after the post-restore hooks (an extension of
+    /// kubectl-neo4j): connectivity, the database online on every server that hosts it, indexes and
+    /// constraints ONLINE, its counts, and the probes given here. The restore is `Completed` only
+    /// when none fails; the report is in `status.health`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health_checks: Option<HealthChecksSpec>,
+}
+
+/// Health checks after a restore.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthChecksSpec {
+    /// Run them (default `true`). Without them the restore is `Completed` once the database is
+    /// online and the hooks ran.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+
+    /// Queries of your own, run on the restored database; each fails the checks when its answer
+    /// is not what it expects (at most 20).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 20))]
+    pub probes: Vec<HealthProbe>,
+}
+
+/// A probe query and what it must answer.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct HealthProbe {
+    /// Its name in the report (`probe:<name>`), e.g. `customers`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(required, length(min = 1, max = 63))]
+    pub name: Option<String>,
+
+    /// The statement, run on the restored database within 30 seconds, e.g.
+    /// `MATCH (c:Customer) RETURN count(c) AS customers`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(required)]
+    pub cypher: Option<String>,
+
+    /// How many rows it must return.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expect_rows: Option<i64>,
+
+    /// The value the first row must hold in its only column, as text: a string as it is, a
+    /// number or boolean as written in Cypher (`1250`, `true`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expect_value: Option<String>,
+}
+
+impl HealthChecksSpec {
+    /// The probes, as the checks run them (rules refuse the ones this cannot read).
+    pub fn probes(&self) -> Vec<crate::health::checks::Probe> {
+        self.probes
+            .iter()
+            .map(|probe| crate::health::checks::Probe {
+                name: probe.name.clone().unwrap_or_default(),
+                statement: probe.cypher.clone().unwrap_or_default(),
+                rows: probe.expect_rows.and_then(|n| usize::try_from(n).ok()),
+                value: probe.expect_value.clone(),
+            })
+            .collect()
+    }
+}
+
+impl Neo4jRestoreSpec {
+    /// The health checks asked for: `None` when `options.healthChecks.enabled` is false.
+    pub fn health_checks(&self) -> Option<HealthChecksSpec> {
+        let checks = self.options.as_ref().and_then(|o| o.health_checks.clone()).unwrap_or_default();
+        (checks.enabled != Some(false)).then_some(checks)
+    }
 }
 
 /// Hooks around a restore: Cypher statements and/or a Job.

@@ -31,6 +31,8 @@ string_enum! {
         ClusterStopped = "ClusterStopped",
         /// The backup passed `neo4j-admin database check` before the restore.
         BackupVerified = "BackupVerified",
+        /// The restored database passed its health checks (`status.health`).
+        Healthy = "Healthy",
     }
 }
 
@@ -38,7 +40,7 @@ string_enum! {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Neo4jRestoreStatus {
-    /// `Ready`, `JobCreated`, `ClusterStopped` and `BackupVerified`.
+    /// `Ready`, `JobCreated`, `ClusterStopped`, `BackupVerified` and `Healthy`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(extend("x-kubernetes-list-type" = "map", "x-kubernetes-list-map-keys" = ["type"]))]
     pub conditions: Vec<Condition>,
@@ -80,6 +82,11 @@ pub struct Neo4jRestoreStatus {
     /// up to date until then, fixed from then on, so it can be read against `progress`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub plan: Option<crate::types::RestorePlan>,
+
+    /// The health checks of the restored database (`options.healthChecks`): every check with its
+    /// outcome, message and duration, and the database's figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub health: Option<crate::health::report::HealthReport>,
 }
 
 string_enum! {
@@ -99,8 +106,10 @@ string_enum! {
         StartingCluster = "StartingCluster",
         /// `CREATE DATABASE` or `START DATABASE`, then waiting for the database to be online.
         BringingUp = "BringingUp",
-        /// Running the post-restore hooks and recording counts.
+        /// Running the post-restore hooks.
         PostRestoreHooks = "PostRestoreHooks",
+        /// Running the health checks on the restored database (`options.healthChecks`).
+        Checking = "Checking",
         /// Finished (see the phase).
         Done = "Done",
     }

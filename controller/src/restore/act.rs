@@ -13,7 +13,7 @@ use serde_json::json;
 
 use crate::Ctx;
 use crate::error::Error;
-use crate::restore::observe::{endpoint, endpoint_as};
+use neo4j_ops::bolt::{endpoint, endpoint_as};
 
 /// The finalizer that guarantees a stopped target is scaled back before the Neo4jRestore goes.
 pub const FINALIZER: &str = "neo4j.neo4j.com/restore-scale-up";

@@ -3,8 +3,10 @@
 //! so a restarted controller continues where the last one stopped.
 
 pub mod act;
-pub mod bolt;
 pub mod observe;
+
+/// Bolt to the target, shared with the plugin.
+pub use neo4j_ops::bolt;
 
 use std::sync::Arc;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 
 use k8s_openapi::api::apps::v1::StatefulSet;
 use k8s_openapi::api::batch::v1::Job;
-use k8s_openapi::api::core::v1::{Pod, Secret, Service};
+use k8s_openapi::api::core::v1::Pod;
 use kube::api::{Api, ListParams};
 use kube::{Client, ResourceExt};
 use neo4j_api::plan::restore_job::{RESTORE_LABEL, RestoreJob};
@@ -21,7 +21,7 @@ use neo4j_api::{Neo4jBackup, Neo4jRestore, RestoreStep};
 use crate::Ctx;
 use crate::backup::resolve::{Lookup, lookup};
 use crate::error::Error;
-use crate::restore::bolt::Endpoint;
+use neo4j_ops::bolt::endpoint;
 
 fn component(job: &Job) -> Option<RestoreJob> {
     let label = job.labels().get("app.kubernetes.io/component")?;
@@ -85,72 +85,6 @@ async fn job_states(
     Ok((states, restore_pods_active))
 }
 
-/// The user and password in Secret `name` (keys `username` and `password`, or `NEO4J_AUTH` as
-/// `user/password`). Errors never carry Secret data.
-async fn credentials(secrets: &Api<Secret>, name: &str, what: &str) -> Result<(String, String), String> {
-    let value = |secret: &Secret, key: &str| {
-        secret.data.as_ref().and_then(|d| d.get(key)).map(|v| String::from_utf8_lossy(&v.0).trim().to_owned())
-    };
-    let secret = secrets
-        .get_opt(name)
-        .await
-        .map_err(|err| format!("cannot read the Secret {name:?}: {err}"))?
-        .ok_or_else(|| format!("the {what}Secret {name:?} does not exist"))?;
-    match (value(&secret, "username"), value(&secret, "password"), value(&secret, "NEO4J_AUTH")) {
-        (Some(user), Some(password), _) => Ok((user, password)),
-        (_, _, Some(auth)) => match auth.split_once('/') {
-            Some((user, password)) => Ok((user.to_owned(), password.to_owned())),
-            None => Err(format!("the Secret {name:?} has NEO4J_AUTH without user/password")),
-        },
-        _ => Err(format!("the Secret {name:?} has neither username and password nor NEO4J_AUTH")),
-    }
-}
-
-/// [`endpoint`], logged in as the user of Secret `secret` in `namespace` (a hook's
-/// `cypherCredentialsSecretRef`) instead of the target's admin.
-pub async fn endpoint_as(
-    client: &Client,
-    target: &ResolvedTarget,
-    namespace: &str,
-    secret: &str,
-) -> Result<Endpoint, String> {
-    let endpoint = endpoint(client, target).await?;
-    let secrets: Api<Secret> = Api::namespaced(client.clone(), namespace);
-    let (user, password) = credentials(&secrets, secret, "hook's ").await?;
-    Ok(Endpoint { user, password, ..endpoint })
-}
-
-/// The admin credentials and CA of the target, from its Secrets. Errors never carry Secret data.
-pub async fn endpoint(client: &Client, target: &ResolvedTarget) -> Result<Endpoint, String> {
-    // Where the password would go is checked before the password is read.
-    let services: Api<Service> = Api::namespaced(client.clone(), &target.namespace);
-    let service = target.client_service();
-    let found =
-        services.get_opt(&service).await.map_err(|err| format!("cannot read the Service {service:?}: {err}"))?;
-    if let Some(why) = neo4j_api::restore::bolt_service::distrusted(found.as_ref(), target) {
-        return Err(why);
-    }
-    let secrets: Api<Secret> = Api::namespaced(client.clone(), &target.namespace);
-    let (user, password) = credentials(&secrets, &target.admin_secret, "admin ").await?;
-    let ca = if target.tls {
-        let name = target.tls_secret();
-        let tls = secrets
-            .get_opt(&name)
-            .await
-            .map_err(|err| format!("cannot read the Secret {name:?}: {err}"))?
-            .ok_or_else(|| format!("the TLS Secret {name:?} does not exist"))?;
-        let ca = tls
-            .data
-            .as_ref()
-            .and_then(|d| d.get("ca.crt"))
-            .ok_or_else(|| format!("the Secret {name:?} has no ca.crt"))?;
-        Some(ca.0.clone())
-    } else {
-        None
-    };
-    Ok(Endpoint { uri: target.bolt_uri(), user, password, ca })
-}
-
 /// The target's StatefulSet: the one recorded when the restore scaled it (by name, and only if its
 /// UID is still the recorded one), else the target's by name. A target that cannot be read any
 /// more never keeps its servers down (issue 13, item 5).
@@ -199,7 +133,6 @@ fn judged(errors: Vec<String>, progress: &neo4j_api::RestoreProgress) -> Vec<Str
 /// Observes one Neo4jRestore.
 pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Result<Observed, Error> {
     let client = &ctx.client;
-    let name = restore.name_any();
     let target = match restore.spec.target_cluster.as_deref() {
         Some(target) => lookup(ctx, namespace, target).await?.into_target(),
         None => Lookup::Unnamed.into_target(),
@@ -235,18 +168,26 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
         _ => false,
     };
     let up = servers.is_some_and(|s| s.ready > 0);
-    let needs_counts = progress.step == Some(RestoreStep::PostRestoreHooks);
+    let checking = progress.step == Some(RestoreStep::Checking);
     let name_of_database = restore.spec.database_name.clone().unwrap_or_default();
-    let (mut database, mut counts) = (Database::Unknown, None);
-    if let (Ok(target), true) = (&target, (needs_database || needs_counts) && up) {
+    let (mut database, mut health) = (Database::Unknown, None);
+    if let (Ok(target), true) = (&target, (needs_database || checking) && up) {
         match endpoint(client, target).await {
             Ok(endpoint) if needs_database => {
                 database = ctx.admin.show(&endpoint, &name_of_database).await.unwrap_or_else(Database::Unreachable);
             }
-            Ok(endpoint) => match ctx.admin.counts(&endpoint, &name_of_database).await {
-                Ok(found) => counts = Some(found),
-                Err(why) => tracing::warn!(restore = %name, error = %why, "could not count the restored database"),
-            },
+            Ok(endpoint) => {
+                let probes = restore.spec.health_checks().map(|c| c.probes()).unwrap_or_default();
+                let checks = neo4j_api::health::suite::suite(Some(&name_of_database), &probes, None);
+                let about = format!(
+                    "{} {}/{}, database {name_of_database}",
+                    target.target_type.kind(),
+                    target.namespace,
+                    target.name
+                );
+                let now = (ctx.now)().to_string();
+                health = Some(neo4j_ops::health::run(ctx.admin.as_ref(), &endpoint, &checks, about, now).await);
+            }
             Err(why) => database = Database::Unreachable(why),
         }
     }
@@ -260,7 +201,7 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
         servers,
         statefulset,
         database,
-        counts,
+        health,
         deleting: restore.metadata.deletion_timestamp.is_some(),
         restore_pods_active,
         agent_image: ctx.agent_image.clone(),

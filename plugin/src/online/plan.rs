@@ -87,7 +87,7 @@ pub async fn plan_of(
         servers,
         statefulset: None,
         database: Database::Unknown,
-        counts: None,
+        health: None,
         deleting: false,
         restore_pods_active: false,
         agent_image: String::new(),

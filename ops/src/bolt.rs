@@ -1,17 +1,22 @@
-//! Talking to the target over Bolt (neo4rs): `SHOW DATABASE`, `CREATE`/`START`/`STOP DATABASE`
-//! and the user's hook statements. What is sent is decided in `neo4j_api::restore::cypher`.
+//! Talking to a target over Bolt (neo4rs), for the controller and the plugin: `SHOW DATABASE`,
+//! `CREATE`/`START`/`STOP DATABASE`, the user's hook statements, and the rows of the health checks.
+//! What is sent is decided in `neo4j_api::restore::cypher` and `neo4j_api::health`.
 
 use std::time::Duration;
 
 use futures::future::BoxFuture;
+use neo4j_api::health::checks::Row;
 use neo4j_api::restore::cypher::{
-    Statement, counts, database_state, seed_server, seeded, show_database, show_servers, statements,
+    Statement, database_state, seed_server, seeded, show_database, show_servers, statements,
 };
 use neo4j_api::restore::machine::{Cypher, Database};
 use neo4j_api::types::DatabaseTopology;
 use neo4rs::{ConfigBuilder, Graph, query};
 
+mod endpoint;
 mod size;
+
+pub use endpoint::{credentials, endpoint, endpoint_as};
 
 /// Where and as whom to connect.
 #[derive(Clone)]
@@ -79,8 +84,8 @@ impl std::fmt::Debug for Endpoint {
 pub trait DatabaseAdmin: Send + Sync {
     /// The state of database `name`.
     fn show<'a>(&'a self, endpoint: &'a Endpoint, name: &'a str) -> BoxFuture<'a, Result<Database, String>>;
-    /// Nodes and relationships in database `name`.
-    fn counts<'a>(&'a self, endpoint: &'a Endpoint, name: &'a str) -> BoxFuture<'a, Result<(i64, i64), String>>;
+    /// A connection for reading answers, statement after statement (the health checks).
+    fn open<'a>(&'a self, endpoint: &'a Endpoint) -> BoxFuture<'a, Result<Box<dyn Session>, String>>;
     /// Runs `cypher` for database `name`.
     fn run<'a>(
         &'a self,
@@ -88,6 +93,12 @@ pub trait DatabaseAdmin: Send + Sync {
         name: &'a str,
         cypher: &'a Cypher,
     ) -> BoxFuture<'a, Result<(), String>>;
+}
+
+/// One connection, for statements that read.
+pub trait Session: Send + Sync {
+    /// The rows `statement` answers (within [`MAX_ROWS`] and [`MAX_BYTES`]), as column to value.
+    fn rows<'a>(&'a self, statement: &'a Statement) -> BoxFuture<'a, Result<Vec<Row>, String>>;
 }
 
 /// The real one, over neo4rs.
@@ -181,15 +192,8 @@ impl DatabaseAdmin for Bolt {
         })
     }
 
-    fn counts<'a>(&'a self, endpoint: &'a Endpoint, name: &'a str) -> BoxFuture<'a, Result<(i64, i64), String>> {
-        Box::pin(async move {
-            let connection = connect(endpoint)?;
-            let graph = &connection.graph;
-            let rows = execute(graph, &counts(name), &format!("counting the contents of database {name:?}")).await?;
-            let row = rows.first().ok_or("counting returned no row")?;
-            let read = |key: &str| row.get::<i64>(key).map_err(|err| format!("counting: {key}: {err}"));
-            Ok((read("nodes")?, read("relationships")?))
-        })
+    fn open<'a>(&'a self, endpoint: &'a Endpoint) -> BoxFuture<'a, Result<Box<dyn Session>, String>> {
+        Box::pin(async move { connect(endpoint).map(|connection| Box::new(connection) as Box<dyn Session>) })
     }
 
     fn run<'a>(
@@ -219,6 +223,26 @@ impl DatabaseAdmin for Bolt {
             Ok(())
         })
     }
+}
+
+impl Session for Connection {
+    fn rows<'a>(&'a self, statement: &'a Statement) -> BoxFuture<'a, Result<Vec<Row>, String>> {
+        Box::pin(async move {
+            let rows = execute(&self.graph, statement, &format!("reading the answer of {}", statement.text)).await?;
+            rows.iter().map(row_values).collect()
+        })
+    }
+}
+
+/// A row as column to JSON value (numbers, strings, booleans, null, lists and maps as they are).
+fn row_values(row: &neo4rs::Row) -> Result<Row, String> {
+    row.keys()
+        .into_iter()
+        .map(|key| {
+            let value = row.get::<serde_json::Value>(&key.value).map_err(|err| format!("{}: {err}", key.value))?;
+            Ok((key.value.clone(), value))
+        })
+        .collect()
 }
 
 #[cfg(test)]
