@@ -1,17 +1,20 @@
 //! The Bolt client against Neo4j's scripted Bolt server (`boltstub` from PyPI `boltkit`, driven
-//! by tests/bolt/stub.py at Bolt 4.4): the exact messages neo4rs sends for SHOW, CREATE, START
+//! by testkit/boltstub/stub.py at Bolt 4.4, on the scripts of tests/bolt): the exact messages neo4rs sends for SHOW, CREATE, START
 //! and STOP DATABASE and hook statements, and how failures come back. Each stub exits 0 only when
 //! its whole script was played.
 
-#[path = "bolt/stub.rs"]
-mod stub;
 #[path = "bolt/tls.rs"]
 mod tls;
 
 use neo4j_api::DatabaseTopology;
 use neo4j_api::restore::machine::{Cypher, Database};
 use neo4j_controller::restore::bolt::{Bolt, DatabaseAdmin, MAX_BYTES, MAX_ROWS};
-use stub::{endpoint, generated, stub};
+use neo4j_testkit::boltstub::{Stub, endpoint, generated};
+
+/// A stub playing the script `name` of tests/bolt.
+fn stub(name: &str) -> Stub {
+    neo4j_testkit::boltstub::stub(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bolt").join(name))
+}
 use tls::{Ca, Proxy};
 
 #[tokio::test]

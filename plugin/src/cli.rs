@@ -77,6 +77,32 @@ pub enum Command {
         /// Its name.
         name: String,
     },
+    /// Health checks of a cluster or standalone, run from here over Bolt.
+    ///
+    /// The checks the controller runs after every restore, each with its timeout and duration:
+    /// connectivity, every database online on every server that hosts it (SHOW DATABASES); with
+    /// --database, its indexes and constraints (SHOW INDEXES, SHOW CONSTRAINTS) and its counts.
+    /// Then the newest restorable moment of each Neo4jBackup of the target, against its objective
+    /// (spec.rpo) or its schedule. Bolt is reached through a port-forward to server 0, as `kubectl
+    /// port-forward` does (rights: get Services and the admin Secret, create pods/portforward), or
+    /// at --bolt-address. Exit code: 0 healthy (warnings included), 1 a check failed.
+    #[command(
+        after_help = "Examples:\n  kubectl neo4j health prod\n  kubectl neo4j health prod --database orders -o json\n  kubectl neo4j health prod --bolt-address neo4j.example.com:7687"
+    )]
+    Health {
+        /// The Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone.
+        cluster: String,
+        /// Also check this database: its indexes, constraints and counts.
+        #[arg(long)]
+        database: Option<String>,
+        /// Reach Bolt at HOST:PORT instead of through a port-forward to server 0 (needed for a
+        /// target with TLS: use a host its certificate names).
+        #[arg(long, value_name = "HOST:PORT")]
+        bolt_address: Option<String>,
+        /// Output format: the report as text (seed 002's layout), or as JSON or YAML for monitoring.
+        #[arg(short = 'o', long, value_enum, default_value = "text")]
+        output: PlanFormat,
+    },
     /// Every Neo4jBackup and Neo4jRestore of the namespace at a glance: last success, failures, phase.
     Status {
         /// Across all namespaces.
@@ -345,7 +371,7 @@ pub enum DryRun {
     Client,
 }
 
-/// How `restore plan` prints.
+/// How `restore plan` and `health` print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum PlanFormat {
     /// Readable lines.
@@ -569,6 +595,40 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             })?;
             out.write_all(text.as_bytes())?;
         }
+        Command::Health { cluster, database, bolt_address, output } => {
+            let via = match bolt_address {
+                Some(address)
+                    if address
+                        .rsplit_once(':')
+                        .is_none_or(|(host, port)| host.is_empty() || port.parse::<u16>().is_err()) =>
+                {
+                    return Err(CliError::Usage(format!(
+                        "--bolt-address {address:?}: write HOST:PORT, e.g. neo4j.example.com:7687"
+                    )));
+                }
+                Some(address) => crate::online::health::Via::Address(address),
+                None => crate::online::health::Via::PortForward,
+            };
+            let report = online(&cli.connection, false, |client, scope, now| async move {
+                crate::online::health::health(
+                    &client,
+                    &scope_namespace(&scope),
+                    &cluster,
+                    database.as_deref(),
+                    via,
+                    now,
+                )
+                .await
+            })?;
+            let text = crate::restore_plan::printed(&report, output, |report| report.render())?;
+            out.write_all(text.as_bytes())?;
+            if !report.healthy() {
+                out.flush()?;
+                let failed =
+                    report.checks.iter().filter(|c| c.outcome == neo4j_api::health::report::Outcome::Fail).count();
+                return Err(CliError::Failed(format!("{} is unhealthy: {failed} check(s) failed", report.target)));
+            }
+        }
         Command::Status { all_namespaces } => {
             let text = online(&cli.connection, all_namespaces, |client, scope, now| async move {
                 crate::online::list::status(&client, &scope, now).await
@@ -636,14 +696,14 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
 }
 
 /// Runs an online verb: a client from the kubeconfig, the scope (`-A` or the namespace), now.
-pub(crate) fn online<F, Fut>(
+pub(crate) fn online<F, Fut, T>(
     connection: &crate::kubeconfig::ConnectionFlags,
     all: bool,
     verb: F,
-) -> Result<String, CliError>
+) -> Result<T, CliError>
 where
     F: FnOnce(kube::Client, crate::online::list::Scope, k8s_openapi::jiff::Timestamp) -> Fut,
-    Fut: std::future::Future<Output = Result<String, String>>,
+    Fut: std::future::Future<Output = Result<T, String>>,
 {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -52,13 +52,22 @@ pub fn from_file(file: &str) -> Result<Value, CliError> {
 
 /// The plan as `format` says.
 pub fn rendered(name: &str, plan: &RestorePlan, format: PlanFormat) -> Result<String, CliError> {
+    printed(plan, format, |plan| neo4j_api::restore::plan::render(name, plan))
+}
+
+/// `value` as `format` says: `text` for text, else JSON or YAML.
+pub fn printed<T: serde::Serialize>(
+    value: &T,
+    format: PlanFormat,
+    text: impl FnOnce(&T) -> String,
+) -> Result<String, CliError> {
     Ok(match format {
-        PlanFormat::Text => neo4j_api::restore::plan::render(name, plan),
+        PlanFormat::Text => text(value),
         PlanFormat::Json => {
-            format!("{}\n", serde_json::to_string_pretty(plan).map_err(|e| CliError::Usage(e.to_string()))?)
+            format!("{}\n", serde_json::to_string_pretty(value).map_err(|e| CliError::Usage(e.to_string()))?)
         }
         PlanFormat::Yaml => {
-            serde_saphyr::to_string(plan).map_err(|e| CliError::Usage(format!("cannot render YAML: {e}")))?
+            serde_saphyr::to_string(value).map_err(|e| CliError::Usage(format!("cannot render YAML: {e}")))?
         }
     })
 }

@@ -163,3 +163,13 @@ fn restore_plan_refuses_flags_it_would_ignore() {
         "error: name a Neo4jRestore, give -f FILE, or compose one with the flags of restore create\n"
     );
 }
+
+#[test]
+fn health_refuses_an_address_without_a_port_before_reaching_any_cluster() {
+    let output = run(&["health", "prod", "--bolt-address", "neo4j.example.com"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&output.stderr).trim(),
+        "error: --bolt-address \"neo4j.example.com\": write HOST:PORT, e.g. neo4j.example.com:7687"
+    );
+}

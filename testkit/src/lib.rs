@@ -2,9 +2,11 @@
 //! state): objects by path, resourceVersions bumped on every write, create / replace / delete,
 //! server-side apply, JSON and merge patches, lists, `/version`, and SelfSubjectAccessReviews.
 //! Tests look at and change the [`World`] directly, e.g. to play a Deployment controller. And a
-//! healthy database for the health checks ([`bolt::Healthy`]).
+//! healthy database for the health checks ([`bolt::Healthy`]), and Neo4j's scripted Bolt server
+//! ([`boltstub`]).
 
 pub mod bolt;
+pub mod boltstub;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::convert::Infallible;

@@ -3,6 +3,7 @@
 //! report, as text (seed 002's layout) and as JSON. The edges run the statements over Bolt, time
 //! each one against its timeout, and hand the rows here.
 
+pub mod backups;
 pub mod checks;
 pub mod report;
 pub mod suite;

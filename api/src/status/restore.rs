@@ -15,7 +15,7 @@ use crate::types::{
 };
 
 /// `12m30s`, `2h0m5s`, `40s`.
-pub(crate) fn human(seconds: i64) -> String {
+pub fn human(seconds: i64) -> String {
     let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
     match (h, m) {
         (0, 0) => format!("{s}s"),

@@ -2,6 +2,7 @@
 //! kube's mock service.
 
 pub mod act;
+pub mod health;
 pub mod inspect;
 pub mod install;
 pub mod list;

@@ -1,10 +1,11 @@
-//! Starts `stub.py` (boltkit's `boltstub`, at Bolt 4.4) on a script, and checks that it played it.
+//! Starts `boltstub/stub.py` (boltkit's `boltstub`, at Bolt 4.4) on a script, and checks that it
+//! played it. `scripts/test.sh` installs boltkit; without it a test fails loudly.
 
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use neo4j_controller::restore::bolt::Endpoint;
+use neo4j_ops::bolt::Endpoint;
 
 /// A running stub server.
 pub struct Stub {
@@ -15,9 +16,9 @@ pub struct Stub {
     _script: Option<Script>,
 }
 
-/// A script of this directory.
-pub fn stub(script: &str) -> Stub {
-    start(&here().join(script), None)
+/// A stub playing the script at `path`.
+pub fn stub(path: &Path) -> Stub {
+    start(path, None)
 }
 
 /// A script made by the test.
@@ -36,7 +37,7 @@ pub fn generated(lines: impl IntoIterator<Item = String>) -> Stub {
 }
 
 fn here() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/bolt")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("boltstub")
 }
 
 fn start(script: &Path, keep: Option<Script>) -> Stub {
