@@ -20,15 +20,7 @@ fn nightly() -> Value {
 
 fn served(path: &str) -> Option<Value> {
     Some(match path {
-        "/apis" => json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [{"name": "neo4j.neo4j.com",
-            "versions": [{"groupVersion": "neo4j.neo4j.com/v1alpha1", "version": "v1alpha1"}],
-            "preferredVersion": {"groupVersion": "neo4j.neo4j.com/v1alpha1", "version": "v1alpha1"}}]}),
-        "/apis/neo4j.neo4j.com/v1alpha1" => {
-            json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "neo4j.neo4j.com/v1alpha1",
-            "resources": [
-                {"name": "neo4jenterpriseclusters", "singularName": "neo4jenterprisecluster", "namespaced": true, "kind": "Neo4jEnterpriseCluster", "verbs": ["get", "list"]},
-                {"name": "neo4jenterprisestandalones", "singularName": "neo4jenterprisestandalone", "namespaced": true, "kind": "Neo4jEnterpriseStandalone", "verbs": ["get", "list"]}]})
-        }
+        "/apis" | "/apis/neo4j.neo4j.com/v1alpha1" => return neo4j_testkit::target_discovery(path),
         "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jenterpriseclusters/prod" => {
             json!({"apiVersion": "neo4j.neo4j.com/v1alpha1",
             "kind": "Neo4jEnterpriseCluster", "metadata": {"name": "prod", "namespace": "neo4j"},

@@ -227,3 +227,19 @@ pub fn ca_pem(common_name: &str, until: (i32, u8, u8)) -> Result<String, rcgen::
     params.not_after = rcgen::date_time_ymd(until.0, until.1, until.2);
     Ok(params.self_signed(&rcgen::KeyPair::generate()?)?.pem())
 }
+
+/// Discovery of the Neo4j operator's target kinds served at `neo4j.neo4j.com/v1alpha1` (the
+/// release the seeds describe), for stand-ins answered path by path: `/apis` and the group
+/// version's resource list; `None` for any other path.
+pub fn target_discovery(path: &str) -> Option<Value> {
+    Some(match path {
+        "/apis" => json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [{"name": "neo4j.neo4j.com",
+            "versions": [{"groupVersion": "neo4j.neo4j.com/v1alpha1", "version": "v1alpha1"}],
+            "preferredVersion": {"groupVersion": "neo4j.neo4j.com/v1alpha1", "version": "v1alpha1"}}]}),
+        "/apis/neo4j.neo4j.com/v1alpha1" => json!({"kind": "APIResourceList", "apiVersion": "v1",
+            "groupVersion": "neo4j.neo4j.com/v1alpha1", "resources": [
+            {"name": "neo4jenterpriseclusters", "singularName": "neo4jenterprisecluster", "namespaced": true, "kind": "Neo4jEnterpriseCluster", "verbs": ["get", "list"]},
+            {"name": "neo4jenterprisestandalones", "singularName": "neo4jenterprisestandalone", "namespaced": true, "kind": "Neo4jEnterpriseStandalone", "verbs": ["get", "list"]}]}),
+        _ => return None,
+    })
+}
