@@ -116,6 +116,14 @@ async fn a_database_and_the_targets_backups_are_checked_over_bolt_at_the_address
     assert_eq!((report.status.as_str(), report.healthy()), ("unhealthy", false));
     assert_eq!(report.graph_stats.map(|s| s.nodes), Some(1250));
     stub.finish();
+
+    // docs/plugin.md shows this report, its durations (which vary from run to run) as 3ms.
+    let mut shown = report.clone();
+    shown.checks.iter_mut().filter(|c| !c.name.starts_with("backup:")).for_each(|c| c.duration_ms = 3);
+    let docs =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/plugin.md")).unwrap();
+    let block = format!("$ kubectl neo4j health prod --database orders -n neo4j\n{}", shown.render());
+    assert!(docs.contains(&block), "docs/plugin.md shows another report than health prints:\n{block}");
 }
 
 #[tokio::test]

@@ -3,6 +3,7 @@
 
 mod backup;
 mod crds;
+mod health;
 mod in_process;
 mod install;
 mod operator;

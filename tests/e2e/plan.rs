@@ -47,7 +47,7 @@ async fn planned(client: Client, ns: String) {
     assert!(plan.can_run, "{:?}", plan.blockers);
     assert!(plan.target.starts_with("Neo4jEnterpriseCluster prod: 3 servers, Neo4j "), "{}", plan.target);
     let steps: Vec<&str> = plan.steps.iter().map(|s| s.step.as_str()).collect();
-    assert_eq!(steps, ["Resolving", "Restoring", "BringingUp"]);
+    assert_eq!(steps, ["Resolving", "Restoring", "BringingUp", "Checking"]);
     assert!(plan.steps.iter().all(|s| !s.destructive), "a new database: nothing destructive");
     assert_eq!(plan.downtime, "none: orders-copy is a new database; the databases already on prod keep serving");
     let missing = plan_of(&client, &ns, &restore("staging"), now).await.expect("a plan");
@@ -73,7 +73,7 @@ async fn planned(client: Client, ns: String) {
     .await;
     assert!(recorded.can_run, "{:?}", recorded.blockers);
     let steps: Vec<&str> = recorded.steps.iter().map(|s| s.step.as_str()).collect();
-    assert_eq!(steps, ["Resolving", "Restoring", "BringingUp"]);
+    assert_eq!(steps, ["Resolving", "Restoring", "BringingUp", "Checking"]);
     assert_eq!(recorded.source, "pvc://backups/prod/orders-copy-2025-01-20T02-00-00.backup");
     controller.abort();
     kubelet.abort();

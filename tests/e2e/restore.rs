@@ -166,6 +166,9 @@ pub async fn offline(client: Client, ns: String, target_version: &str) {
     let annotations = clusters.get("prod").await.expect("the target").metadata.annotations.unwrap_or_default();
     assert!(!annotations.contains_key("neo4j.com/restore-in-progress"), "released: {annotations:?}");
     assert_eq!(status.stats.as_ref().and_then(|s| s.node_count), Some(10));
+    let health = status.health.as_ref().expect("the health checks of the restored database");
+    let checks: Vec<&str> = health.checks.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!((health.status.as_str(), checks), ("healthy", vec!["connectivity", "databases", "schema", "counts"]));
     let finalizers = restores.get("recover").await.expect("restore").finalizers().to_vec();
     assert!(finalizers.is_empty(), "released: {finalizers:?}");
     controller.abort();
