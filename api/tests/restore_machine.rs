@@ -47,6 +47,8 @@ fn observed(restore: &Neo4jRestore) -> Observed {
         statefulset: Some(neo4j_api::ScaledSet { name: "prod-server".into(), uid: "sts-uid-1".into() }),
         database: Database::Unknown,
         health: None,
+        alias: neo4j_api::restore::observed::Alias::Unknown,
+        promote_requested: false,
         deleting: false,
         restore_pods_active: false,
         agent_image: "agent:1".into(),
@@ -270,7 +272,11 @@ fn after_a_stopped_restore_the_target_comes_back_and_the_database_is_created() {
     let r = restore(spec.clone(), Some(d.progress));
     let d = decide(&r, &o);
     assert_eq!((d.phase, d.progress.step.clone()), (RestorePhase::Running, Some(RestoreStep::Checking)));
-    assert_eq!(d.actions, vec![Action::Cypher(Cypher::Statements(vec!["CALL db.awaitIndexes(60)".into()]))]);
+    assert_eq!(
+        d.actions,
+        vec![Action::Cypher(Cypher::Statements(vec!["CALL db.awaitIndexes(60)".into()])), Action::RemoveFinalizer],
+        "the target is back and serving: released before the checks"
+    );
     let r = restore(spec, Some(d.progress));
     o.health = Some(health(&[]));
     let d = decide(&r, &o);
@@ -313,7 +319,17 @@ fn a_restore_is_completed_only_when_its_health_checks_pass() {
     assert_eq!(d.phase, RestorePhase::Running);
     assert_eq!(
         d.message,
-        "waiting to reach the target over Bolt for the health checks: cannot connect to bolt://prod:7687: refused"
+        "waiting to reach the target over Bolt for the health checks: connectivity: cannot connect to bolt://prod:7687: refused"
+    );
+    o.health = Some(health(&[("counts", Outcome::Fail, "no answer within 30s")]));
+    let d = decide(&r, &o);
+    assert_eq!(
+        (d.phase.clone(), d.message.as_str()),
+        (
+            RestorePhase::Running,
+            "waiting to reach the target over Bolt for the health checks: counts: no answer within 30s"
+        ),
+        "no answer says nothing about the database: asked again"
     );
 
     o.health = Some(health(&[("schema", Outcome::Warn, "1 index(es) still POPULATING: order_date (42.5%)")]));
@@ -351,7 +367,9 @@ fn checks_that_never_answer_fail_after_the_steps_timeout() {
         json!({"timeout": "30m"}),
         at(RestoreStep::Checking, |p| {
             p.step_since =
-                Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time("2025-01-20T02:00:00Z".parse().unwrap()))
+                Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time("2025-01-20T02:00:00Z".parse().unwrap()));
+            // What was done before the bring-up is history: the restored database is online now.
+            (p.database_dropped, p.store_touched) = (Some(true), Some(true));
         }),
     );
     let mut o = observed(&r);
@@ -886,4 +904,244 @@ fn hook_statements_name_the_user_they_run_as() {
         d.actions.first(),
         Some(&Action::CypherAs("hook-user".into(), Cypher::Statements(vec!["CALL db.checkpoint()".into()])))
     );
+}
+
+/// Issue 15, item 2: a candidate restored beside the live database, checked, then the alias
+/// switched; every transition, the refusals and the restart at each promotion step.
+mod promotion {
+    use neo4j_api::health::report::Outcome;
+    use neo4j_api::restore::observed::Alias;
+    use neo4j_api::{PromotionProgress, RestorePhase, RestoreStep};
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    fn spec(promotion: Value) -> Value {
+        json!({"databaseName": "orders-restored", "promotion": promotion})
+    }
+
+    fn with(progress: Option<RestoreProgress>, promotion: Value) -> Neo4jRestore {
+        restore(spec(promotion), progress)
+    }
+
+    fn recorded(previous: Option<&str>) -> impl Fn(&mut RestoreProgress) {
+        let previous = previous.map(str::to_owned);
+        move |p: &mut RestoreProgress| {
+            p.promotion = Some(PromotionProgress { previous: previous.clone(), ..PromotionProgress::default() })
+        }
+    }
+
+    #[test]
+    fn the_alias_is_read_and_recorded_before_anything_else() {
+        let r = with(at(RestoreStep::PreRestoreHooks, |_| {}), json!({"alias": "orders"}));
+        let mut o = observed(&r);
+        o.database = Database::Absent;
+        let d = decide(&r, &o);
+        assert_eq!((d.message.as_str(), d.actions.len()), ("asking the target where the alias orders points", 0));
+        o.alias = Alias::Points("orders-v1".into());
+        let d = decide(&r, &o);
+        assert_eq!(d.progress.promotion.and_then(|p| p.previous), Some("orders-v1".to_owned()));
+        assert_eq!(
+            d.message,
+            "the alias orders points at orders-v1; the candidate replaces it once it passed its checks"
+        );
+        assert!(d.actions.is_empty(), "recorded first, nothing done");
+        o.alias = Alias::Absent;
+        assert_eq!(decide(&r, &o).progress.promotion, Some(PromotionProgress::default()));
+        o.alias = Alias::IsADatabase;
+        let d = decide(&r, &o);
+        assert_eq!(d.phase, RestorePhase::Failed);
+        assert!(
+            d.message.starts_with("promotion.alias \"orders\" is the name of a database: applications use it directly, and an alias cannot share a database's name; create an alias for it first (CREATE ALIAS `orders-live` FOR DATABASE `orders`)"),
+            "{}",
+            d.message
+        );
+        assert_eq!(d.actions, vec![Action::RemoveFinalizer]);
+    }
+
+    #[test]
+    fn passed_checks_promote_at_once_or_wait_for_the_user() {
+        let healthy = |r: &Neo4jRestore| {
+            let mut o = observed(r);
+            o.health = Some(super::health(&[]));
+            o
+        };
+        let r = with(at(RestoreStep::Checking, recorded(Some("orders-v1"))), json!({"alias": "orders"}));
+        let d = decide(&r, &healthy(&r));
+        assert_eq!((d.phase.clone(), d.progress.step.clone()), (RestorePhase::Running, Some(RestoreStep::Promoting)));
+        assert_eq!(
+            d.message,
+            "the database is restored, online and passed its 4 health check(s); switching the alias orders to orders-restored"
+        );
+        let manual = json!({"alias": "orders", "automatic": false});
+        let r = with(at(RestoreStep::Checking, recorded(Some("orders-v1"))), manual.clone());
+        let d = decide(&r, &healthy(&r));
+        assert_eq!(d.progress.step, Some(RestoreStep::AwaitingPromotion));
+        assert_eq!(
+            d.message,
+            "the database is restored, online and passed its 4 health check(s); the candidate orders-restored waits for `kubectl neo4j restore promote recover` to switch the alias orders to it"
+        );
+        let r = with(at(RestoreStep::AwaitingPromotion, recorded(Some("orders-v1"))), manual);
+        let mut o = observed(&r);
+        o.now = Some("2026-01-20T02:00:00Z".parse().unwrap());
+        let d = decide(&r, &o);
+        assert_eq!(
+            (d.progress.step.clone(), d.actions.len()),
+            (Some(RestoreStep::AwaitingPromotion), 0),
+            "never timed out"
+        );
+        o.promote_requested = true;
+        assert_eq!(decide(&r, &o).progress.step, Some(RestoreStep::Promoting));
+    }
+
+    #[test]
+    fn the_switch_is_an_alter_or_a_create_and_done_once_the_alias_points_at_the_candidate() {
+        let promotion = json!({"alias": "orders"});
+        let r = with(at(RestoreStep::Promoting, recorded(Some("orders-v1"))), promotion.clone());
+        let mut o = observed(&r);
+        o.alias = Alias::Points("orders-v1".into());
+        let d = decide(&r, &o);
+        assert_eq!(d.actions, vec![Action::Cypher(Cypher::Promote { alias: "orders".into(), create: false })]);
+        assert_eq!(d, decide(&r, &o), "the same observation decides the same");
+        o.alias = Alias::Points("orders-restored".into());
+        o.now = Some("2025-01-20T04:00:00Z".parse().unwrap());
+        let d = decide(&r, &o);
+        assert_eq!(d.phase, RestorePhase::Completed);
+        assert_eq!(
+            d.message,
+            "promoted: the alias orders points at orders-restored; it pointed at orders-v1, which is kept"
+        );
+        assert_eq!(d.actions, vec![Action::RemoveFinalizer]);
+        assert_eq!(d.progress.step, Some(RestoreStep::Done));
+        let at_switch = d.progress.promotion.and_then(|p| p.promoted_at).map(|t| t.0.to_string());
+        assert_eq!(at_switch.as_deref(), Some("2025-01-20T04:00:00Z"));
+
+        let r = with(at(RestoreStep::Promoting, recorded(None)), promotion.clone());
+        let mut o = observed(&r);
+        o.alias = Alias::Absent;
+        assert_eq!(
+            decide(&r, &o).actions,
+            vec![Action::Cypher(Cypher::Promote { alias: "orders".into(), create: true })]
+        );
+
+        let r = with(at(RestoreStep::Promoting, recorded(Some("orders-v1"))), promotion);
+        let mut o = observed(&r);
+        o.alias = Alias::Points("orders-hotfix".into());
+        let d = decide(&r, &o);
+        assert_eq!(d.phase, RestorePhase::Failed);
+        assert_eq!(
+            d.message,
+            "the alias orders was changed meanwhile: it points at orders-hotfix, it pointed at orders-v1 when the restore started; it is not switched over that change, and orders-restored is kept: switch it by hand if it should serve"
+        );
+        assert!(!d.actions.iter().any(|a| matches!(a, Action::Cypher(_))), "nothing switched, nothing dropped");
+    }
+
+    #[test]
+    fn the_previous_database_is_dropped_only_after_its_grace_period() {
+        let promotion = json!({"alias": "orders", "dropPreviousAfter": "24h"});
+        let r = with(at(RestoreStep::Promoting, recorded(Some("orders-v1"))), promotion.clone());
+        let mut o = observed(&r);
+        o.alias = Alias::Points("orders-restored".into());
+        o.now = Some("2025-01-20T04:00:00Z".parse().unwrap());
+        let d = decide(&r, &o);
+        assert_eq!(
+            (d.phase.clone(), d.progress.step.clone()),
+            (RestorePhase::Completed, Some(RestoreStep::RetiringPrevious))
+        );
+        assert_eq!(
+            d.message,
+            "promoted: the alias orders points at orders-restored; orders-v1 is dropped 24h after the switch"
+        );
+        assert!(d.actions.is_empty());
+        let r = with(Some(d.progress.clone()), promotion);
+        assert_eq!(
+            neo4j_api::restore::promotion::retire_at(&r, &d.progress).map(|t| t.to_string()).as_deref(),
+            Some("2025-01-21T04:00:00Z")
+        );
+        o.now = Some("2025-01-21T03:59:00Z".parse().unwrap());
+        assert!(decide(&r, &o).actions.is_empty(), "not yet");
+        o.now = Some("2025-01-21T04:00:00Z".parse().unwrap());
+        let d = decide(&r, &o);
+        assert_eq!(d.actions, vec![Action::Cypher(Cypher::DropPrevious("orders-v1".into())), Action::RemoveFinalizer]);
+        assert_eq!(d.progress.step, Some(RestoreStep::Done));
+        assert_eq!(
+            d.message,
+            "promoted: the alias orders points at orders-restored; the previous database orders-v1 was dropped"
+        );
+    }
+
+    #[test]
+    fn a_failed_check_leaves_the_alias_alone_and_keeps_or_drops_the_candidate() {
+        let failing = |promotion: Value| {
+            let r = with(at(RestoreStep::Checking, recorded(Some("orders-v1"))), promotion);
+            let mut o = observed(&r);
+            o.health = Some(super::health(&[("schema", Outcome::Fail, "1 index(es) FAILED: text_idx (disk full)")]));
+            decide(&r, &o)
+        };
+        let kept = failing(json!({"alias": "orders"}));
+        assert_eq!(kept.phase, RestorePhase::Failed);
+        assert_eq!(
+            kept.message,
+            "the restored database orders-restored failed 1 of 4 health check(s): schema: 1 index(es) FAILED: text_idx (disk full); the alias orders and the database it serves are untouched; the candidate orders-restored is kept for inspection"
+        );
+        assert_eq!(kept.actions, vec![Action::RemoveFinalizer]);
+        let dropped = failing(json!({"alias": "orders", "onFailure": "Drop"}));
+        assert_eq!(dropped.actions, vec![Action::Cypher(Cypher::Drop), Action::RemoveFinalizer]);
+        assert!(dropped.message.ends_with("the candidate orders-restored is dropped"), "{}", dropped.message);
+    }
+
+    /// The whole way, restarted at every step: each observation decided twice decides the same,
+    /// and the alias is switched exactly once.
+    #[test]
+    fn a_restart_at_every_promotion_step_repeats_nothing() {
+        let promotion = json!({"alias": "orders", "automatic": false});
+        let mut world = observed(&with(None, promotion.clone()));
+        world.database = Database::Absent;
+        world.alias = Alias::Points("orders-v1".into());
+        world.now = Some("2025-01-20T03:00:00Z".parse().unwrap());
+        let mut progress: Option<RestoreProgress> = None;
+        let (mut switches, mut steps) = (0, Vec::new());
+        for round in 0..40 {
+            let r = with(progress.clone(), promotion.clone());
+            let first = decide(&r, &world);
+            assert_eq!(first, decide(&r, &world), "at {:?}", first.progress.step);
+            steps.push(first.progress.step.clone());
+            for action in &first.actions {
+                match action {
+                    Action::CreateJob(job) => {
+                        let kind = [RestoreJob::Inspect, RestoreJob::Restore]
+                            .into_iter()
+                            .find(|k| job.metadata.name.as_deref() == Some(k.job_name("recover").as_str()))
+                            .expect("a known Job");
+                        let report = (kind == RestoreJob::Inspect).then(|| {
+                            r#"{"uri":"file:///backups/prod/orders-2025-01-20T02-00-00.backup","database":"orders","time":"2025-01-20T02:00:00Z","full":true}"#.to_owned()
+                        });
+                        world.jobs.push((kind, JobState::Succeeded(report)));
+                    }
+                    Action::Cypher(Cypher::CreateSeeded { .. }) => world.database = Database::present(true),
+                    Action::Cypher(Cypher::Promote { .. }) => {
+                        switches += 1;
+                        world.alias = Alias::Points("orders-restored".into());
+                    }
+                    _ => {}
+                }
+            }
+            if first.progress.step == Some(RestoreStep::Checking) {
+                world.health = Some(super::health(&[]));
+            }
+            if first.progress.step == Some(RestoreStep::AwaitingPromotion) && round > 20 {
+                world.promote_requested = true;
+            }
+            progress = Some(first.progress.clone());
+            if first.progress.step == Some(RestoreStep::Done) {
+                assert_eq!(first.phase, RestorePhase::Completed, "{}", first.message);
+                break;
+            }
+        }
+        assert_eq!(progress.and_then(|p| p.step), Some(RestoreStep::Done), "went through {steps:?}");
+        assert_eq!(switches, 1);
+        for step in [RestoreStep::Checking, RestoreStep::AwaitingPromotion, RestoreStep::Promoting] {
+            assert!(steps.contains(&Some(step.clone())), "{step:?} in {steps:?}");
+        }
+    }
 }

@@ -58,6 +58,8 @@ fn observed(
         statefulset: None,
         database,
         health: None,
+        alias: neo4j_api::restore::observed::Alias::Unknown,
+        promote_requested: false,
         deleting: false,
         restore_pods_active: false,
         agent_image: "agent:1".into(),

@@ -511,3 +511,47 @@ fn health_checks_and_their_probes() {
         &Context::default(),
     );
 }
+
+#[test]
+fn promotion_restores_into_a_new_candidate_and_never_stops_or_replaces_the_live_database() {
+    let promoted = |spec: serde_json::Value| {
+        let mut base = json!({"spec": {"databaseName": "orders-restored", "promotion": {"alias": "orders"}}});
+        json_patch::merge(&mut base["spec"], &spec);
+        restore(base)
+    };
+    table(
+        vec![
+            ("a candidate and an alias", promoted(json!({})), vec![], vec![]),
+            (
+                "the alias is the candidate",
+                promoted(json!({"databaseName": "orders"})),
+                vec![
+                    "spec.promotion.alias: \"orders\" is also spec.databaseName: the restore writes a new candidate database and points the alias at it; name the candidate differently, e.g. orders-restored",
+                ],
+                vec![],
+            ),
+            (
+                "an alias Neo4j would read as a composite's",
+                promoted(json!({"promotion": {"alias": "apps.orders", "dropPreviousAfter": "a day"}})),
+                vec![
+                    "spec.promotion.alias: \"apps.orders\" is not a valid alias name: lowercase letters, digits and '-', starting with a letter, 3 to 63 characters",
+                    &format!("spec.promotion.dropPreviousAfter: \"a day\" is not a duration; {DURATION_HINT}"),
+                ],
+                vec![],
+            ),
+            (
+                "replacing, stopping and unchecked",
+                promoted(json!({"force": true, "stopCluster": true, "options": {"healthChecks": {"enabled": false}}})),
+                vec![
+                    "spec.force: force replaces a database in place; with promotion the restore writes a new candidate database while the live one keeps serving: leave it false",
+                    "spec.stopCluster: stops every database of the target; with promotion the live database keeps serving while the candidate is restored: leave it false",
+                    "spec.options.healthChecks.enabled: is false; promotion switches the alias only after the checks passed: remove it",
+                ],
+                vec![
+                    "spec.options.healthChecks.enabled: is false: the restore is Completed once the database is online, without checking its indexes, constraints or counts",
+                ],
+            ),
+        ],
+        &Context::default(),
+    );
+}

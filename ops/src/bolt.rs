@@ -7,9 +7,10 @@ use std::time::Duration;
 use futures::future::BoxFuture;
 use neo4j_api::health::checks::Row;
 use neo4j_api::restore::cypher::{
-    Statement, database_state, seed_server, seeded, show_database, show_servers, statements,
+    Statement, database_state, seed_server, seeded, show_alias, show_database, show_servers, statements,
 };
 use neo4j_api::restore::machine::{Cypher, Database};
+use neo4j_api::restore::observed::Alias;
 use neo4j_api::types::DatabaseTopology;
 use neo4rs::{ConfigBuilder, Graph, query};
 
@@ -121,37 +122,71 @@ fn connect(endpoint: &Endpoint) -> Result<Connection, String> {
     Ok(Connection { graph, _ca: ca })
 }
 
-/// Runs a statement that reads, and reads its answer within [`MAX_ROWS`] and [`MAX_BYTES`].
-/// `purpose` names it in errors.
-async fn execute(graph: &Graph, statement: &Statement, purpose: &str) -> Result<Vec<neo4rs::Row>, String> {
+fn query_of(statement: &Statement) -> neo4rs::Query {
     let mut q = query(&statement.text);
     for (key, value) in &statement.params {
         q = q.param(key, value.clone());
     }
-    let mut stream = graph
-        .execute_on(statement.database.as_str(), q)
-        .await
-        .map_err(|err| format!("{} failed: {err}", statement.text))?;
-    let mut rows = Vec::new();
-    let mut bytes = 0;
-    while let Some(row) = stream.next().await.map_err(|err| format!("{} failed: {err}", statement.text))? {
-        // Our statements answer a row per database allocation or server, of a few short values:
-        // more is not Neo4j answering them, and is not held in memory (issue 13, item 9).
-        if rows.len() == MAX_ROWS {
+    q
+}
+
+/// An answer read within [`MAX_ROWS`] and [`MAX_BYTES`]: our statements answer a row per database
+/// allocation, server, index or probe value, of a few short values; more is not held in memory
+/// (issue 13, item 9). `purpose` names the statement in errors.
+struct Bounded<'a> {
+    purpose: &'a str,
+    rows: Vec<neo4rs::Row>,
+    bytes: usize,
+}
+
+impl<'a> Bounded<'a> {
+    fn new(purpose: &'a str) -> Self {
+        Self { purpose, rows: Vec::new(), bytes: 0 }
+    }
+
+    fn push(&mut self, row: neo4rs::Row) -> Result<(), String> {
+        let purpose = self.purpose;
+        if self.rows.len() == MAX_ROWS {
             return Err(format!("{purpose}: the answer has more than {MAX_ROWS} rows; refusing to read further"));
         }
-        bytes += size::of_row(&row).map_err(|err| format!("{purpose}: cannot read the answer: {err}"))?;
-        if bytes > MAX_BYTES {
+        self.bytes += size::of_row(&row).map_err(|err| format!("{purpose}: cannot read the answer: {err}"))?;
+        if self.bytes > MAX_BYTES {
             return Err(format!("{purpose}: the answer holds more than {MAX_BYTES} bytes; refusing to read further"));
         }
-        rows.push(row);
+        self.rows.push(row);
+        Ok(())
     }
-    Ok(rows)
+}
+
+/// Runs a statement that reads, and reads its answer within the bounds.
+async fn execute(graph: &Graph, statement: &Statement, purpose: &str) -> Result<Vec<neo4rs::Row>, String> {
+    let failed = |err: neo4rs::Error| format!("{} failed: {err}", statement.text);
+    let mut stream = graph.execute_on(statement.database.as_str(), query_of(statement)).await.map_err(failed)?;
+    let mut answer = Bounded::new(purpose);
+    while let Some(row) = stream.next().await.map_err(failed)? {
+        answer.push(row)?;
+    }
+    Ok(answer.rows)
+}
+
+/// Runs a statement of the health checks (a probe is the user's own text) in an explicit
+/// transaction that is rolled back: whatever it would write is never committed, and it is sent
+/// once (auto-commit queries are retried by neo4rs on transient errors).
+async fn read_only(graph: &Graph, statement: &Statement, purpose: &str) -> Result<Vec<neo4rs::Row>, String> {
+    let failed = |err: neo4rs::Error| format!("{} failed: {err}", statement.text);
+    let mut txn = graph.start_txn_on(statement.database.as_str()).await.map_err(failed)?;
+    let mut stream = txn.execute(query_of(statement)).await.map_err(failed)?;
+    let mut answer = Bounded::new(purpose);
+    while let Some(row) = stream.next(txn.handle()).await.map_err(failed)? {
+        answer.push(row)?;
+    }
+    txn.rollback().await.map_err(failed)?;
+    Ok(answer.rows)
 }
 
 /// The most rows read from one answer: SHOW DATABASE answers a row per allocation, SHOW SERVERS a
 /// row per server.
-pub const MAX_ROWS: usize = 1_000;
+pub const MAX_ROWS: usize = neo4j_api::rules::restore::MAX_PROBE_ROWS as usize;
 
 /// The most bytes of values (as [`size::of_row`] counts them) read from one answer: 1 MiB, where a
 /// row of ours holds about 100 bytes. neo4rs has read a batch of rows (its fetch size, 200) before
@@ -164,12 +199,8 @@ pub const MAX_BYTES: usize = 1024 * 1024;
 /// transaction is sent once, and a failure is reported, never repeated blindly.
 async fn change(graph: &Graph, statement: &Statement) -> Result<(), String> {
     let failed = |err: neo4rs::Error| format!("{} failed: {err}", statement.text);
-    let mut q = query(&statement.text);
-    for (key, value) in &statement.params {
-        q = q.param(key, value.clone());
-    }
     let mut txn = graph.start_txn_on(statement.database.as_str()).await.map_err(failed)?;
-    txn.run(q).await.map_err(failed)?;
+    txn.run(query_of(statement)).await.map_err(failed)?;
     txn.commit().await.map(|_| ()).map_err(failed)
 }
 
@@ -228,10 +259,25 @@ impl DatabaseAdmin for Bolt {
 impl Session for Connection {
     fn rows<'a>(&'a self, statement: &'a Statement) -> BoxFuture<'a, Result<Vec<Row>, String>> {
         Box::pin(async move {
-            let rows = execute(&self.graph, statement, &format!("reading the answer of {}", statement.text)).await?;
+            let rows = read_only(&self.graph, statement, &format!("reading the answer of {}", statement.text)).await?;
             rows.iter().map(row_values).collect()
         })
     }
+}
+
+/// Where `alias` points (`SHOW ALIASES`), or whether a database has its name (`SHOW DATABASE`),
+/// over one connection.
+pub async fn read_alias(admin: &dyn DatabaseAdmin, endpoint: &Endpoint, alias: &str) -> Alias {
+    let read = async {
+        let session = admin.open(endpoint).await?;
+        let aliases = session.rows(&show_alias(alias)).await?;
+        if let Some(target) = aliases.first().and_then(|row| row.get("database")).and_then(|v| v.as_str()) {
+            return Ok(Alias::Points(target.to_owned()));
+        }
+        let databases = session.rows(&show_database(alias)).await?;
+        Ok::<_, String>(if databases.is_empty() { Alias::Absent } else { Alias::IsADatabase })
+    };
+    read.await.unwrap_or_else(Alias::Unreachable)
 }
 
 /// A row as column to JSON value (numbers, strings, booleans, null, lists and maps as they are).

@@ -99,6 +99,10 @@ pub enum Command {
         /// target with TLS: use a host its certificate names).
         #[arg(long, value_name = "HOST:PORT")]
         bolt_address: Option<String>,
+        /// Allow --bolt-address to another host for a target without TLS: the admin password then
+        /// crosses the network in the clear.
+        #[arg(long, requires = "bolt_address")]
+        allow_plaintext_bolt: bool,
         /// Output format: the report as text (seed 002's layout), or as JSON or YAML for monitoring.
         #[arg(short = 'o', long, value_enum, default_value = "text")]
         output: PlanFormat,
@@ -287,6 +291,13 @@ pub enum RestoreCommand {
         /// How long to follow it, e.g. 2h.
         #[arg(long, value_name = "DURATION", default_value = "2h")]
         timeout: String,
+    },
+    /// Switch the alias of a restore that promotes by hand (`promotion.automatic: false`) to its
+    /// candidate: the controller does it once the candidate passed its health checks.
+    #[command(after_help = "Examples:\n  kubectl neo4j restore promote orders-back")]
+    Promote {
+        /// The Neo4jRestore.
+        name: String,
     },
     /// Delete a Neo4jRestore (a stopped target is scaled back first by the controller).
     Delete {
@@ -556,6 +567,12 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             })?;
             out.write_all(text.as_bytes())?;
         }
+        Command::Restore(RestoreCommand::Promote { name }) => {
+            let text = online(&cli.connection, false, |client, scope, _| async move {
+                crate::online::act::promote(&client, &scope_namespace(&scope), &name).await
+            })?;
+            out.write_all(text.as_bytes())?;
+        }
         Command::Restore(RestoreCommand::Delete { name }) => {
             let text = online(&cli.connection, false, |client, scope, _| async move {
                 crate::online::act::delete::<neo4j_api::Neo4jRestore>(&client, &scope_namespace(&scope), &name).await
@@ -595,18 +612,19 @@ pub fn run(cli: Cli, out: &mut impl Write) -> Result<(), CliError> {
             })?;
             out.write_all(text.as_bytes())?;
         }
-        Command::Health { cluster, database, bolt_address, output } => {
+        Command::Health { cluster, database, bolt_address, allow_plaintext_bolt, output } => {
             let via = match bolt_address {
                 Some(address)
-                    if address
-                        .rsplit_once(':')
-                        .is_none_or(|(host, port)| host.is_empty() || port.parse::<u16>().is_err()) =>
+                    if address.contains("://")
+                        || address
+                            .rsplit_once(':')
+                            .is_none_or(|(host, port)| host.is_empty() || port.parse::<u16>().is_err()) =>
                 {
                     return Err(CliError::Usage(format!(
                         "--bolt-address {address:?}: write HOST:PORT, e.g. neo4j.example.com:7687"
                     )));
                 }
-                Some(address) => crate::online::health::Via::Address(address),
+                Some(address) => crate::online::health::Via::Address { address, plaintext: allow_plaintext_bolt },
                 None => crate::online::health::Via::PortForward,
             };
             let report = online(&cli.connection, false, |client, scope, now| async move {

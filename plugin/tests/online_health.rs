@@ -85,11 +85,12 @@ fn now() -> Timestamp {
 
 #[tokio::test]
 async fn a_database_and_the_targets_backups_are_checked_over_bolt_at_the_address_given() {
-    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bolt/health-orders.script");
-    let stub = neo4j_testkit::boltstub::stub(&script);
+    let stub = neo4j_testkit::boltstub::generated_for(|port| neo4j_testkit::boltstub::health_script(port, "s3cret"));
     let (client, _) = server(false);
     let address = format!("127.0.0.1:{}", stub.port);
-    let report = health(&client, "neo4j", "prod", Some("orders"), Via::Address(address), now()).await.unwrap();
+    let report = health(&client, "neo4j", "prod", Some("orders"), Via::Address { address, plaintext: false }, now())
+        .await
+        .unwrap();
     let checks: Vec<(&str, Outcome, &str)> =
         report.checks.iter().map(|c| (c.name.as_str(), c.outcome, c.message.as_str())).collect();
     assert_eq!(
@@ -138,6 +139,14 @@ async fn a_port_forward_is_refused_for_tls_and_a_pod_that_cannot_be_reached_is_n
     let err = health(&client, "neo4j", "prod", None, Via::PortForward, now()).await.unwrap_err();
     assert!(err.starts_with("cannot port-forward to Pod \"prod-server-0\" port 7687: "), "{err}");
     assert!(asked.lock().unwrap().iter().any(|p| p == "/api/v1/namespaces/neo4j/pods/prod-server-0/portforward"));
+    asked.lock().unwrap().clear();
+    let far = Via::Address { address: "neo4j.example.com:7687".into(), plaintext: false };
+    let err = health(&client, "neo4j", "prod", None, far, now()).await.unwrap_err();
+    assert_eq!(
+        err,
+        "prod serves Bolt without TLS: the admin password would cross the network to neo4j.example.com:7687 in the clear; give --allow-plaintext-bolt if that network is yours, or use the port-forward (leave out --bolt-address)"
+    );
+    assert!(!asked.lock().unwrap().iter().any(|p| p.contains("/secrets/")), "refused before any Secret is read");
     let err = health(&client, "neo4j", "missing", None, Via::PortForward, now()).await.unwrap_err();
     assert_eq!(err, "no Neo4jEnterpriseCluster or Neo4jEnterpriseStandalone \"missing\" in namespace neo4j");
 }

@@ -1,6 +1,6 @@
 """Runs one boltkit stub script on 127.0.0.1, speaking Bolt 4.4 (the version neo4rs uses with
 Neo4j 5.26 and 2025.x). Prints the port when listening; exits 0 only when the whole script was
-played. Usage: stub.py SCRIPT"""
+played. Usage: stub.py SCRIPT [PORT] (PORT 0 or none: any free port)"""
 import logging
 import sys
 from struct import pack
@@ -21,7 +21,8 @@ class Bolt44(StubServer):
 
 
 logging.basicConfig(stream=sys.stderr, level=logging.DEBUG, format="%(message)s")
-server = Bolt44(("127.0.0.1", 0), sys.argv[1], timeout=20)
+port = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+server = Bolt44(("127.0.0.1", port), sys.argv[1], timeout=20)
 print(server.server.getsockname()[1], flush=True)
 server.start()
 server.join()

@@ -28,12 +28,43 @@ pub fn generated(lines: impl IntoIterator<Item = String>) -> Stub {
         text.push_str(&line);
         text.push('\n');
     }
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let path = std::env::temp_dir().join(format!("neo4j-boltstub-{}-{n}.script", std::process::id()));
+    let path = script_path();
     std::fs::write(&path, text).expect("write the script");
     let script = Script(path.clone());
     start(&path, Some(script))
+}
+
+/// A script made by the test for the port the stub will listen on: a client of `neo4j://` URIs
+/// names its address in HELLO (`"routing": {"address": "127.0.0.1:<port>"}`).
+pub fn generated_for(lines: impl FnOnce(u16) -> Vec<String>) -> Stub {
+    let port = std::net::TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("a free port on 127.0.0.1");
+    let mut text = lines(port).join("\n");
+    text.push('\n');
+    let path = script_path();
+    std::fs::write(&path, text).expect("write the script");
+    let script = Script(path.clone());
+    launch(&path, Some(port), Some(script))
+}
+
+/// The script of the health checks of database `orders` on a cluster (boltstub/health-orders.script,
+/// the suite of `neo4j_api::health::suite` without probes), for a stub on `port` and the admin
+/// password `password`: a cluster is reached at `neo4j://`, whose HELLO names the address.
+pub fn health_script(port: u16, password: &str) -> Vec<String> {
+    let text = include_str!("../boltstub/health-orders.script");
+    text.replace("127.0.0.1:PORT", &format!("127.0.0.1:{port}"))
+        .replace("\"credentials\": \"s3cret\"", &format!("\"credentials\": \"{password}\""))
+        .lines()
+        .map(str::to_owned)
+        .collect()
+}
+
+fn script_path() -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    std::env::temp_dir().join(format!("neo4j-boltstub-{}-{n}.script", std::process::id()))
 }
 
 fn here() -> PathBuf {
@@ -41,9 +72,14 @@ fn here() -> PathBuf {
 }
 
 fn start(script: &Path, keep: Option<Script>) -> Stub {
+    launch(script, None, keep)
+}
+
+fn launch(script: &Path, port: Option<u16>, keep: Option<Script>) -> Stub {
     let mut child = Command::new("python3")
         .arg(here().join("stub.py"))
         .arg(script)
+        .arg(port.unwrap_or(0).to_string())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

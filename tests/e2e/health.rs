@@ -24,16 +24,6 @@ async fn e2e_health_of_a_cluster_its_database_and_its_backups() {
     in_namespace(&client, "health", move |ns| async move { checked(inner, ns).await }).await;
 }
 
-/// The script of the plugin's own test, for the e2e target's credentials.
-fn script() -> Vec<String> {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugin/tests/bolt/health-orders.script");
-    let text = std::fs::read_to_string(path).expect("the script");
-    text.replace("\"credentials\": \"s3cret\"", "\"credentials\": \"e2e-password\"")
-        .lines()
-        .map(str::to_owned)
-        .collect()
-}
-
 async fn checked(client: kube::Client, ns: String) {
     create_restorable_target(&client, &ns, "v1alpha1").await;
     let backups: Api<Neo4jBackup> = Api::namespaced(client.clone(), &ns);
@@ -53,9 +43,12 @@ async fn checked(client: kube::Client, ns: String) {
     })
     .await;
 
-    let stub = neo4j_testkit::boltstub::generated(script());
+    let stub =
+        neo4j_testkit::boltstub::generated_for(|port| neo4j_testkit::boltstub::health_script(port, "e2e-password"));
     let address = format!("127.0.0.1:{}", stub.port);
-    let report = health(&client, &ns, "prod", Some("orders"), Via::Address(address), now).await.expect("a report");
+    let report = health(&client, &ns, "prod", Some("orders"), Via::Address { address, plaintext: false }, now)
+        .await
+        .expect("a report");
     let outcomes: Vec<(&str, Outcome)> = report.checks.iter().map(|c| (c.name.as_str(), c.outcome)).collect();
     assert_eq!(
         outcomes,

@@ -194,6 +194,14 @@ fn as_text(value: &Value) -> String {
     }
 }
 
+/// At most 64 characters of `text`, then `...`.
+fn shortened(text: &str) -> String {
+    match text.char_indices().nth(64) {
+        Some((at, _)) => format!("{}...", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
 /// What a probe's answer means.
 pub fn judge_probe(probe: &Probe, rows: &[Row]) -> (Outcome, String) {
     if let Some(expected) = probe.rows.filter(|expected| *expected != rows.len()) {
@@ -208,7 +216,8 @@ pub fn judge_probe(probe: &Probe, rows: &[Row]) -> (Outcome, String) {
         }
         let first = rows.first().and_then(|row| row.values().next()).map(as_text);
         if first.as_deref() != Some(expected.as_str()) {
-            let got = first.unwrap_or_else(|| "nothing".to_owned());
+            // What the database holds goes into the status: a few characters say enough.
+            let got = first.map(|text| shortened(&text)).unwrap_or_else(|| "nothing".to_owned());
             return (Outcome::Fail, format!("returned {got}, expected {expected}"));
         }
     }

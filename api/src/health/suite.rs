@@ -93,13 +93,25 @@ pub enum Ran {
     NotRun(String),
 }
 
+const NO_ANSWER: &str = "no answer within";
+const NOT_RUN: &str = "not run:";
+
+/// Whether a failed result says nothing about the database: it did not answer in time, or was not
+/// asked (a lost connection, a server restarting). Running the checks again may tell.
+pub fn inconclusive(result: &CheckResult) -> bool {
+    result.outcome == Outcome::Fail
+        && (result.name == "connectivity"
+            || result.message.starts_with(NO_ANSWER)
+            || result.message.starts_with(NOT_RUN))
+}
+
 /// The result of `check`, which ran as `ran` in `duration_ms`; with the figures when counted.
 pub fn result(check: &Check, ran: &Ran, duration_ms: u64) -> (CheckResult, Option<GraphStats>) {
     let (outcome, message, stats) = match ran {
         Ran::Answered(answers) => judge(check, answers),
         Ran::Failed(why) => (Outcome::Fail, why.clone(), None),
-        Ran::TimedOut => (Outcome::Fail, format!("no answer within {}s", check.timeout_seconds), None),
-        Ran::NotRun(why) => (Outcome::Fail, format!("not run: {why}"), None),
+        Ran::TimedOut => (Outcome::Fail, format!("{NO_ANSWER} {}s", check.timeout_seconds), None),
+        Ran::NotRun(why) => (Outcome::Fail, format!("{NOT_RUN} {why}"), None),
     };
     (CheckResult { name: check.name.clone(), outcome, message, duration_ms }, stats)
 }

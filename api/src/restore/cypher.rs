@@ -84,6 +84,25 @@ pub fn seeded(cypher: &Cypher, name: &str, server_id: &str) -> Option<Statement>
     Some(admin(&text, name))
 }
 
+/// Where the alias of a promotion points (docs-operations,
+/// database-administration/aliases/manage-aliases-standard-databases.adoc, 5.x and dev:
+/// `SHOW ALIASES FOR DATABASE` yields `name` and `database`, the target of a local alias).
+pub fn show_alias(alias: &str) -> Statement {
+    Statement {
+        database: SYSTEM.to_owned(),
+        text: "SHOW ALIASES FOR DATABASE YIELD name, database WHERE name = $alias".to_owned(),
+        params: vec![("alias".to_owned(), alias.to_owned())],
+    }
+}
+
+/// `name` as a quoted identifier: backticks, any backtick inside doubled (a database name the rules
+/// allowed has none). The alias's target is written this way, as in the manual's own examples
+/// (`CREATE ALIAS $aliasname FOR DATABASE `northwind-graph``, aliases/manage-aliases-composite-
+/// databases.adoc, dev), since it documents a parameter for the alias's name only.
+fn quoted(name: &str) -> String {
+    format!("`{}`", name.replace('`', "``"))
+}
+
 /// The statements of an action, in order (the seeding actions need [`seeded`] instead).
 pub fn statements(cypher: &Cypher, name: &str) -> Vec<Statement> {
     match cypher {
@@ -96,6 +115,22 @@ pub fn statements(cypher: &Cypher, name: &str) -> Vec<Statement> {
         Cypher::Drop => vec![admin("DROP DATABASE $name IF EXISTS WAIT", name)],
         Cypher::Create => vec![admin("CREATE DATABASE $name IF NOT EXISTS", name)],
         Cypher::Start => vec![admin("START DATABASE $name", name)],
+        // database-administration/syntax.adoc (5.x and dev): `CREATE ALIAS name [IF NOT EXISTS]
+        // FOR DATABASE targetName`, `ALTER ALIAS name [IF EXISTS] SET DATABASE [TARGET targetName]`;
+        // alias commands take no WAIT. Transactions running against the alias while it changes
+        // "may be aborted and rolled back" (aliases/manage-aliases-standard-databases.adoc).
+        Cypher::Promote { alias, create } => {
+            let text = if *create {
+                format!("CREATE ALIAS $alias IF NOT EXISTS FOR DATABASE {}", quoted(name))
+            } else {
+                format!("ALTER ALIAS $alias SET DATABASE TARGET {}", quoted(name))
+            };
+            vec![Statement { database: SYSTEM.to_owned(), text, params: vec![("alias".to_owned(), alias.clone())] }]
+        }
+        // No CASCADE ALIASES: a database another alias still targets is not dropped ("always
+        // returns an error if there is an existing alias that targets the database",
+        // standard-databases/delete-databases.adoc, 5.x and dev).
+        Cypher::DropPrevious(previous) => vec![admin("DROP DATABASE $name IF EXISTS WAIT", previous)],
         Cypher::Statements(texts) => texts
             .iter()
             .map(|text| Statement { database: name.to_owned(), text: text.clone(), params: vec![] })
@@ -116,6 +151,20 @@ mod tests {
         assert_eq!(statements(&Cypher::Start, "orders")[0].text, "START DATABASE $name");
         assert_eq!(statements(&Cypher::Stop, "orders")[0].text, "STOP DATABASE $name WAIT");
         assert_eq!(statements(&Cypher::Drop, "orders")[0].text, "DROP DATABASE $name IF EXISTS WAIT");
+        let promote = statements(&Cypher::Promote { alias: "orders".into(), create: false }, "orders-restored");
+        assert_eq!(promote[0].text, "ALTER ALIAS $alias SET DATABASE TARGET `orders-restored`");
+        assert_eq!(
+            (promote[0].database.as_str(), promote[0].params.clone()),
+            ("system", vec![("alias".to_owned(), "orders".to_owned())])
+        );
+        let create = statements(&Cypher::Promote { alias: "orders".into(), create: true }, "odd`name");
+        assert_eq!(create[0].text, "CREATE ALIAS $alias IF NOT EXISTS FOR DATABASE `odd``name`");
+        let retire = statements(&Cypher::DropPrevious("orders-v1".into()), "orders-restored");
+        assert_eq!(
+            (retire[0].text.as_str(), retire[0].params[0].1.as_str()),
+            ("DROP DATABASE $name IF EXISTS WAIT", "orders-v1")
+        );
+        assert_eq!(show_alias("orders").text, "SHOW ALIASES FOR DATABASE YIELD name, database WHERE name = $alias");
         let hooks = statements(&Cypher::Statements(vec!["CALL db.awaitIndexes(60)".into()]), "orders");
         assert_eq!(
             hooks,

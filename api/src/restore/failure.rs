@@ -2,7 +2,7 @@
 //! again only while its store was never touched (the restore Job not created yet); otherwise the
 //! status says exactly what state the database is in.
 
-use crate::types::RestoreProgress;
+use crate::types::{RestoreProgress, RestoreStep};
 
 /// Whether the database the restore stopped can simply be started again.
 pub fn restart_untouched(progress: &RestoreProgress) -> bool {
@@ -12,6 +12,20 @@ pub fn restart_untouched(progress: &RestoreProgress) -> bool {
 /// What a failed restore leaves behind, when it is not what was there before (docs/restore.md,
 /// "When something fails").
 pub fn left_behind(progress: &RestoreProgress) -> Option<&'static str> {
+    // Past the bring-up the restored database is online, whatever was done to it before.
+    let online = matches!(
+        progress.step,
+        Some(
+            RestoreStep::PostRestoreHooks
+                | RestoreStep::Checking
+                | RestoreStep::AwaitingPromotion
+                | RestoreStep::Promoting
+                | RestoreStep::RetiringPrevious
+        )
+    );
+    if online {
+        return None;
+    }
     match (progress.database_dropped, progress.database_stopped, progress.store_touched) {
         (Some(true), _, Some(true)) => Some(
             "the database was dropped before the restore and server 0 may hold a partly restored store: it is not served; create a new Neo4jRestore to restore again",

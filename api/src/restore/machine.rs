@@ -15,6 +15,7 @@ use crate::plan::target::{RESTORE_IN_PROGRESS, ResolvedTarget, TargetType};
 use crate::restore::artifact::ChosenArtifact;
 use crate::restore::failure::{left_behind, restart_untouched};
 pub use crate::restore::observed::{Database, JobState, Observed, Servers};
+use crate::restore::promotion;
 use crate::restore::source::SourceLocation;
 use crate::restore::topology::topology;
 use crate::types::{DatabaseTopology, Neo4jRestore, RestoreHooks, RestorePhase, RestoreProgress, RestoreStep};
@@ -44,6 +45,16 @@ pub enum Cypher {
     },
     /// The user's hook statements, in order, against the restored database.
     Statements(Vec<String>),
+    /// Points `alias` at the restored database: `CREATE ALIAS` when it does not exist (`create`),
+    /// else `ALTER ALIAS ... SET DATABASE TARGET`.
+    Promote {
+        /// The alias.
+        alias: String,
+        /// It does not exist yet.
+        create: bool,
+    },
+    /// `DROP DATABASE` of the database the alias pointed to before the promotion.
+    DropPrevious(String),
 }
 
 /// One thing to do.
@@ -84,7 +95,7 @@ pub struct Decision {
     pub actions: Vec<Action>,
 }
 
-fn decision(
+pub(crate) fn decision(
     phase: RestorePhase,
     message: impl Into<String>,
     progress: RestoreProgress,
@@ -93,7 +104,7 @@ fn decision(
     Decision { phase, message: message.into(), progress, actions }
 }
 
-fn step(progress: &RestoreProgress, step: RestoreStep) -> RestoreProgress {
+pub(crate) fn step(progress: &RestoreProgress, step: RestoreStep) -> RestoreProgress {
     RestoreProgress { step: Some(step), ..progress.clone() }
 }
 
@@ -103,11 +114,11 @@ fn failing(progress: &RestoreProgress, reason: String) -> RestoreProgress {
 
 /// What every step reads.
 #[derive(Clone, Copy)]
-struct Inputs<'a> {
-    restore: &'a Neo4jRestore,
-    observed: &'a Observed,
-    target: &'a ResolvedTarget,
-    source: &'a SourceLocation,
+pub(crate) struct Inputs<'a> {
+    pub(crate) restore: &'a Neo4jRestore,
+    pub(crate) observed: &'a Observed,
+    pub(crate) target: &'a ResolvedTarget,
+    pub(crate) source: &'a SourceLocation,
 }
 
 /// Decides the next step of `restore`.
@@ -191,6 +202,9 @@ pub fn decide(restore: &Neo4jRestore, observed: &Observed) -> Decision {
         RestoreStep::BringingUp => bringing_up(&inputs, progress),
         RestoreStep::PostRestoreHooks => post_hooks(&inputs, progress),
         RestoreStep::Checking => checking(&inputs, progress),
+        RestoreStep::AwaitingPromotion => promotion::awaiting(&inputs, progress),
+        RestoreStep::Promoting => promotion::promoting(&inputs, progress),
+        RestoreStep::RetiringPrevious => promotion::retiring(&inputs, progress),
         RestoreStep::Done | RestoreStep::Unknown(_) => decision(RestorePhase::Failed, "unknown step", progress, vec![]),
     }
 }
@@ -208,6 +222,7 @@ fn overdue(restore: &Neo4jRestore, progress: &RestoreProgress, observed: &Observ
                 | RestoreStep::BringingUp
                 | RestoreStep::PostRestoreHooks
                 | RestoreStep::Checking
+                | RestoreStep::Promoting
         )
     );
     let (now, since) = (observed.now?, progress.step_since.as_ref()?.0);
@@ -239,7 +254,7 @@ fn quiesce(observed: &Observed, reason: &str) -> Option<(String, Vec<Action>)> {
 
 /// The failure path: start a database that was stopped and whose store was never touched, bring
 /// the target back to its recorded size, then phase Failed with the state the database is left in.
-fn fail(progress: &RestoreProgress, observed: &Observed, reason: String) -> Decision {
+pub(crate) fn fail(progress: &RestoreProgress, observed: &Observed, reason: String) -> Decision {
     let mut progress = failing(progress, reason.clone());
     if let Some((message, actions)) = quiesce(observed, &reason) {
         return decision(RestorePhase::Running, message, progress, actions);
@@ -272,7 +287,12 @@ fn fail(progress: &RestoreProgress, observed: &Observed, reason: String) -> Deci
 
 /// The last decision of a restore: `actions`, then the ending of every path (the target released,
 /// the finalizer removed), at step `Done`.
-fn end(phase: RestorePhase, message: String, progress: RestoreProgress, mut actions: Vec<Action>) -> Decision {
+pub(crate) fn end(
+    phase: RestorePhase,
+    message: String,
+    progress: RestoreProgress,
+    mut actions: Vec<Action>,
+) -> Decision {
     actions.extend(ending(&progress));
     decision(phase, message, step(&released(progress), RestoreStep::Done), actions)
 }
@@ -395,6 +415,28 @@ fn pre_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     // the answer (with the topology to keep) in a decision of its own, before anything acts on it:
     // once a DROP ran, asking again would find nothing.
     let mut progress = progress;
+    if let Some(alias) = restore.spec.promotion_alias()
+        && progress.promotion.is_none()
+    {
+        // Read and recorded before anything else: where the alias points now is what the
+        // promotion replaces.
+        return match promotion::read(alias, &observed.alias) {
+            promotion::Reading::Record(recorded) => {
+                let message = match &recorded.previous {
+                    Some(previous) => format!(
+                        "the alias {alias} points at {previous}; the candidate replaces it once it passed its checks"
+                    ),
+                    None => format!(
+                        "the alias {alias} does not exist; it is created for the candidate once it passed its checks"
+                    ),
+                };
+                progress.promotion = Some(recorded);
+                decision(RestorePhase::Running, message, progress, vec![])
+            }
+            promotion::Reading::Wait(message) => decision(RestorePhase::Running, message, progress, vec![]),
+            promotion::Reading::Refuse(reason) => fail(&progress, observed, reason),
+        };
+    }
     let seeded = seed_host(target).is_some();
     if progress.database_existed.is_none() {
         let replaced = match &observed.database {
@@ -652,8 +694,11 @@ fn post_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
         }
     }
     if inputs.restore.spec.health_checks().is_some() {
+        // The target is back at its size and serving: the operator may manage it again while the
+        // checks run (a failure from here on has nothing to scale back).
+        actions.extend(ending(&progress));
         let message = "the database is online; running its health checks";
-        return decision(RestorePhase::Running, message, step(&progress, RestoreStep::Checking), actions);
+        return decision(RestorePhase::Running, message, step(&released(progress), RestoreStep::Checking), actions);
     }
     end(RestorePhase::Completed, "the database is restored and online".to_owned(), progress, actions)
 }
@@ -663,30 +708,48 @@ fn post_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
 /// the restore, the restored database left online as it is, for inspection.
 fn checking(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     let database = inputs.restore.spec.database_name.clone().unwrap_or_default();
-    let Some(report) = &inputs.observed.health else {
-        return decision(RestorePhase::Running, format!("running the health checks of {database}"), progress, vec![]);
+    let observed = inputs.observed;
+    let Some(report) = &observed.health else {
+        let message = match (&observed.database, observed.servers) {
+            (Database::Unreachable(why), _) => {
+                format!("waiting to reach the target over Bolt for the health checks: {why}")
+            }
+            (_, Some(servers)) if servers.ready == 0 => {
+                "waiting for a server of the target to be ready for the health checks".to_owned()
+            }
+            _ => format!("running the health checks of {database}"),
+        };
+        return decision(RestorePhase::Running, message, progress, vec![]);
     };
     let named = |outcome: Outcome| -> Vec<String> {
         report.checks.iter().filter(|c| c.outcome == outcome).map(|c| format!("{}: {}", c.name, c.message)).collect()
     };
-    let unreached = report.checks.iter().find(|c| c.name == "connectivity" && c.outcome == Outcome::Fail);
-    if let Some(check) = unreached {
-        let message = format!("waiting to reach the target over Bolt for the health checks: {}", check.message);
+    // No answer says nothing about the database: ask again, within spec.timeout.
+    if let Some(check) = report.checks.iter().find(|c| crate::health::suite::inconclusive(c)) {
+        let message =
+            format!("waiting to reach the target over Bolt for the health checks: {}: {}", check.name, check.message);
         return decision(RestorePhase::Running, message, progress, vec![]);
     }
     let failed = named(Outcome::Fail);
     if !failed.is_empty() {
+        let (actions, left) = match inputs.restore.spec.promotion_alias() {
+            Some(_) => promotion::rejected(inputs.restore),
+            None => (vec![], "it is left online as restored, for inspection".to_owned()),
+        };
         let reason = format!(
-            "the restored database {database} failed {} of {} health check(s): {}; it is left online as restored, for inspection",
+            "the restored database {database} failed {} of {} health check(s): {}; {left}",
             failed.len(),
             report.checks.len(),
             failed.join("; ")
         );
-        return end(RestorePhase::Failed, reason.clone(), failing(&progress, reason), vec![]);
+        return end(RestorePhase::Failed, reason.clone(), failing(&progress, reason), actions);
     }
     let warned = named(Outcome::Warn);
     let passed = format!("the database is restored, online and passed its {} health check(s)", report.checks.len());
     let message = if warned.is_empty() { passed } else { format!("{passed}, with warnings: {}", warned.join("; ")) };
+    if inputs.restore.spec.promotion_alias().is_some() {
+        return promotion::passed(inputs, progress, message);
+    }
     end(RestorePhase::Completed, message, progress, vec![])
 }
 

@@ -68,6 +68,21 @@ impl Database {
     }
 }
 
+/// The alias a promotion switches, as `SHOW ALIASES` and `SHOW DATABASE` report it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Alias {
+    /// Not asked.
+    Unknown,
+    /// Could not be asked; the reason.
+    Unreachable(String),
+    /// Neither an alias nor a database has that name: the switch creates it.
+    Absent,
+    /// It points at this database.
+    Points(String),
+    /// A database has that name: an alias cannot (applications use the database directly).
+    IsADatabase,
+}
+
 /// What the controller observed for one reconcile.
 #[derive(Clone, Debug)]
 pub struct Observed {
@@ -91,6 +106,11 @@ pub struct Observed {
     pub database: Database,
     /// The health checks of the restored database, run at the step `Checking`.
     pub health: Option<crate::health::report::HealthReport>,
+    /// The alias of `promotion`, when a step needs it.
+    pub alias: Alias,
+    /// `kubectl neo4j restore promote` asked for the switch (the annotation
+    /// `neo4j.neo4j.com/promote: "true"`).
+    pub promote_requested: bool,
     /// The Neo4jRestore is being deleted.
     pub deleting: bool,
     /// A Pod of the restore Job still exists and has not ended: it may be writing into server 0's

@@ -76,7 +76,7 @@ pub enum Standing {
     Later,
 }
 
-const ORDER: [RestoreStep; 10] = [
+const ORDER: [RestoreStep; 13] = [
     RestoreStep::Resolving,
     RestoreStep::Verifying,
     RestoreStep::PreRestoreHooks,
@@ -86,6 +86,9 @@ const ORDER: [RestoreStep; 10] = [
     RestoreStep::BringingUp,
     RestoreStep::PostRestoreHooks,
     RestoreStep::Checking,
+    RestoreStep::AwaitingPromotion,
+    RestoreStep::Promoting,
+    RestoreStep::RetiringPrevious,
     RestoreStep::Done,
 ];
 
@@ -474,6 +477,32 @@ fn steps(known: &Known, target: &ResolvedTarget, source: &SourceLocation, exists
             false,
         ));
     }
+    if let Some(alias) = restore.spec.promotion_alias() {
+        let promotion = restore.spec.promotion.clone().unwrap_or_default();
+        if promotion.automatic == Some(false) {
+            steps.push(planned(
+                RestoreStep::AwaitingPromotion,
+                format!(
+                    "wait for `kubectl neo4j restore promote {name}`; the alias {alias} keeps serving the live database"
+                ),
+                false,
+            ));
+        }
+        steps.push(planned(
+            RestoreStep::Promoting,
+            format!(
+                "ALTER ALIAS {alias} SET DATABASE TARGET `{database}` (CREATE ALIAS {alias} FOR DATABASE `{database}` if it does not exist yet); the database it pointed to is kept"
+            ),
+            false,
+        ));
+        if let Some(after) = &promotion.drop_previous_after {
+            steps.push(planned(
+                RestoreStep::RetiringPrevious,
+                format!("{after} after the switch, DROP DATABASE <the database {alias} pointed to> IF EXISTS WAIT"),
+                true,
+            ));
+        }
+    }
     steps
 }
 
@@ -494,6 +523,13 @@ fn destructive(known: &Known, target: Option<&ResolvedTarget>, exists: Exists) -
         };
         let when = if exists == Exists::Unknown { "if it exists, " } else { "" };
         out.push(format!("{when}the database {database} is {how} (allowed by {allowed})"));
+    }
+    if let (Some(alias), Some(after)) =
+        (restore.spec.promotion_alias(), restore.spec.promotion.as_ref().and_then(|p| p.drop_previous_after.as_deref()))
+    {
+        out.push(format!(
+            "the database the alias {alias} pointed to is dropped {after} after the switch (allowed by promotion.dropPreviousAfter)"
+        ));
     }
     if stop_cluster(restore) {
         let name = target.map(|t| t.name.clone()).unwrap_or_default();

@@ -13,8 +13,8 @@ use crate::rules::target::check_target_version;
 use crate::rules::{Context, FieldPath, Verdict};
 use crate::types::{
     BackupLocator, BaseBackupType, CompressionAlgorithm, CompressionConfig, DatabaseWindow, EncryptionConfig,
-    HealthChecksSpec, Neo4jBackup, Neo4jRestore, Neo4jRestoreSpec, PitrConfig, RestoreHooks, RestorePhase,
-    RestoreSource, SourceType, StorageType,
+    HealthChecksSpec, Neo4jBackup, Neo4jRestore, Neo4jRestoreSpec, PitrConfig, PromotionSpec, RestoreHooks,
+    RestorePhase, RestoreSource, SourceType, StorageType,
 };
 
 /// Longest restore name: its Job `<name>-restore` must fit a 63-character label.
@@ -66,6 +66,9 @@ pub fn validate_restore(old: Option<&Neo4jRestore>, new: &Neo4jRestore, ctx: &Co
         check_topology(&mut verdict, &spec_path.child("topology"), topology, ctx);
     }
     duration(&mut verdict, &spec_path.child("timeout"), &spec.timeout);
+    if let Some(promotion) = &spec.promotion {
+        check_promotion(&mut verdict, &spec_path, spec, promotion);
+    }
     let servers = ctx.target.as_ref().and_then(|target| target.servers).unwrap_or(0);
     let replaces = spec.force == Some(true) || spec.options.as_ref().and_then(|o| o.replace_existing) == Some(true);
     if replaces && servers > 1 {
@@ -407,6 +410,56 @@ fn check_hooks(verdict: &mut Verdict, path: &FieldPath, hooks: &RestoreHooks) {
     }
 }
 
+/// `promotion`: a new candidate database, checked, then the alias switched; nothing in the spec may
+/// replace or stop the live database meanwhile.
+fn check_promotion(verdict: &mut Verdict, spec_path: &FieldPath, spec: &Neo4jRestoreSpec, promotion: &PromotionSpec) {
+    let path = spec_path.child("promotion");
+    let alias = path.child("alias");
+    match promotion.alias.as_deref() {
+        None => verdict.error(&alias, "is required; name the database alias your applications connect to, e.g. orders"),
+        Some(name) if !is_alias_name(name) => verdict.error(
+            &alias,
+            format!("{name:?} is not a valid alias name: lowercase letters, digits and '-', starting with a letter, 3 to 63 characters"),
+        ),
+        Some(name) if spec.database_name.as_deref().is_some_and(|db| db.eq_ignore_ascii_case(name)) => verdict.error(
+            &alias,
+            format!("{name:?} is also spec.databaseName: the restore writes a new candidate database and points the alias at it; name the candidate differently, e.g. {name}-restored"),
+        ),
+        Some(_) => {}
+    }
+    let replaces = spec.force == Some(true) || spec.options.as_ref().and_then(|o| o.replace_existing) == Some(true);
+    if replaces {
+        let field = if spec.force == Some(true) { "force" } else { "options.replaceExisting" };
+        verdict.error(
+            spec_path.child(if spec.force == Some(true) { "force" } else { "options" }),
+            format!("{field} replaces a database in place; with promotion the restore writes a new candidate database while the live one keeps serving: leave it false"),
+        );
+    }
+    if spec.stop_cluster == Some(true) {
+        verdict.error(
+            spec_path.child("stopCluster"),
+            "stops every database of the target; with promotion the live database keeps serving while the candidate is restored: leave it false",
+        );
+    }
+    if spec.options.as_ref().and_then(|o| o.health_checks.as_ref()).and_then(|c| c.enabled) == Some(false) {
+        verdict.error(
+            spec_path.child("options").child("healthChecks").child("enabled"),
+            "is false; promotion switches the alias only after the checks passed: remove it",
+        );
+    }
+    duration(verdict, &path.child("dropPreviousAfter"), &promotion.drop_previous_after);
+}
+
+/// Lowercase letters, digits and '-', a letter first, 3 to 63 characters (no '.': Neo4j reads the
+/// first dot of an alias given as a parameter as a composite database's).
+fn is_alias_name(name: &str) -> bool {
+    let chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    (3..=63).contains(&name.len()) && name.starts_with(|c: char| c.is_ascii_lowercase()) && chars
+}
+
+/// The most rows a probe's answer is read to (the Bolt client's bound on every answer).
+pub const MAX_PROBE_ROWS: i64 = 1_000;
+
 /// `options.healthChecks`: every probe named once, with a statement and a row count that can be.
 fn check_health_checks(verdict: &mut Verdict, path: &FieldPath, checks: &HealthChecksSpec) {
     if checks.enabled == Some(false) {
@@ -433,8 +486,13 @@ fn check_health_checks(verdict: &mut Verdict, path: &FieldPath, checks: &HealthC
             ),
             Some(_) => {}
         }
-        if let Some(rows) = probe.expect_rows.filter(|rows| *rows < 0) {
-            verdict.error(at.child("expectRows"), format!("{rows} is negative; use 0 or more"));
+        match probe.expect_rows {
+            Some(rows) if rows < 0 => verdict.error(at.child("expectRows"), format!("{rows} is negative; use 0 or more")),
+            Some(rows) if rows > MAX_PROBE_ROWS => verdict.error(
+                at.child("expectRows"),
+                format!("{rows} is more than the {MAX_PROBE_ROWS} rows a probe's answer is read to; aggregate instead, e.g. RETURN count(*)"),
+            ),
+            _ => {}
         }
         if probe.expect_rows.is_none() && probe.expect_value.is_none() {
             verdict.warn(&at, "has neither expectRows nor expectValue: it passes whatever it returns, unless it fails");

@@ -57,6 +57,9 @@ fn step_event(step: &RestoreStep) -> (&'static str, &'static str) {
         RestoreStep::BringingUp => ("Normal", "BringingUpDatabase"),
         RestoreStep::PostRestoreHooks => ("Normal", "PostRestoreHooks"),
         RestoreStep::Checking => ("Normal", "CheckingHealth"),
+        RestoreStep::AwaitingPromotion => ("Normal", "AwaitingPromotion"),
+        RestoreStep::Promoting => ("Normal", "Promoting"),
+        RestoreStep::RetiringPrevious => ("Normal", "Promoted"),
         RestoreStep::Done | RestoreStep::Unknown(_) => ("Normal", "Done"),
     }
 }
@@ -102,7 +105,25 @@ pub fn restore_status(
         stats.file_count = Some(i32::try_from(measured.files).unwrap_or(i32::MAX));
         stats.error_count = Some(0);
     }
-    if let Some(report) = &observed.health {
+    if let Some(alias) = restore.spec.promotion_alias() {
+        let candidate = restore.spec.database_name.clone().unwrap_or_default();
+        let promotion = decision.progress.promotion.as_ref();
+        let promoted = match (promotion.and_then(|p| p.promoted_at.as_ref()), &decision.phase) {
+            (Some(_), _) => Some(("True", "Switched", format!("the alias {alias} points at {candidate}"))),
+            (None, RestorePhase::Failed) => {
+                Some(("False", "NotPromoted", format!("the alias {alias} was not switched to {candidate}")))
+            }
+            _ => None,
+        };
+        if let Some((state, reason, message)) = promoted {
+            let kind = RestoreConditionType::Promoted.as_str();
+            set_condition(&mut status.conditions, kind, state, reason, &message, generation, now);
+        }
+    }
+    // Recorded once the checks decided: a report while they wait (no connection yet) changes at
+    // every try (its timestamp and durations) and would rewrite the status each time.
+    let decided = decision.progress.step != Some(RestoreStep::Checking);
+    if let Some(report) = observed.health.as_ref().filter(|_| decided) {
         if let Some(figures) = report.graph_stats {
             let stats = status.stats.get_or_insert_with(RestoreStats::default);
             stats.node_count = Some(figures.nodes);

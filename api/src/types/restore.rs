@@ -84,6 +84,63 @@ pub struct Neo4jRestoreSpec {
     /// Deadline of the restore Job as a duration, e.g. `30m`, `2h`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout: Option<String>,
+
+    /// Validate, then promote (an extension of kubectl-neo4j, seed 002's safe recovery): restore
+    /// into `databaseName` as a new candidate database while the live one keeps serving, run the
+    /// health checks on it, then switch the database alias your applications use to it
+    /// (`ALTER ALIAS`, or `CREATE ALIAS` when it does not exist yet). A failed check leaves the live
+    /// database and the alias untouched.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promotion: Option<PromotionSpec>,
+}
+
+/// How a restored candidate is promoted.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PromotionSpec {
+    /// The database alias applications connect to, e.g. `orders`: lowercase letters, digits and
+    /// '-', starting with a letter, 3 to 63 characters (Neo4j stores names in lowercase; no '.',
+    /// which it reads as a composite database). It cannot be the name of a database: Neo4j keeps aliases and databases in one
+    /// namespace.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(required, length(min = 3, max = 63), pattern(r"^[a-z][a-z0-9-]*$"))]
+    pub alias: Option<String>,
+
+    /// Switch the alias as soon as the checks pass (default `true`). With `false` the restore waits
+    /// at `AwaitingPromotion` until `kubectl neo4j restore promote NAME`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub automatic: Option<bool>,
+
+    /// What becomes of the candidate when a check fails: `Keep` (default, for inspection) or `Drop`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub on_failure: Option<CandidateOnFailure>,
+
+    /// Drop the database the alias pointed to this long after the switch, e.g. `24h`
+    /// (`DROP DATABASE ... IF EXISTS`). Unset, it is kept: drop it yourself once you are sure.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drop_previous_after: Option<String>,
+}
+
+string_enum! {
+    /// What becomes of a candidate that failed its checks.
+    CandidateOnFailure {
+        /// Kept, for inspection.
+        Keep = "Keep",
+        /// Dropped (`DROP DATABASE ... IF EXISTS`).
+        Drop = "Drop",
+    }
+}
+
+/// The annotation `kubectl neo4j restore promote` sets on a restore waiting at
+/// `AwaitingPromotion` (`promotion.automatic: false`): the spec cannot change once a restore has
+/// started, an annotation can.
+pub const PROMOTE_ANNOTATION: &str = "neo4j.neo4j.com/promote";
+
+impl Neo4jRestoreSpec {
+    /// The alias to promote the candidate to, when promotion is asked for.
+    pub fn promotion_alias(&self) -> Option<&str> {
+        self.promotion.as_ref().and_then(|p| p.alias.as_deref())
+    }
 }
 
 string_enum! {

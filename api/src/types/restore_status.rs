@@ -33,6 +33,8 @@ string_enum! {
         BackupVerified = "BackupVerified",
         /// The restored database passed its health checks (`status.health`).
         Healthy = "Healthy",
+        /// With `promotion`: the alias points at the restored candidate.
+        Promoted = "Promoted",
     }
 }
 
@@ -40,7 +42,7 @@ string_enum! {
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, JsonSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Neo4jRestoreStatus {
-    /// `Ready`, `JobCreated`, `ClusterStopped`, `BackupVerified` and `Healthy`.
+    /// `Ready`, `JobCreated`, `ClusterStopped`, `BackupVerified`, `Healthy` and `Promoted`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[schemars(extend("x-kubernetes-list-type" = "map", "x-kubernetes-list-map-keys" = ["type"]))]
     pub conditions: Vec<Condition>,
@@ -108,8 +110,16 @@ string_enum! {
         BringingUp = "BringingUp",
         /// Running the post-restore hooks.
         PostRestoreHooks = "PostRestoreHooks",
-        /// Running the health checks on the restored database (`options.healthChecks`).
+        /// Running the health checks on the restored database (`options.healthChecks`): seed 002's
+        /// VALIDATION.
         Checking = "Checking",
+        /// The candidate passed its checks and waits for `kubectl neo4j restore promote`
+        /// (`promotion.automatic: false`): seed 002's RECOVERY_SUCCESS.
+        AwaitingPromotion = "AwaitingPromotion",
+        /// Switching the alias to the candidate: seed 002's PROMOTED once it points there.
+        Promoting = "Promoting",
+        /// Promoted; waiting `promotion.dropPreviousAfter`, then dropping the previous database.
+        RetiringPrevious = "RetiringPrevious",
         /// Finished (see the phase).
         Done = "Done",
     }
@@ -185,6 +195,28 @@ pub struct RestoreProgress {
     /// Why the restore is failing, kept while the target is brought back up before phase `Failed`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub failure: Option<String>,
+
+    /// With `promotion`: the alias as it was before anything, and the switch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promotion: Option<PromotionProgress>,
+}
+
+/// Durable progress of a promotion.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq, JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PromotionProgress {
+    /// The database the alias pointed to when the restore started (`None`: it did not exist and
+    /// is created at the switch).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous: Option<String>,
+
+    /// When the alias was switched to the candidate.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promoted_at: Option<Time>,
+
+    /// The previous database was dropped (`promotion.dropPreviousAfter`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub previous_dropped: Option<bool>,
 }
 
 /// A StatefulSet, by name and UID.

@@ -74,8 +74,16 @@ pub async fn reconcile(restore: Arc<Neo4jRestore>, ctx: Arc<Ctx>) -> Result<Requ
         ctx.metrics.recovery_finished(started.0, completed.0);
     }
     ctx.publish(&restore.object_ref(&()), transitions, "Restore").await;
+    let step = decision.progress.step.as_ref();
     Ok(match decision.phase {
         _ if gone => Requeue::await_change(),
+        // Waiting for `restore promote`: its annotation is a change of the object, which wakes us.
+        _ if step == Some(&neo4j_api::RestoreStep::AwaitingPromotion) => Requeue::requeue(Duration::from_secs(300)),
+        _ if step == Some(&neo4j_api::RestoreStep::RetiringPrevious) => {
+            let due = neo4j_api::restore::promotion::retire_at(&restore, &decision.progress);
+            let wait = due.map_or(0, |at| at.duration_since(now).as_secs()).clamp(5, 3600);
+            Requeue::requeue(Duration::from_secs(wait.unsigned_abs()))
+        }
         RestorePhase::Completed | RestorePhase::Failed if decision.actions.is_empty() => Requeue::await_change(),
         RestorePhase::Pending => Requeue::requeue(Duration::from_secs(30)),
         _ => Requeue::requeue(Duration::from_secs(5)),

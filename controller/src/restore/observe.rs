@@ -9,6 +9,7 @@ use kube::{Client, ResourceExt};
 use neo4j_api::plan::restore_job::{RESTORE_LABEL, RestoreJob};
 use neo4j_api::plan::target::ResolvedTarget;
 use neo4j_api::restore::machine::{Database, JobState, Observed, Servers};
+use neo4j_api::restore::observed::Alias;
 use neo4j_api::restore::source::{newer_backup, ready_source};
 use neo4j_api::review::review;
 use neo4j_api::rules::Context;
@@ -169,26 +170,41 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
     };
     let up = servers.is_some_and(|s| s.ready > 0);
     let checking = progress.step == Some(RestoreStep::Checking);
+    let alias = restore.spec.promotion_alias();
+    let needs_alias = alias.is_some()
+        && match progress.step {
+            Some(RestoreStep::PreRestoreHooks) => progress.promotion.is_none(),
+            Some(RestoreStep::Promoting) => true,
+            _ => false,
+        };
     let name_of_database = restore.spec.database_name.clone().unwrap_or_default();
-    let (mut database, mut health) = (Database::Unknown, None);
-    if let (Ok(target), true) = (&target, (needs_database || checking) && up) {
+    let (mut database, mut health, mut alias_state) = (Database::Unknown, None, Alias::Unknown);
+    if let (Ok(target), true) = (&target, (needs_database || checking || needs_alias) && up) {
         match endpoint(client, target).await {
-            Ok(endpoint) if needs_database => {
-                database = ctx.admin.show(&endpoint, &name_of_database).await.unwrap_or_else(Database::Unreachable);
-            }
             Ok(endpoint) => {
-                let probes = restore.spec.health_checks().map(|c| c.probes()).unwrap_or_default();
-                let checks = neo4j_api::health::suite::suite(Some(&name_of_database), &probes, None);
-                let about = format!(
-                    "{} {}/{}, database {name_of_database}",
-                    target.target_type.kind(),
-                    target.namespace,
-                    target.name
-                );
-                let now = (ctx.now)().to_string();
-                health = Some(neo4j_ops::health::run(ctx.admin.as_ref(), &endpoint, &checks, about, now).await);
+                if needs_alias && let Some(alias) = alias {
+                    alias_state = neo4j_ops::bolt::read_alias(ctx.admin.as_ref(), &endpoint, alias).await;
+                }
+                if needs_database {
+                    database = ctx.admin.show(&endpoint, &name_of_database).await.unwrap_or_else(Database::Unreachable);
+                }
+                if checking {
+                    let probes = restore.spec.health_checks().map(|c| c.probes()).unwrap_or_default();
+                    let checks = neo4j_api::health::suite::suite(Some(&name_of_database), &probes, None);
+                    let about = format!(
+                        "{} {}/{}, database {name_of_database}",
+                        target.target_type.kind(),
+                        target.namespace,
+                        target.name
+                    );
+                    let now = (ctx.now)().to_string();
+                    health = Some(neo4j_ops::health::run(ctx.admin.as_ref(), &endpoint, &checks, about, now).await);
+                }
             }
-            Err(why) => database = Database::Unreachable(why),
+            Err(why) => {
+                alias_state = Alias::Unreachable(why.clone());
+                database = Database::Unreachable(why);
+            }
         }
     }
     Ok(Observed {
@@ -202,6 +218,8 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
         statefulset,
         database,
         health,
+        alias: alias_state,
+        promote_requested: neo4j_api::restore::promotion::requested(restore),
         deleting: restore.metadata.deletion_timestamp.is_some(),
         restore_pods_active,
         agent_image: ctx.agent_image.clone(),

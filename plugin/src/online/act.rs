@@ -81,6 +81,24 @@ pub async fn run_now(client: &Client, namespace: &str, name: &str, now: Timestam
     Ok(format!("job.batch/{job} created; follow it with `kubectl logs -f job/{job} --all-containers -n {namespace}`\n"))
 }
 
+/// `restore promote`: asks the controller to switch the alias of a restore that promotes by hand
+/// (the annotation `neo4j.neo4j.com/promote: "true"`; the spec cannot change once it started).
+pub async fn promote(client: &Client, namespace: &str, name: &str) -> Result<String, String> {
+    let restores: Api<neo4j_api::Neo4jRestore> = Api::namespaced(client.clone(), namespace);
+    let restore = restores.get(name).await.map_err(|err| describe_error(err, "neo4jrestore", name))?;
+    neo4j_api::restore::promotion::may_promote(&restore)?;
+    let patch = serde_json::json!({"metadata": {"annotations": {neo4j_api::PROMOTE_ANNOTATION: "true"}}});
+    restores
+        .patch(name, &kube::api::PatchParams::default(), &kube::api::Patch::Merge(&patch))
+        .await
+        .map_err(|err| describe_error(err, "neo4jrestore", name))?;
+    let alias = restore.spec.promotion_alias().unwrap_or_default();
+    let candidate = restore.spec.database_name.as_deref().unwrap_or_default();
+    Ok(format!(
+        "neo4jrestore/{name}: promotion asked for; the controller switches the alias {alias} to {candidate} once its checks passed (`kubectl neo4j restore watch {name}`)\n"
+    ))
+}
+
 /// The runs of a backup, newest first.
 pub async fn history(client: &Client, namespace: &str, name: &str, now: Timestamp) -> Result<String, String> {
     let backups: Api<Neo4jBackup> = Api::namespaced(client.clone(), namespace);

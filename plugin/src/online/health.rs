@@ -23,8 +23,15 @@ use tokio::net::TcpListener;
 pub enum Via {
     /// A port-forward to server 0, through the API server.
     PortForward,
-    /// This address (`host:port`), e.g. a LoadBalancer or, inside the cluster, a server's name.
-    Address(String),
+    /// This address (`host:port`), e.g. a LoadBalancer or, inside the cluster, a server's name;
+    /// `plaintext`: the user allows the admin password over Bolt without TLS to a host that is
+    /// not this machine (`--allow-plaintext-bolt`).
+    Address {
+        /// `host:port`.
+        address: String,
+        /// Plain Bolt to another host is allowed.
+        plaintext: bool,
+    },
 }
 
 /// The health report of target `name` in `namespace` (of `database` too, when named).
@@ -48,10 +55,18 @@ pub async fn health(
             "{name} serves Bolt over TLS: its certificate names its hosts in the cluster, not the 127.0.0.1 of a port-forward, and verification is never skipped; give --bolt-address HOST:PORT with a host the certificate names"
         ));
     }
+    if let Via::Address { address, plaintext: false } = &via
+        && !target.tls
+        && !loopback(address)
+    {
+        return Err(format!(
+            "{name} serves Bolt without TLS: the admin password would cross the network to {address} in the clear; give --allow-plaintext-bolt if that network is yours, or use the port-forward (leave out --bolt-address)"
+        ));
+    }
     let mut endpoint = endpoint(client, &target).await?;
     // Kept while the checks run: the port-forward ends with it.
     let _forward = match via {
-        Via::Address(address) => {
+        Via::Address { address, .. } => {
             endpoint.uri = direct(&target, &address);
             None
         }
@@ -65,10 +80,21 @@ pub async fn health(
     Ok(checked(client, namespace, &target, database, &endpoint, now).await)
 }
 
-/// One server, directly (`bolt://`, `bolt+s://` with TLS): a routing table would name addresses
-/// inside the cluster, which the user's machine cannot reach.
+/// The URI at `address`: `neo4j://` for a cluster, so that the server reached routes what it does
+/// not host itself (server-side routing; neo4rs keeps its one connection to that address), else
+/// `bolt://`; `+s` with TLS.
 fn direct(target: &ResolvedTarget, address: &str) -> String {
-    format!("bolt{}://{address}", if target.tls { "+s" } else { "" })
+    let scheme = match target.target_type {
+        neo4j_api::plan::target::TargetType::Cluster => "neo4j",
+        neo4j_api::plan::target::TargetType::Standalone => "bolt",
+    };
+    format!("{scheme}{}://{address}", if target.tls { "+s" } else { "" })
+}
+
+/// Whether `address` (`host:port`) is this machine.
+fn loopback(address: &str) -> bool {
+    let host = address.rsplit_once(':').map_or(address, |(host, _)| host).trim_matches(['[', ']']);
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 async fn checked(

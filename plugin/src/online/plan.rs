@@ -88,6 +88,8 @@ pub async fn plan_of(
         statefulset: None,
         database: Database::Unknown,
         health: None,
+        alias: neo4j_api::restore::observed::Alias::Unknown,
+        promote_requested: false,
         deleting: false,
         restore_pods_active: false,
         agent_image: String::new(),
