@@ -237,3 +237,21 @@ async fn a_tls_target_with_another_ca_is_refused() {
     );
     assert_eq!(proxy.handshakes.load(std::sync::atomic::Ordering::SeqCst), 0);
 }
+
+/// Issue 15, item 2: the alias is read (SHOW ALIASES, then SHOW DATABASE for a database of its
+/// name) and switched with the alias as a parameter and the candidate quoted
+/// (docs-operations database-administration/syntax.adoc and aliases/, 5.x and dev).
+#[tokio::test]
+async fn the_alias_is_read_then_switched_to_the_candidate() {
+    use neo4j_api::restore::observed::Alias;
+    let read = stub("alias.script");
+    assert_eq!(neo4j_ops::bolt::read_alias(&Bolt, &read.endpoint(), "orders").await, Alias::Points("orders-v1".into()));
+    read.finish();
+    let shadowed = stub("alias-is-a-database.script");
+    assert_eq!(neo4j_ops::bolt::read_alias(&Bolt, &shadowed.endpoint(), "orders").await, Alias::IsADatabase);
+    shadowed.finish();
+    let promote = stub("promote.script");
+    let switch = Cypher::Promote { alias: "orders".into(), create: false };
+    assert_eq!(Bolt.run(&promote.endpoint(), "orders-restored", &switch).await, Ok(()));
+    promote.finish();
+}

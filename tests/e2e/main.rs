@@ -10,6 +10,7 @@ mod operator;
 mod pitr;
 mod plan;
 mod plugin;
+mod promote;
 mod restore;
 mod security;
 mod support;
