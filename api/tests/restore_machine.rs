@@ -67,6 +67,9 @@ fn at(step: RestoreStep, f: impl FnOnce(&mut RestoreProgress)) -> Option<Restore
     Some(progress)
 }
 
+/// What the inspect Job reports for the artifact of `at`.
+const INSPECTED: &str = r#"{"uri":"file:///backups/prod/orders-2025-01-20T02-00-00.backup","database":"orders","time":"2025-01-20T02:00:00Z","full":true}"#;
+
 fn created(decision: &Decision) -> Vec<String> {
     decision
         .actions
@@ -688,9 +691,7 @@ fn a_restart_at_every_step_repeats_nothing() {
                         .into_iter()
                         .find(|k| job.metadata.name.as_deref() == Some(k.job_name("recover").as_str()))
                         .expect("a known Job");
-                    let report = (kind == RestoreJob::Inspect).then(|| {
-                        r#"{"uri":"file:///backups/prod/orders-2025-01-20T02-00-00.backup","database":"orders","time":"2025-01-20T02:00:00Z","full":true}"#.to_owned()
-                    });
+                    let report = (kind == RestoreJob::Inspect).then(|| INSPECTED.to_owned());
                     world.jobs.push((kind, JobState::Succeeded(report)));
                 }
                 Action::Scale(n) => world.servers = Some(Servers { replicas: *n, pods: *n, ready: *n }),
@@ -1113,9 +1114,7 @@ mod promotion {
                             .into_iter()
                             .find(|k| job.metadata.name.as_deref() == Some(k.job_name("recover").as_str()))
                             .expect("a known Job");
-                        let report = (kind == RestoreJob::Inspect).then(|| {
-                            r#"{"uri":"file:///backups/prod/orders-2025-01-20T02-00-00.backup","database":"orders","time":"2025-01-20T02:00:00Z","full":true}"#.to_owned()
-                        });
+                        let report = (kind == RestoreJob::Inspect).then(|| INSPECTED.to_owned());
                         world.jobs.push((kind, JobState::Succeeded(report)));
                     }
                     Action::Cypher(Cypher::CreateSeeded { .. }) => world.database = Database::present(true),

@@ -360,3 +360,49 @@ fn topology_hook_order_and_a_failed_restore_read_as_the_machine_does() {
     assert!(!text.contains("done"), "{text}");
     assert!(text.ends_with("  failed: the inspect Job failed: no backup of database \"orders\"\n"), "{text}");
 }
+
+/// Issue 15, item 2: a promotion's plan says the candidate is new (no downtime), the alias is
+/// switched after the checks, by hand when asked, and what is dropped later.
+#[test]
+fn a_promotion_plans_the_switch_after_the_checks_and_names_what_it_drops_later() {
+    let backup = nightly();
+    let r = restore(json!({"databaseName": "orders-20250412",
+        "promotion": {"alias": "orders", "automatic": false, "dropPreviousAfter": "24h"}}));
+    let o = observed(&r, cluster(), Some(&backup), Database::Absent);
+    let plan = planned(&r, &o, Some(&backup));
+    assert!(plan.can_run, "{:?}", plan.blockers);
+    let tail: Vec<(&str, &str, bool)> =
+        plan.steps.iter().rev().take(4).rev().map(|s| (s.step.as_str(), s.action.as_str(), s.destructive)).collect();
+    assert_eq!(
+        tail,
+        [
+            (
+                "Checking",
+                "health checks on orders-20250412: connectivity, SHOW DATABASES, SHOW INDEXES and SHOW CONSTRAINTS, counts; Completed only if none fails",
+                false
+            ),
+            (
+                "AwaitingPromotion",
+                "wait for `kubectl neo4j restore promote recover`; the alias orders keeps serving the live database",
+                false
+            ),
+            (
+                "Promoting",
+                "ALTER ALIAS orders SET DATABASE TARGET `orders-20250412` (CREATE ALIAS orders FOR DATABASE `orders-20250412` if it does not exist yet); the database it pointed to is kept",
+                false
+            ),
+            (
+                "RetiringPrevious",
+                "24h after the switch, DROP DATABASE <the database orders pointed to> IF EXISTS WAIT",
+                true
+            ),
+        ]
+    );
+    assert_eq!(
+        plan.destructive,
+        [
+            "the database the alias orders pointed to is dropped 24h after the switch (allowed by promotion.dropPreviousAfter)"
+        ]
+    );
+    assert_eq!(plan.downtime, "none: orders-20250412 is a new database; the databases already on prod keep serving");
+}

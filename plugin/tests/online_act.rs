@@ -9,7 +9,7 @@ use http::{Method, Request, Response, StatusCode};
 use k8s_openapi::jiff::Timestamp;
 use kube::Client;
 use kube::client::Body;
-use kubectl_neo4j::online::act::{Pace, create, delete, history, no_controller_hint, run_now, watch};
+use kubectl_neo4j::online::act::{Pace, create, delete, history, no_controller_hint, promote, run_now, watch};
 use neo4j_api::{Neo4jBackup, Neo4jRestore};
 use serde_json::{Value, json};
 
@@ -70,6 +70,18 @@ fn server(log: Log) -> Client {
                     json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore", "metadata": {"name": "alone", "namespace": "neo4j"},
                         "spec": {"targetCluster": "prod", "databaseName": "orders"}}),
                 ),
+                (Method::GET, "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jrestores/orders-back") => {
+                    (200, promoting("Running", "AwaitingPromotion", false))
+                }
+                (Method::GET, "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jrestores/by-itself") => {
+                    (200, promoting("Running", "Checking", true))
+                }
+                (Method::GET, "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jrestores/switched") => {
+                    (200, promoting("Completed", "Done", false))
+                }
+                (Method::PATCH, "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jrestores/orders-back") => {
+                    (200, promoting("Running", "AwaitingPromotion", false))
+                }
                 (Method::GET, "/apis/neo4j.neo4j.com/v1alpha1/namespaces/neo4j/neo4jrestores/back") => {
                     let mut n = polls.lock().unwrap();
                     *n += 1;
@@ -95,6 +107,13 @@ fn server(log: Log) -> Client {
         }
     });
     Client::new(service, "neo4j")
+}
+
+/// A restore that promotes, as docs/restore.md shows it, at `step`.
+fn promoting(phase: &str, step: &str, automatic: bool) -> Value {
+    json!({"apiVersion": "neo4j.neo4j.com/v1alpha1", "kind": "Neo4jRestore", "metadata": {"name": "orders-back", "namespace": "neo4j"},
+        "spec": {"targetCluster": "prod", "databaseName": "orders-20250412", "promotion": {"alias": "orders", "automatic": automatic}},
+        "status": {"phase": phase, "progress": {"step": step}}})
 }
 
 fn now() -> Timestamp {
@@ -204,5 +223,32 @@ async fn watch_says_when_no_controller_acts() {
     assert_eq!(
         no_controller_hint("Neo4jBackup", "nightly", Duration::from_secs(20)),
         "no controller has acted on neo4jbackup \"nightly\" after 20s: is neo4j-controller running? `kubectl -n neo4j-system get deployment neo4j-controller` shows it (`kubectl neo4j install` installs it)"
+    );
+}
+
+#[tokio::test]
+async fn promote_annotates_a_restore_waiting_for_it_and_refuses_the_others() {
+    let log = Log::default();
+    let client = server(log.clone());
+    let said = promote(&client, "neo4j", "orders-back").await.unwrap();
+    let docs =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/plugin.md")).unwrap();
+    assert!(
+        docs.contains(&format!("$ kubectl neo4j restore promote orders-back\n{said}")),
+        "docs/plugin.md shows: {said}"
+    );
+    let patched = log.lock().unwrap().iter().find(|(m, _, _)| *m == Method::PATCH).map(|(_, _, body)| body.clone());
+    assert_eq!(patched, Some(json!({"metadata": {"annotations": {"neo4j.neo4j.com/promote": "true"}}})));
+    assert_eq!(
+        promote(&client, "neo4j", "by-itself").await.unwrap_err(),
+        "neo4jrestore \"orders-back\" promotes by itself once its checks pass (promotion.automatic is not false); nothing to ask"
+    );
+    assert_eq!(
+        promote(&client, "neo4j", "switched").await.unwrap_err(),
+        "neo4jrestore \"orders-back\" has already switched the alias orders"
+    );
+    assert_eq!(
+        promote(&client, "neo4j", "alone").await.unwrap_err(),
+        "neo4jrestore \"alone\" has no spec.promotion: it restores into orders and promotes nothing"
     );
 }
