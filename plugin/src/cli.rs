@@ -828,6 +828,7 @@ fn composes(flags: &crate::compose::RestoreFlags) -> bool {
         || flags.backup_path.is_some()
         || flags.point_in_time.is_some()
         || flags.timeout.is_some()
+        || flags.promote_alias.is_some()
         || flags.force
         || flags.stop_cluster
         || flags.verify

@@ -108,6 +108,13 @@ pub struct RestoreFlags {
     /// Deadline of the restore Job, e.g. 2h.
     #[arg(long, value_name = "DURATION")]
     pub timeout: Option<String>,
+    /// Validate, then promote: restore into --database as a new candidate, check it, then switch
+    /// this database alias (the one applications use) to it.
+    #[arg(long, value_name = "ALIAS")]
+    pub promote_alias: Option<String>,
+    /// With --promote-alias: wait for `kubectl neo4j restore promote` instead of switching at once.
+    #[arg(long, requires = "promote_alias")]
+    pub promote_by_hand: bool,
 }
 
 fn split(value: &str) -> (String, Option<String>) {
@@ -259,6 +266,9 @@ pub fn restore(flags: &RestoreFlags, namespace: &str) -> Result<Value, String> {
     }
     if flags.verify {
         spec["options"] = json!({"verifyBackup": true});
+    }
+    if let Some(alias) = &flags.promote_alias {
+        spec["promotion"] = json!({"alias": alias, "automatic": !flags.promote_by_hand});
     }
     if let Some(timeout) = &flags.timeout {
         spec["timeout"] = json!(timeout);

@@ -119,6 +119,41 @@ fn a_point_in_time_restore_is_composed_complete() {
 }
 
 #[test]
+fn a_promotion_is_composed_and_one_that_would_stop_the_live_database_is_refused() {
+    let args = |extra: &[&'static str]| {
+        let mut args = vec![
+            "restore",
+            "create",
+            "orders-back",
+            "--cluster",
+            "prod",
+            "--database",
+            "orders-20250412",
+            "--from-backup",
+            "nightly",
+            "--promote-alias",
+            "orders",
+            "--promote-by-hand",
+            "--dry-run=client",
+        ];
+        args.extend_from_slice(extra);
+        run(&args, None)
+    };
+    let output = args(&[]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let object: serde_json::Value = serde_saphyr::from_str(&text(&output.stdout)).expect("YAML");
+    assert_eq!(object["spec"]["promotion"], serde_json::json!({"alias": "orders", "automatic": false}));
+    assert_eq!(object["spec"]["options"]["healthChecks"], serde_json::json!({"enabled": true}), "defaulted");
+    let refused = args(&["--stop-cluster"]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stderr).contains("spec.stopCluster: stops every database of the target; with promotion the live database keeps serving while the candidate is restored: leave it false"),
+        "{}",
+        text(&refused.stderr)
+    );
+}
+
+#[test]
 fn refusals_and_usage_errors_name_the_fix() {
     let refused = run(&["backup", "create", "x", "--cluster", "prod", "--s3", "Bad_Bucket", "--dry-run=client"], None);
     assert_eq!(refused.status.code(), Some(1));
