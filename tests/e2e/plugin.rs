@@ -59,6 +59,8 @@ async fn e2e_plugin_create_list_describe_and_watch() {
             force: false,
             verify: false,
             timeout: None,
+            promote_alias: None,
+            promote_by_hand: false,
         };
         let (object, _) = finish(restore(&restore_flags, &ns).expect("composes")).expect("valid");
         create::<Neo4jRestore>(&client, &ns, object).await.expect("created");
