@@ -1086,9 +1086,107 @@ mod promotion {
             "the restored database orders-restored failed 1 of 4 health check(s): schema: 1 index(es) FAILED: text_idx (disk full); the alias orders and the database it serves are untouched; the candidate orders-restored is kept for inspection"
         );
         assert_eq!(kept.actions, vec![Action::RemoveFinalizer]);
-        let dropped = failing(json!({"alias": "orders", "onFailure": "Drop"}));
+        // The verdict is recorded first, then the candidate dropped: a failed drop (whose status
+        // write the controller skips) keeps the verdict and drops again.
+        let drop = json!({"alias": "orders", "onFailure": "Drop"});
+        let recorded = failing(drop.clone());
+        assert_eq!((recorded.phase.clone(), recorded.actions.len()), (RestorePhase::Running, 0));
+        assert!(recorded.message.ends_with("the candidate orders-restored is dropped"), "{}", recorded.message);
+        let r = with(Some(recorded.progress.clone()), drop);
+        let dropped = decide(&r, &observed(&r));
         assert_eq!(dropped.actions, vec![Action::Cypher(Cypher::Drop), Action::RemoveFinalizer]);
-        assert!(dropped.message.ends_with("the candidate orders-restored is dropped"), "{}", dropped.message);
+        assert_eq!(
+            (dropped.phase.clone(), dropped.message.as_str()),
+            (RestorePhase::Failed, recorded.message.as_str())
+        );
+        assert_eq!(dropped.progress.promotion.and_then(|p| p.candidate_dropped), Some(true));
+        assert_eq!(decide(&r, &observed(&r)).actions, dropped.actions, "after a lost write, dropped again (IF EXISTS)");
+    }
+
+    fn since(at: &str) -> Option<k8s_openapi::apimachinery::pkg::apis::meta::v1::Time> {
+        Some(k8s_openapi::apimachinery::pkg::apis::meta::v1::Time(at.parse().unwrap()))
+    }
+
+    /// A human is waited for without end; a switch that cannot be seen is timed out, saying the
+    /// alias was not switched; a rule broken after the restore (a moment since pruned from the
+    /// window) stops nothing.
+    #[test]
+    fn waiting_for_the_user_never_times_out_and_a_switch_does() {
+        let promotion = json!({"alias": "orders", "automatic": false});
+        let long_ago = |step| {
+            at(step, |p| {
+                recorded(Some("orders-v1"))(p);
+                p.step_since = since("2025-01-20T02:00:00Z");
+            })
+        };
+        let r = with(long_ago(RestoreStep::AwaitingPromotion), promotion.clone());
+        let mut o = observed(&r);
+        o.now = Some("2025-01-27T02:00:00Z".parse().unwrap());
+        o.errors = vec!["spec.source.pointInTime: is outside the window".into()];
+        let d = decide(&r, &o);
+        assert_eq!(
+            (d.phase.clone(), d.progress.step.clone()),
+            (RestorePhase::Running, Some(RestoreStep::AwaitingPromotion))
+        );
+        let r = with(long_ago(RestoreStep::Promoting), promotion);
+        let d = decide(&r, &o);
+        assert_eq!(d.phase, RestorePhase::Failed);
+        assert_eq!(
+            d.message,
+            "the step Promoting did not finish within 2h (spec.timeout); the alias was not switched: the database it serves is untouched"
+        );
+    }
+
+    #[test]
+    fn once_switched_a_later_failure_leaves_the_promotion_standing_and_a_moved_alias_keeps_its_database() {
+        let promotion = json!({"alias": "orders", "dropPreviousAfter": "1h"});
+        let switched = |p: &mut RestoreProgress| {
+            p.promotion = Some(PromotionProgress {
+                previous: Some("orders-v1".into()),
+                promoted_at: since("2025-01-20T04:00:00Z"),
+                ..PromotionProgress::default()
+            })
+        };
+        let failed_drop = at(RestoreStep::RetiringPrevious, |p| {
+            switched(p);
+            p.failure =
+                Some("DROP DATABASE $name IF EXISTS WAIT failed: Neo.ClientError.Database.DatabaseNotFound".into());
+        });
+        let r = with(failed_drop, promotion.clone());
+        let d = decide(&r, &observed(&r));
+        assert_eq!(d.phase, RestorePhase::Completed);
+        assert_eq!(
+            d.message,
+            "promoted, but dropping the previous database orders-v1 failed: DROP DATABASE $name IF EXISTS WAIT failed: Neo.ClientError.Database.DatabaseNotFound; drop it by hand once nothing uses it"
+        );
+        let r = with(at(RestoreStep::RetiringPrevious, switched), promotion);
+        let mut o = observed(&r);
+        o.now = Some("2025-01-20T05:00:00Z".parse().unwrap());
+        o.alias = Alias::Points("orders-v1".into());
+        let d = decide(&r, &o);
+        assert_eq!(
+            (d.message.as_str(), d.actions.clone()),
+            (
+                "promoted, but the alias orders no longer points at orders-restored: the previous database orders-v1 is not dropped",
+                vec![Action::RemoveFinalizer]
+            )
+        );
+        o.alias = Alias::Unknown;
+        assert!(decide(&r, &o).actions.is_empty(), "not dropped before the alias is seen");
+    }
+
+    #[test]
+    fn a_remote_alias_is_refused_before_anything() {
+        let r = with(at(RestoreStep::PreRestoreHooks, |_| {}), json!({"alias": "orders"}));
+        let mut o = observed(&r);
+        o.alias = Alias::Remote("neo4j+s://other.example.com:7687".into());
+        let d = decide(&r, &o);
+        assert_eq!(d.phase, RestorePhase::Failed);
+        assert!(
+            d.message.starts_with("promotion.alias \"orders\" is a remote alias (to neo4j+s://other.example.com:7687)"),
+            "{}",
+            d.message
+        );
     }
 
     /// The whole way, restarted at every step: each observation decided twice decides the same,

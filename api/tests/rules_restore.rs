@@ -543,7 +543,7 @@ fn promotion_restores_into_a_new_candidate_and_never_stops_or_replaces_the_live_
                 "replacing, stopping and unchecked",
                 promoted(json!({"force": true, "stopCluster": true, "options": {"healthChecks": {"enabled": false}}})),
                 vec![
-                    "spec.force: force replaces a database in place; with promotion the restore writes a new candidate database while the live one keeps serving: leave it false",
+                    "spec.force: replaces a database in place; with promotion the restore writes a new candidate database while the live one keeps serving: leave it false",
                     "spec.stopCluster: stops every database of the target; with promotion the live database keeps serving while the candidate is restored: leave it false",
                     "spec.options.healthChecks.enabled: is false; promotion switches the alias only after the checks passed: remove it",
                 ],

@@ -271,8 +271,13 @@ pub async fn read_alias(admin: &dyn DatabaseAdmin, endpoint: &Endpoint, alias: &
     let read = async {
         let session = admin.open(endpoint).await?;
         let aliases = session.rows(&show_alias(alias)).await?;
-        if let Some(target) = aliases.first().and_then(|row| row.get("database")).and_then(|v| v.as_str()) {
-            return Ok(Alias::Points(target.to_owned()));
+        if let Some(row) = aliases.first() {
+            let text = |column: &str| row.get(column).and_then(|v| v.as_str()).map(str::to_owned);
+            return match (text("location").as_deref(), text("database")) {
+                (Some("remote"), _) => Ok(Alias::Remote(text("url").unwrap_or_default())),
+                (_, Some(target)) => Ok(Alias::Points(target)),
+                (_, None) => Err(format!("SHOW ALIASES shows no target for {alias}: the admin may not see it")),
+            };
         }
         let databases = session.rows(&show_database(alias)).await?;
         Ok::<_, String>(if databases.is_empty() { Alias::Absent } else { Alias::IsADatabase })

@@ -86,11 +86,12 @@ pub fn seeded(cypher: &Cypher, name: &str, server_id: &str) -> Option<Statement>
 
 /// Where the alias of a promotion points (docs-operations,
 /// database-administration/aliases/manage-aliases-standard-databases.adoc, 5.x and dev:
-/// `SHOW ALIASES FOR DATABASE` yields `name` and `database`, the target of a local alias).
+/// `SHOW ALIASES FOR DATABASE` yields `name`, `database` (the target) and `location` (`local` or
+/// `remote`, with the remote's `url`).
 pub fn show_alias(alias: &str) -> Statement {
     Statement {
         database: SYSTEM.to_owned(),
-        text: "SHOW ALIASES FOR DATABASE YIELD name, database WHERE name = $alias".to_owned(),
+        text: "SHOW ALIASES FOR DATABASE YIELD name, database, location, url WHERE name = $alias".to_owned(),
         params: vec![("alias".to_owned(), alias.to_owned())],
     }
 }
@@ -164,7 +165,10 @@ mod tests {
             (retire[0].text.as_str(), retire[0].params[0].1.as_str()),
             ("DROP DATABASE $name IF EXISTS WAIT", "orders-v1")
         );
-        assert_eq!(show_alias("orders").text, "SHOW ALIASES FOR DATABASE YIELD name, database WHERE name = $alias");
+        assert_eq!(
+            show_alias("orders").text,
+            "SHOW ALIASES FOR DATABASE YIELD name, database, location, url WHERE name = $alias"
+        );
         let hooks = statements(&Cypher::Statements(vec!["CALL db.awaitIndexes(60)".into()]), "orders");
         assert_eq!(
             hooks,

@@ -2,7 +2,7 @@
 //! again only while its store was never touched (the restore Job not created yet); otherwise the
 //! status says exactly what state the database is in.
 
-use crate::types::{RestoreProgress, RestoreStep};
+use crate::types::RestoreProgress;
 
 /// Whether the database the restore stopped can simply be started again.
 pub fn restart_untouched(progress: &RestoreProgress) -> bool {
@@ -13,17 +13,7 @@ pub fn restart_untouched(progress: &RestoreProgress) -> bool {
 /// "When something fails").
 pub fn left_behind(progress: &RestoreProgress) -> Option<&'static str> {
     // Past the bring-up the restored database is online, whatever was done to it before.
-    let online = matches!(
-        progress.step,
-        Some(
-            RestoreStep::PostRestoreHooks
-                | RestoreStep::Checking
-                | RestoreStep::AwaitingPromotion
-                | RestoreStep::Promoting
-                | RestoreStep::RetiringPrevious
-        )
-    );
-    if online {
+    if crate::restore::machine::restored(progress) {
         return None;
     }
     match (progress.database_dropped, progress.database_stopped, progress.store_touched) {

@@ -137,7 +137,7 @@ pub fn decide(restore: &Neo4jRestore, observed: &Observed) -> Decision {
         if let Some((message, actions)) = quiesce(observed, "deleted mid-restore") {
             return decision(RestorePhase::Failed, message, progress, actions);
         }
-        return match (scaled, observed.servers) {
+        return match (scaled.filter(|_| progress.target_held != Some(false)), observed.servers) {
             (Some(count), Some(servers)) if servers.replicas != count => decision(
                 RestorePhase::Failed,
                 format!("deleted mid-restore: scaling the target back to {count}"),
@@ -155,15 +155,21 @@ pub fn decide(restore: &Neo4jRestore, observed: &Observed) -> Decision {
         return decision(phase.unwrap_or(RestorePhase::Completed), message, progress, vec![]);
     }
     if let Some(reason) = progress.failure.clone() {
+        if let Some(decision) = promotion::drop_rejected(restore, &progress, &reason) {
+            return decision;
+        }
         return fail(&progress, observed, reason);
     }
     let started = progress.step.as_ref().is_some_and(|s| *s != RestoreStep::Resolving);
-    if started && progress.generation.is_some() && restore.metadata.generation != progress.generation {
+    // Once the database is restored and online, the rules of the source (a moment since pruned from
+    // the window, a backup newer than the target) have nothing more to say about it.
+    let restored = restored(&progress);
+    if started && !restored && progress.generation.is_some() && restore.metadata.generation != progress.generation {
         let reason =
             "the spec changed after the restore started; delete this Neo4jRestore and create a new one".to_owned();
         return fail(&progress, observed, reason);
     }
-    if !observed.errors.is_empty() {
+    if !observed.errors.is_empty() && !restored {
         let reason = format!("the spec breaks {} rule(s): {}", observed.errors.len(), observed.errors.join("; "));
         return fail(&progress, observed, reason);
     }
@@ -185,7 +191,7 @@ pub fn decide(restore: &Neo4jRestore, observed: &Observed) -> Decision {
         (None, Err(why)) if !started => return decision(RestorePhase::Pending, why.clone(), progress, vec![]),
         (None, Err(why)) => return fail(&progress, observed, why.clone()),
     };
-    if let Some(refusal) = &observed.refusal {
+    if let Some(refusal) = observed.refusal.as_ref().filter(|_| !restored) {
         return fail(&progress, observed, refusal.clone());
     }
     if let Some(reason) = overdue(restore, &progress, observed) {
@@ -268,7 +274,12 @@ pub(crate) fn fail(progress: &RestoreProgress, observed: &Observed, reason: Stri
             vec![Action::Cypher(Cypher::Start)],
         );
     }
-    if let (Some(count), Some(servers)) = (progress.original_replicas, observed.servers)
+    if let Some(decision) = promotion::stands(&progress, &reason) {
+        return decision;
+    }
+    // Released (at the health checks) means back at its size and the operator's again.
+    if let (Some(count), Some(servers), false) =
+        (progress.original_replicas, observed.servers, progress.target_held == Some(false))
         && servers.replicas != count
     {
         return decision(
@@ -278,9 +289,12 @@ pub(crate) fn fail(progress: &RestoreProgress, observed: &Observed, reason: Stri
             vec![Action::Scale(count)],
         );
     }
-    let message = match left_behind(&progress) {
-        Some(state) => format!("{reason}; {state}"),
-        None => reason,
+    let message = match (left_behind(&progress), promotion::unswitched(&progress)) {
+        (Some(state), _) => format!("{reason}; {state}"),
+        (None, Some(untouched)) if !reason.contains("untouched") && !reason.contains("not switched") => {
+            format!("{reason}; {untouched}")
+        }
+        _ => reason,
     };
     end(RestorePhase::Failed, message, progress, vec![])
 }
@@ -367,6 +381,20 @@ fn resolving(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     let verify = restore.spec.options.as_ref().and_then(|o| o.verify_backup) == Some(true);
     let next = if verify { RestoreStep::Verifying } else { RestoreStep::PreRestoreHooks };
     decision(RestorePhase::Running, "the backup to restore is chosen", step(&progress, next), vec![])
+}
+
+/// Whether the restored database is online: past the bring-up.
+pub(crate) fn restored(progress: &RestoreProgress) -> bool {
+    matches!(
+        progress.step,
+        Some(
+            RestoreStep::PostRestoreHooks
+                | RestoreStep::Checking
+                | RestoreStep::AwaitingPromotion
+                | RestoreStep::Promoting
+                | RestoreStep::RetiringPrevious
+        )
+    )
 }
 
 fn with_step(mut decision: Decision, at: RestoreStep) -> Decision {
@@ -473,10 +501,16 @@ fn pre_hooks(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     if progress.database_existed == Some(true) && !overwrites(restore) {
         // Refused before anything destructive: neo4j-admin would refuse to overwrite anyway, after
         // the database was stopped.
-        let reason = format!(
-            "the database {database:?} exists on {}; set options.replaceExisting: true to replace it, or restore into a new databaseName",
-            target.name
-        );
+        let reason = match restore.spec.promotion_alias() {
+            Some(_) => format!(
+                "the database {database:?} exists on {}; a promotion restores into a new candidate: name another databaseName",
+                target.name
+            ),
+            None => format!(
+                "the database {database:?} exists on {}; set options.replaceExisting: true to replace it, or restore into a new databaseName",
+                target.name
+            ),
+        };
         return fail(&progress, observed, reason);
     }
     let hooks = restore.spec.options.as_ref().and_then(|o| o.pre_restore.as_ref());
@@ -724,17 +758,16 @@ fn checking(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     let named = |outcome: Outcome| -> Vec<String> {
         report.checks.iter().filter(|c| c.outcome == outcome).map(|c| format!("{}: {}", c.name, c.message)).collect()
     };
-    // No answer says nothing about the database: ask again, within spec.timeout.
-    if let Some(check) = report.checks.iter().find(|c| crate::health::suite::inconclusive(c)) {
-        let message =
-            format!("waiting to reach the target over Bolt for the health checks: {}: {}", check.name, check.message);
-        return decision(RestorePhase::Running, message, progress, vec![]);
-    }
-    let failed = named(Outcome::Fail);
+    let failed: Vec<String> = report
+        .checks
+        .iter()
+        .filter(|c| c.outcome == Outcome::Fail && !crate::health::suite::inconclusive(c))
+        .map(|c| format!("{}: {}", c.name, c.message))
+        .collect();
     if !failed.is_empty() {
-        let (actions, left) = match inputs.restore.spec.promotion_alias() {
+        let left = match inputs.restore.spec.promotion_alias() {
             Some(_) => promotion::rejected(inputs.restore),
-            None => (vec![], "it is left online as restored, for inspection".to_owned()),
+            None => "it is left online as restored, for inspection".to_owned(),
         };
         let reason = format!(
             "the restored database {database} failed {} of {} health check(s): {}; {left}",
@@ -742,7 +775,17 @@ fn checking(inputs: &Inputs, progress: RestoreProgress) -> Decision {
             report.checks.len(),
             failed.join("; ")
         );
-        return end(RestorePhase::Failed, reason.clone(), failing(&progress, reason), actions);
+        // Recorded before anything is done about it (a rejected candidate is dropped next).
+        if promotion::drops_rejected(inputs.restore) {
+            return decision(RestorePhase::Running, reason.clone(), failing(&progress, reason), vec![]);
+        }
+        return end(RestorePhase::Failed, reason.clone(), failing(&progress, reason), vec![]);
+    }
+    // No answer says nothing about the database: ask again, within spec.timeout.
+    if let Some(check) = report.checks.iter().find(|c| crate::health::suite::inconclusive(c)) {
+        let message =
+            format!("waiting to reach the target over Bolt for the health checks: {}: {}", check.name, check.message);
+        return decision(RestorePhase::Running, message, progress, vec![]);
     }
     let warned = named(Outcome::Warn);
     let passed = format!("the database is restored, online and passed its {} health check(s)", report.checks.len());

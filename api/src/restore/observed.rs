@@ -79,6 +79,8 @@ pub enum Alias {
     Absent,
     /// It points at this database.
     Points(String),
+    /// A remote alias (to this URL): it cannot be made local.
+    Remote(String),
     /// A database has that name: an alias cannot (applications use the database directly).
     IsADatabase,
 }

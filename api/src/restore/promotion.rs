@@ -37,6 +37,9 @@ pub(crate) fn read(alias: &str, observed: &Alias) -> Reading {
         Alias::Points(database) => {
             Reading::Record(PromotionProgress { previous: Some(database.clone()), ..PromotionProgress::default() })
         }
+        Alias::Remote(to) => Reading::Refuse(format!(
+            "promotion.alias {alias:?} is a remote alias (to {to}): a local alias cannot be made of it (Neo4j alters local aliases to local targets only); name a local alias"
+        )),
         Alias::IsADatabase => Reading::Refuse(format!(
             "promotion.alias {alias:?} is the name of a database: applications use it directly, and an alias cannot share a database's name; create an alias for it first (CREATE ALIAS `{alias}-live` FOR DATABASE `{alias}`), point the applications at that alias, and name it in promotion.alias"
         )),
@@ -150,10 +153,12 @@ pub(crate) fn promoting(inputs: &Inputs, progress: RestoreProgress) -> Decision 
             );
             fail(&progress, observed, reason)
         }
-        Alias::IsADatabase => fail(
+        Alias::IsADatabase | Alias::Remote(_) => fail(
             &progress,
             observed,
-            format!("a database named {alias} was created meanwhile; the alias cannot be switched"),
+            format!(
+                "the alias {alias} was replaced meanwhile (by a database or a remote alias); it cannot be switched, and {candidate} is kept"
+            ),
         ),
         Alias::Unreachable(why) => {
             decision(RestorePhase::Running, format!("waiting to reach the target over Bolt: {why}"), progress, vec![])
@@ -180,42 +185,94 @@ pub fn retire_at(restore: &Neo4jRestore, progress: &RestoreProgress) -> Option<T
     promoted.checked_add(k8s_openapi::jiff::SignedDuration::from_secs(i64::try_from(after).ok()?)).ok()
 }
 
-/// The grace period, then `DROP DATABASE` of the previous database (a failure to drop it is the
-/// restore's failure, its message naming what to drop by hand; the promotion stands).
+/// Whether the previous database is due to be dropped: the grace period passed (never without
+/// knowing when the switch was and what time it is).
+pub fn retire_due(restore: &Neo4jRestore, progress: &RestoreProgress, now: Option<Timestamp>) -> bool {
+    matches!((retire_at(restore, progress), now), (Some(at), Some(now)) if now >= at)
+}
+
+/// The grace period, then `DROP DATABASE` of the previous database, once the alias is seen still
+/// pointing at the candidate (someone who pointed it back meanwhile keeps what it serves).
 pub(crate) fn retiring(inputs: &Inputs, progress: RestoreProgress) -> Decision {
     let Inputs { restore, observed, .. } = *inputs;
     let previous = progress.promotion.as_ref().and_then(|p| p.previous.clone()).unwrap_or_default();
     let message = restore.status.as_ref().and_then(|s| s.message.clone()).unwrap_or_default();
-    let due = retire_at(restore, &progress).is_none_or(|at| observed.now.is_none_or(|now| now >= at));
-    if !due {
+    if !retire_due(restore, &progress, observed.now) {
         return decision(RestorePhase::Completed, message, progress, vec![]);
     }
-    let mut progress = progress;
-    if let Some(promotion) = progress.promotion.as_mut() {
-        promotion.previous_dropped = Some(true);
-    }
     let (alias, candidate) = (alias_of(restore), restore.spec.database_name.clone().unwrap_or_default());
-    let message =
-        format!("promoted: the alias {alias} points at {candidate}; the previous database {previous} was dropped");
-    end(RestorePhase::Completed, message, progress, vec![Action::Cypher(Cypher::DropPrevious(previous))])
+    match &observed.alias {
+        Alias::Points(target) if target.eq_ignore_ascii_case(&candidate) => {
+            let mut progress = progress;
+            if let Some(promotion) = progress.promotion.as_mut() {
+                promotion.previous_dropped = Some(true);
+            }
+            let message = format!(
+                "promoted: the alias {alias} points at {candidate}; the previous database {previous} was dropped"
+            );
+            end(RestorePhase::Completed, message, progress, vec![Action::Cypher(Cypher::DropPrevious(previous))])
+        }
+        Alias::Unknown | Alias::Unreachable(_) => decision(RestorePhase::Completed, message, progress, vec![]),
+        _ => {
+            let message = format!(
+                "promoted, but the alias {alias} no longer points at {candidate}: the previous database {previous} is not dropped"
+            );
+            end(RestorePhase::Completed, message, progress, vec![])
+        }
+    }
 }
 
-/// What a failed check does to the candidate, and what the message adds: the live database and the
-/// alias are untouched; the candidate is kept for inspection or dropped, as `onFailure` says.
-pub(crate) fn rejected(restore: &Neo4jRestore) -> (Vec<Action>, String) {
+/// What a failed check leaves, for the message: the live database and the alias untouched; the
+/// candidate kept for inspection, or dropped, as `onFailure` says.
+pub(crate) fn rejected(restore: &Neo4jRestore) -> String {
     let alias = alias_of(restore);
     let candidate = restore.spec.database_name.clone().unwrap_or_default();
-    let drop = restore.spec.promotion.as_ref().and_then(|p| p.on_failure.clone()) == Some(CandidateOnFailure::Drop);
-    if drop {
-        let said =
-            format!("the alias {alias} and the database it serves are untouched; the candidate {candidate} is dropped");
-        (vec![Action::Cypher(Cypher::Drop)], said)
-    } else {
-        let said = format!(
-            "the alias {alias} and the database it serves are untouched; the candidate {candidate} is kept for inspection"
-        );
-        (vec![], said)
+    let fate = if drops_rejected(restore) { "is dropped" } else { "is kept for inspection" };
+    format!("the alias {alias} and the database it serves are untouched; the candidate {candidate} {fate}")
+}
+
+/// Whether a candidate that failed its checks is dropped (`onFailure: Drop`).
+pub(crate) fn drops_rejected(restore: &Neo4jRestore) -> bool {
+    restore.spec.promotion.as_ref().and_then(|p| p.on_failure.clone()) == Some(CandidateOnFailure::Drop)
+}
+
+/// After the failed checks were recorded (at step `Checking`): the candidate's `DROP DATABASE`,
+/// then `Failed` with the checks' verdict. A failed drop keeps the verdict and is tried again.
+pub(crate) fn drop_rejected(restore: &Neo4jRestore, progress: &RestoreProgress, reason: &str) -> Option<Decision> {
+    let promotion = progress.promotion.as_ref()?;
+    let pending = progress.step == Some(RestoreStep::Checking)
+        && promotion.promoted_at.is_none()
+        && promotion.candidate_dropped != Some(true)
+        && drops_rejected(restore);
+    if !pending {
+        return None;
     }
+    let mut progress = progress.clone();
+    if let Some(promotion) = progress.promotion.as_mut() {
+        promotion.candidate_dropped = Some(true);
+    }
+    Some(end(RestorePhase::Failed, reason.to_owned(), progress, vec![Action::Cypher(Cypher::Drop)]))
+}
+
+/// A failure once the alias was switched does not undo the promotion: the restore is `Completed`,
+/// its message saying what went wrong after (a failed drop of the previous database names it, to
+/// be dropped by hand).
+pub(crate) fn stands(progress: &RestoreProgress, reason: &str) -> Option<Decision> {
+    let promotion = progress.promotion.as_ref()?;
+    promotion.promoted_at.as_ref()?;
+    let message = match (&progress.step, &promotion.previous) {
+        (Some(RestoreStep::RetiringPrevious), Some(previous)) => format!(
+            "promoted, but dropping the previous database {previous} failed: {reason}; drop it by hand once nothing uses it"
+        ),
+        _ => format!("promoted: the alias points at the candidate; afterwards: {reason}"),
+    };
+    Some(end(RestorePhase::Completed, message, progress.clone(), vec![]))
+}
+
+/// What a failure before the switch adds to its message.
+pub(crate) fn unswitched(progress: &RestoreProgress) -> Option<&'static str> {
+    let promotion = progress.promotion.as_ref()?;
+    promotion.promoted_at.is_none().then_some("the alias was not switched: the database it serves is untouched")
 }
 
 /// Whether `kubectl neo4j restore promote` may ask for the switch of `restore` now: it promotes,
@@ -235,7 +292,11 @@ pub fn may_promote(restore: &Neo4jRestore) -> Result<(), String> {
         ));
     }
     let status = restore.status.as_ref();
-    let step = status.and_then(|s| s.progress.as_ref()).and_then(|p| p.step.clone());
+    let progress = status.and_then(|s| s.progress.as_ref());
+    if progress.and_then(|p| p.promotion.as_ref()).is_some_and(|p| p.promoted_at.is_some()) {
+        return Err(format!("neo4jrestore {name:?} has already switched the alias {alias}"));
+    }
+    let step = progress.and_then(|p| p.step.clone());
     let phase = status.and_then(|s| s.phase.clone());
     match (phase, step) {
         (Some(RestorePhase::Failed), _) => {

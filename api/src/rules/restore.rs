@@ -417,6 +417,10 @@ fn check_promotion(verdict: &mut Verdict, spec_path: &FieldPath, spec: &Neo4jRes
     let alias = path.child("alias");
     match promotion.alias.as_deref() {
         None => verdict.error(&alias, "is required; name the database alias your applications connect to, e.g. orders"),
+        Some(name) if name.starts_with("system") => verdict.error(
+            &alias,
+            format!("{name:?} is reserved by Neo4j (names starting with system); choose another alias"),
+        ),
         Some(name) if !is_alias_name(name) => verdict.error(
             &alias,
             format!("{name:?} is not a valid alias name: lowercase letters, digits and '-', starting with a letter, 3 to 63 characters"),
@@ -427,13 +431,12 @@ fn check_promotion(verdict: &mut Verdict, spec_path: &FieldPath, spec: &Neo4jRes
         ),
         Some(_) => {}
     }
-    let replaces = spec.force == Some(true) || spec.options.as_ref().and_then(|o| o.replace_existing) == Some(true);
-    if replaces {
-        let field = if spec.force == Some(true) { "force" } else { "options.replaceExisting" };
-        verdict.error(
-            spec_path.child(if spec.force == Some(true) { "force" } else { "options" }),
-            format!("{field} replaces a database in place; with promotion the restore writes a new candidate database while the live one keeps serving: leave it false"),
-        );
+    let in_place = "replaces a database in place; with promotion the restore writes a new candidate database while the live one keeps serving: leave it false";
+    if spec.force == Some(true) {
+        verdict.error(spec_path.child("force"), in_place);
+    }
+    if spec.options.as_ref().and_then(|o| o.replace_existing) == Some(true) {
+        verdict.error(spec_path.child("options").child("replaceExisting"), in_place);
     }
     if spec.stop_cluster == Some(true) {
         verdict.error(

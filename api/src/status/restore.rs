@@ -59,7 +59,7 @@ fn step_event(step: &RestoreStep) -> (&'static str, &'static str) {
         RestoreStep::Checking => ("Normal", "CheckingHealth"),
         RestoreStep::AwaitingPromotion => ("Normal", "AwaitingPromotion"),
         RestoreStep::Promoting => ("Normal", "Promoting"),
-        RestoreStep::RetiringPrevious => ("Normal", "Promoted"),
+        RestoreStep::RetiringPrevious => ("Normal", "RetiringPrevious"),
         RestoreStep::Done | RestoreStep::Unknown(_) => ("Normal", "Done"),
     }
 }
@@ -255,6 +255,31 @@ pub fn restore_status(
     {
         let (event_type, reason) = step_event(&step);
         transitions.push(Transition { event_type, reason, message: decision.message.clone() });
+    }
+    let promotion = |progress: Option<&crate::types::RestoreProgress>| progress.and_then(|p| p.promotion.clone());
+    let (was, now_) = (promotion(previous.progress.as_ref()).unwrap_or_default(), promotion(Some(&decision.progress)));
+    if let Some(now_) = now_ {
+        if was.promoted_at.is_none() && now_.promoted_at.is_some() {
+            transitions.push(Transition {
+                event_type: "Normal",
+                reason: "Promoted",
+                message: decision.message.clone(),
+            });
+        }
+        if was.previous_dropped.is_none() && now_.previous_dropped == Some(true) {
+            transitions.push(Transition {
+                event_type: "Normal",
+                reason: "PreviousDropped",
+                message: decision.message.clone(),
+            });
+        }
+        if was.candidate_dropped.is_none() && now_.candidate_dropped == Some(true) {
+            transitions.push(Transition {
+                event_type: "Normal",
+                reason: "CandidateDropped",
+                message: decision.message.clone(),
+            });
+        }
     }
     if previous.phase.as_ref() != Some(&decision.phase) && finished {
         let (event_type, reason) = if decision.phase == RestorePhase::Completed {

@@ -217,6 +217,10 @@ pub struct PromotionProgress {
     /// The previous database was dropped (`promotion.dropPreviousAfter`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub previous_dropped: Option<bool>,
+
+    /// The candidate that failed its checks was dropped (`promotion.onFailure: Drop`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidate_dropped: Option<bool>,
 }
 
 /// A StatefulSet, by name and UID.

@@ -175,6 +175,9 @@ pub async fn observe(ctx: &Ctx, restore: &Neo4jRestore, namespace: &str) -> Resu
         && match progress.step {
             Some(RestoreStep::PreRestoreHooks) => progress.promotion.is_none(),
             Some(RestoreStep::Promoting) => true,
+            Some(RestoreStep::RetiringPrevious) => {
+                neo4j_api::restore::promotion::retire_due(restore, &progress, Some((ctx.now)()))
+            }
             _ => false,
         };
     let name_of_database = restore.spec.database_name.clone().unwrap_or_default();
