@@ -160,7 +160,7 @@ async fn promoted(client: kube::Client, ns: String) {
         async move {
             let listed = events.list(&ListParams::default()).await.ok()?.items;
             let reasons: Vec<String> = listed.into_iter().filter_map(|e| e.reason).collect();
-            ["CheckingHealth", "AwaitingPromotion", "Promoting", "RestoreSucceeded"]
+            ["CheckingHealth", "AwaitingPromotion", "Promoting", "Promoted", "RestoreSucceeded"]
                 .iter()
                 .all(|r| reasons.iter().any(|seen| seen == r))
                 .then_some(reasons)
