@@ -169,8 +169,18 @@ async fn forward(pods: Api<Pod>, pod: String) -> Result<(SocketAddr, tokio::task
                 Some(forwarder) => Ok(forwarder),
                 None => pods.portforward(&pod, &[port]).await,
             };
+            let pod = pod.clone();
             tokio::spawn(async move {
                 let Ok(mut forwarder) = forwarder else { return };
+                // What the kubelet says when the port cannot be reached (nothing listens on it):
+                // the checks then only see the connection end.
+                if let Some(error) = forwarder.take_error(port) {
+                    tokio::spawn(async move {
+                        if let Some(error) = error.await {
+                            eprintln!("port-forward to Pod {pod} port {port}: {error}");
+                        }
+                    });
+                }
                 if let Some(mut upstream) = forwarder.take_stream(port) {
                     let _ = tokio::io::copy_bidirectional(&mut socket, &mut upstream).await;
                 }
