@@ -14,6 +14,7 @@ pub mod health;
 pub mod inspect;
 pub mod install;
 pub mod lease;
+pub mod manifest;
 pub mod pitr;
 pub mod plan;
 pub mod restore;
