@@ -1,4 +1,4 @@
-//! The manifest kept beside every backup artifact (issue 16, item 1), pure: what it records (the
+//! The manifest kept for every backup artifact (issue 16, item 1), pure: what it records (the
 //! SHA-256 and size of every file, the inspect metadata of the artifact, who wrote it), how it is
 //! read back (bounded, versioned, refused when it cannot be trusted), and what a check of the
 //! artifact against it means. The agent computes the digests and moves the bytes.
@@ -10,15 +10,27 @@ use crate::chain::Artifact;
 /// The manifest format this version writes and reads.
 pub const FORMAT: u32 = 1;
 
-/// A manifest is the artifact's name with this appended, beside it.
+/// A manifest is the artifact's name with this appended.
 pub const SUFFIX: &str = ".manifest.json";
+
+/// The folder of the manifests, inside the backup folder. Not beside the artifacts: neo4j-admin's
+/// open code (`database load`) reads only files ending in `.backup` and skips directories, and
+/// puts its own temporary directory inside `--from-path` (backup-restore/restore-backup.adoc);
+/// how its Enterprise commands (inspect, DIFF chains, restore, aggregate) treat other files next
+/// to artifacts is not documented, so nothing of ours lies there.
+pub const FOLDER: &str = ".kubectl-neo4j";
 
 /// The most a manifest may hold: a few hundred bytes per file of one artifact.
 pub const MAX_BYTES: usize = 64 * 1024;
 
-/// The manifest beside `artifact` (a file name or a path ending in one).
+/// The manifest's file name for `artifact` (never ending in `.backup`).
 pub fn manifest_name(artifact: &str) -> String {
     format!("{artifact}{SUFFIX}")
+}
+
+/// Where the manifest of `artifact` lies, below the backup folder `folder` (a path or a URI).
+pub fn manifest_path(folder: &str, artifact: &str) -> String {
+    format!("{}/{FOLDER}/{}", folder.trim_end_matches('/'), manifest_name(artifact))
 }
 
 /// One file of an artifact.

@@ -23,7 +23,11 @@ fn artifact() -> Artifact {
 fn a_manifest_records_the_inspect_metadata_and_every_file_sorted_and_reads_back() {
     let files = vec![digest("orders-2025-01-20T02-00-00.backup", 4096, 'b'), digest("a-first", 1, 'a')];
     let manifest = of(&artifact(), files, Some("2025.01.0".into()), "kubectl-neo4j 0.1.0");
-    assert_eq!(manifest_name("s3://b/prod/orders.backup"), "s3://b/prod/orders.backup.manifest.json");
+    assert_eq!(manifest_name("orders.backup"), "orders.backup.manifest.json");
+    assert_eq!(
+        neo4j_api::manifest::manifest_path("s3://b/prod/", "orders.backup"),
+        "s3://b/prod/.kubectl-neo4j/orders.backup.manifest.json"
+    );
     let text = serde_json::to_string(&manifest).unwrap();
     assert_eq!(
         serde_json::from_str::<serde_json::Value>(&text).unwrap(),
