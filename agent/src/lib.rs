@@ -2,6 +2,7 @@
 //! the files neo4j-admin wrote. It never talks to the API server (its Pods have no token); what
 //! it decides comes from `neo4j-api`, what it does is file-system work and a report.
 
+pub mod checksum;
 pub mod choose;
 pub mod databases;
 pub mod measure;

@@ -3,11 +3,13 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use k8s_openapi::jiff::Timestamp;
+use neo4j_agent::checksum::{record, verify};
 use neo4j_agent::choose::choose_artifact;
 use neo4j_agent::databases::write_databases;
 use neo4j_agent::measure::{measure, report};
 use neo4j_agent::prune::{Disposal, prune};
 use neo4j_agent::window::window_report;
+use neo4j_api::manifest::Verdict;
 use neo4j_api::retention::Policy;
 
 /// Agent of kubectl-neo4j: runs inside backup Pods, on what neo4j-admin wrote.
@@ -86,6 +88,28 @@ enum Command {
         #[arg(long)]
         inventory: PathBuf,
     },
+    /// Record the SHA-256 of every artifact of a backup folder without a manifest yet, in the
+    /// folder's `.kubectl-neo4j/`.
+    Manifest {
+        /// Output of `neo4j-admin backup inspect <dir> --empty` for the folder.
+        #[arg(long)]
+        inventory: PathBuf,
+        /// The backup folder.
+        #[arg(long)]
+        dir: PathBuf,
+        /// The Neo4j version that wrote the artifacts, e.g. 2025.01.0.
+        #[arg(long)]
+        neo4j_version: Option<String>,
+    },
+    /// Check one artifact against its manifest: exit 1, naming each file, when it changed.
+    Verify {
+        /// The backup folder.
+        #[arg(long)]
+        dir: PathBuf,
+        /// The artifact's file name.
+        #[arg(long)]
+        artifact: String,
+    },
 }
 
 fn run(command: Command) -> Result<String, String> {
@@ -113,6 +137,19 @@ fn run(command: Command) -> Result<String, String> {
             .map(|names| format!("{} to verify: {}", names.len(), names.join(", ")))
             .map_err(|err| err.to_string()),
         Command::Window { inventory } => window_report(&inventory).map_err(|err| err.to_string()),
+        Command::Manifest { inventory, dir, neo4j_version } => {
+            let listed = neo4j_agent::read_inventory(&inventory).map_err(|err| err.to_string())?;
+            let by = concat!("kubectl-neo4j ", env!("CARGO_PKG_VERSION"));
+            let recorded = record(&dir, &listed, neo4j_version.as_deref(), by).map_err(|err| err.to_string())?;
+            Ok(serde_json::json!({"recorded": recorded}).to_string())
+        }
+        Command::Verify { dir, artifact } => match verify(&dir, &artifact)? {
+            Verdict::Intact { files } => Ok(format!("{artifact}: {files} file(s) as recorded")),
+            Verdict::Unverified(warning) => Ok(format!("warning: {warning}")),
+            Verdict::Tampered(problems) => {
+                Err(format!("{artifact} is not as it was backed up, and is not restored: {}", problems.join("; ")))
+            }
+        },
     }
 }
 
