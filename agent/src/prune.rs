@@ -143,6 +143,19 @@ pub fn prune(
         if let Err(err) = result {
             failed.push(file.clone());
             reasons.push(format!("{file}: {err}"));
+            continue;
+        }
+        // Its manifest goes with it (into archive/'s own .kubectl-neo4j/ when archived). A manifest
+        // left behind would only describe nothing; one that cannot be moved is not a failure.
+        let manifests = neo4j_api::manifest::FOLDER;
+        let recorded = dir.join(manifests).join(neo4j_api::manifest::manifest_name(file));
+        if recorded.exists() {
+            let _ = match disposal {
+                Disposal::Delete => std::fs::remove_file(&recorded),
+                Disposal::Archive => std::fs::create_dir_all(archive.join(manifests)).and_then(|()| {
+                    std::fs::rename(&recorded, archive.join(manifests).join(neo4j_api::manifest::manifest_name(file)))
+                }),
+            };
         }
     }
     let mut report = Report { selection, archived: disposal == Disposal::Archive };

@@ -78,6 +78,34 @@ fn archive_moves_instead_of_deleting() {
     assert!(report.summary().starts_with("kept 2, archived 2"));
 }
 
+/// A removed artifact's manifest (issue 16) goes with it; a kept one's stays.
+#[test]
+fn manifests_follow_their_artifacts() {
+    for disposal in [Disposal::Delete, Disposal::Archive] {
+        let (_root, dir) = setup();
+        let inventory = backups(&dir, &[1, 2, 15, 18], |day| day == 1 || day == 15);
+        let listed = neo4j_agent::read_inventory(&inventory).unwrap();
+        neo4j_agent::checksum::record(&dir, &listed, None, "kubectl-neo4j 0.1.0").unwrap();
+        let week = Policy { max_age_seconds: Some(7 * 86_400), max_count: None };
+        prune(&inventory, &dir, week, disposal, now()).unwrap();
+        let manifests = |at: &Path| -> Vec<String> {
+            let mut names: Vec<String> = fs::read_dir(at.join(".kubectl-neo4j"))
+                .map(|entries| entries.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+                .unwrap_or_default();
+            names.sort();
+            names
+        };
+        let kept = ["neo4j-2025-01-15T02-00-00.backup.manifest.json", "neo4j-2025-01-18T02-00-00.backup.manifest.json"];
+        assert_eq!(manifests(&dir), kept, "{disposal:?}");
+        let archived = if disposal == Disposal::Archive {
+            vec!["neo4j-2025-01-01T02-00-00.backup.manifest.json", "neo4j-2025-01-02T02-00-00.backup.manifest.json"]
+        } else {
+            vec![]
+        };
+        assert_eq!(manifests(&dir.join("archive")), archived, "{disposal:?}");
+    }
+}
+
 #[test]
 fn an_unlisted_backup_stops_everything() {
     let (_root, dir) = setup();
