@@ -52,7 +52,7 @@ pub async fn one_shot(client: Client, ns: String, target_version: &str) {
     // location listed; the Pod's container reports the window (issue 14, item 2).
     let pod = job.spec.as_ref().and_then(|s| s.template.spec.clone()).expect("pod template");
     let init: Vec<String> = pod.init_containers.iter().flatten().map(|c| c.name.clone()).collect();
-    assert_eq!(init, ["prepare", "backup", "inventory", "databases", "verify", "listing"]);
+    assert_eq!(init, ["prepare", "backup", "inventory", "databases", "verify", "listing", "manifest"]);
     let argv = pod
         .init_containers
         .iter()

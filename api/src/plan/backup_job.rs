@@ -188,8 +188,11 @@ pub fn backup_job_spec(backup: &Neo4jBackup, target: &ResolvedTarget, agent_imag
     Ok(job_spec(target, access, labels(&name), containers, vec![report], BACKUP_DEADLINE_SECONDS, BACKUP_BACKOFF_LIMIT))
 }
 
+/// The init container that records the artifacts' manifests.
+pub const MANIFEST_CONTAINER: &str = "manifest";
+
 /// After the backup (and its check), the whole location is listed with `neo4j-admin backup
-/// inspect` and `neo4j-agent window` reports its recoverable window per database as the Pod's
+/// inspect`, the new artifacts of a claim get their manifests, and `neo4j-agent window` reports its recoverable window per database as the Pod's
 /// termination message: how the window reaches the status of every backup (issue 14, item 2).
 /// Returns the Pod's access, its init containers and its container (the report).
 pub(crate) fn reported(
@@ -206,6 +209,15 @@ pub(crate) fn reported(
     let mut listing = inventory_container(target, &access, &to, &listing_file, Vec::new());
     listing.name = "listing".to_owned();
     containers.push(listing);
+    // The SHA-256 of every new artifact, recorded in the folder's `.kubectl-neo4j/` (issue 16,
+    // item 1). On a claim the agent reads the artifacts where neo4j-admin wrote them; a cloud
+    // folder needs the agent's object-storage client, which is still to come.
+    if let Location::Claim { dir, .. } = &to {
+        let mut args =
+            vec!["manifest".to_owned(), format!("--inventory={listing_file}"), format!("--dir={}", literal(dir))];
+        args.extend(target.image_tag().map(|tag| format!("--neo4j-version={}", tag.version)));
+        containers.push(agent_container(MANIFEST_CONTAINER, agent_image, &access, args));
+    }
     let report = agent_container(
         WINDOW_CONTAINER,
         agent_image,
