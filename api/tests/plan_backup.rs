@@ -441,7 +441,11 @@ fn verification_is_on_unless_turned_off() {
     let pod = job.spec.unwrap().template.spec.unwrap();
     let init = pod.init_containers.clone().unwrap();
     let names: Vec<&str> = init.iter().map(|c| c.name.as_str()).collect();
-    assert_eq!(names, ["backup", "listing", "manifest"], "off: the backup, then only the listing, the manifests and the window report");
+    assert_eq!(
+        names,
+        ["backup", "listing", "manifest"],
+        "off: the backup, then only the listing, the manifests and the window report"
+    );
     assert_reports_the_window(&init[1], &pod.containers);
     let volumes: Vec<String> = pod.volumes.unwrap().into_iter().map(|v| v.name).collect();
     assert!(volumes.contains(&"scratch".to_owned()), "the listing is written to scratch space: {volumes:?}");
