@@ -137,11 +137,16 @@ fn run(command: Command) -> Result<String, String> {
             .map(|names| format!("{} to verify: {}", names.len(), names.join(", ")))
             .map_err(|err| err.to_string()),
         Command::Window { inventory } => window_report(&inventory).map_err(|err| err.to_string()),
+        // Never fails the backup, which is taken already: what could not be recorded is said.
         Command::Manifest { inventory, dir, neo4j_version } => {
-            let listed = neo4j_agent::read_inventory(&inventory).map_err(|err| err.to_string())?;
             let by = concat!("kubectl-neo4j ", env!("CARGO_PKG_VERSION"));
-            let recorded = record(&dir, &listed, neo4j_version.as_deref(), by).map_err(|err| err.to_string())?;
-            Ok(serde_json::json!({"recorded": recorded}).to_string())
+            let read = neo4j_agent::read_inventory(&inventory).map_err(|err| err.to_string()).and_then(|listed| {
+                let taken = std::fs::metadata(&inventory).and_then(|m| m.modified()).map_err(|err| err.to_string())?;
+                Ok(record(&dir, &listed, taken, neo4j_version.as_deref(), by))
+            });
+            let done =
+                read.unwrap_or_else(|why| neo4j_agent::checksum::Recorded { recorded: vec![], skipped: vec![why] });
+            Ok(serde_json::to_string(&done).map_err(|err| err.to_string())?)
         }
         Command::Verify { dir, artifact } => match verify(&dir, &artifact)? {
             Verdict::Intact { files } => Ok(format!("{artifact}: {files} file(s) as recorded")),

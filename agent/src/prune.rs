@@ -87,7 +87,7 @@ impl Report {
 }
 
 /// The directory a listed artifact lives in, from its URI (`file:///backups/x/a.backup` or a plain path).
-fn listed_dir(uri: &str) -> Option<PathBuf> {
+pub(crate) fn listed_dir(uri: &str) -> Option<PathBuf> {
     let path = uri.strip_prefix("file://").unwrap_or(uri);
     Path::new(path).parent().map(Path::to_path_buf)
 }

@@ -85,7 +85,8 @@ fn manifests_follow_their_artifacts() {
         let (_root, dir) = setup();
         let inventory = backups(&dir, &[1, 2, 15, 18], |day| day == 1 || day == 15);
         let listed = neo4j_agent::read_inventory(&inventory).unwrap();
-        neo4j_agent::checksum::record(&dir, &listed, None, "kubectl-neo4j 0.1.0").unwrap();
+        let done = neo4j_agent::checksum::record(&dir, &listed, SystemTime::now(), None, "kubectl-neo4j 0.1.0");
+        assert_eq!(done.recorded.len(), 4, "{done:?}");
         let week = Policy { max_age_seconds: Some(7 * 86_400), max_count: None };
         prune(&inventory, &dir, week, disposal, now()).unwrap();
         let manifests = |at: &Path| -> Vec<String> {

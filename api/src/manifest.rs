@@ -35,7 +35,7 @@ pub fn manifest_path(folder: &str, artifact: &str) -> String {
 
 /// One file of an artifact.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct FileDigest {
     /// Its path relative to the artifact's folder (the artifact's own name for a one-file artifact).
     pub path: String,
@@ -46,8 +46,10 @@ pub struct FileDigest {
 }
 
 /// What is recorded of an artifact.
+/// Fields a later version adds within one format are read past (a reader of format 1 reads any
+/// manifest of format 1); what older readers cannot read gets a new format.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[serde(rename_all = "camelCase")]
 pub struct Manifest {
     /// [`FORMAT`].
     pub format: u32,
