@@ -260,3 +260,14 @@ fn a_lost_connection_or_a_timeout_stops_the_rest_and_every_result_says_why() {
     assert_eq!(whole.status, "healthy");
     assert_eq!(whole.graph_stats, Some(GraphStats { nodes: 10, relationships: 20, labels: 2, relationship_types: 1 }));
 }
+
+#[test]
+fn what_the_user_or_the_database_wrote_stays_on_one_line() {
+    let probe =
+        Probe { name: "two\nlines".into(), statement: "MATCH (n)\nRETURN n".into(), rows: Some(1), value: None };
+    let checks = suite(Some("orders"), &[probe], None);
+    let failed = Ran::Failed("MATCH (n)\nRETURN n failed: Neo.ClientError.Statement.SyntaxError".into());
+    let (shown, _) = result(&checks[4], &failed, 3);
+    assert_eq!(shown.name, "probe:two\\nlines");
+    assert_eq!(shown.message, "MATCH (n)\\nRETURN n failed: Neo.ClientError.Statement.SyntaxError");
+}

@@ -2,13 +2,8 @@
 //! address given as `--bolt-address`), with the target, its client Service, its admin Secret
 //! and its Neo4jBackups from an API server stand-in; the port-forward path's refusals.
 
-use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
-
-use http::{Request, Response};
 use k8s_openapi::jiff::Timestamp;
 use kube::Client;
-use kube::client::Body;
 use kubectl_neo4j::online::health::{Via, health};
 use neo4j_api::health::report::Outcome;
 use serde_json::{Value, json};
@@ -56,27 +51,8 @@ fn served(path: &str, tls: bool) -> Option<Value> {
 }
 
 /// The stand-in, and the paths it was asked for.
-fn server(tls: bool) -> (Client, Arc<Mutex<Vec<String>>>) {
-    let asked = Arc::new(Mutex::new(Vec::new()));
-    let seen = asked.clone();
-    let service = tower::service_fn(move |request: Request<Body>| {
-        let seen = seen.clone();
-        async move {
-            let path = request.uri().path().to_owned();
-            seen.lock().unwrap().push(path.clone());
-            let (code, body) = match served(&path, tls) {
-                Some(body) => (200, body),
-                None => (
-                    404,
-                    json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404, "message": "not found"}),
-                ),
-            };
-            Ok::<_, Infallible>(
-                Response::builder().status(code).body(Body::from(serde_json::to_vec(&body).unwrap())).unwrap(),
-            )
-        }
-    });
-    (Client::new(service, "neo4j"), asked)
+fn server(tls: bool) -> (Client, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    neo4j_testkit::answering(move |path| served(path, tls))
 }
 
 fn now() -> Timestamp {

@@ -2,12 +2,8 @@
 //! (the target at the version discovery says, the referenced backup and its window, the
 //! StatefulSet, earlier restores) reaches the planner, and the plan says what will happen.
 
-use std::convert::Infallible;
-
-use http::{Request, Response};
 use k8s_openapi::jiff::Timestamp;
 use kube::Client;
-use kube::client::Body;
 use kubectl_neo4j::online::plan::plan_of;
 use neo4j_api::Neo4jRestore;
 use serde_json::{Value, json};
@@ -45,19 +41,7 @@ fn served(path: &str) -> Option<Value> {
 }
 
 fn server() -> Client {
-    let service = tower::service_fn(|request: Request<Body>| async move {
-        let (code, body) = match served(request.uri().path()) {
-            Some(body) => (200, body),
-            None => (
-                404,
-                json!({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404, "message": "not found"}),
-            ),
-        };
-        Ok::<_, Infallible>(
-            Response::builder().status(code).body(Body::from(serde_json::to_vec(&body).unwrap())).unwrap(),
-        )
-    });
-    Client::new(service, "neo4j")
+    neo4j_testkit::answering(served).0
 }
 
 fn restore(spec: Value) -> Neo4jRestore {

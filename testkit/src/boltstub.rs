@@ -75,7 +75,23 @@ fn start(script: &Path, keep: Option<Script>) -> Stub {
     launch(script, None, keep)
 }
 
+/// boltkit, installed the way scripts/test.sh installs it when the machine running the tests has
+/// not (the e2e suite runs elsewhere, without that script); a failure shows in the stub's log.
+fn ensure_boltkit() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let present =
+            || Command::new("python3").args(["-c", "import boltkit.server"]).status().is_ok_and(|s| s.success());
+        if !present() {
+            let _ = Command::new("python3")
+                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "boltkit==1.3.2"])
+                .status();
+        }
+    });
+}
+
 fn launch(script: &Path, port: Option<u16>, keep: Option<Script>) -> Stub {
+    ensure_boltkit();
     let mut child = Command::new("python3")
         .arg(here().join("stub.py"))
         .arg(script)

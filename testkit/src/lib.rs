@@ -243,3 +243,26 @@ pub fn target_discovery(path: &str) -> Option<Value> {
         _ => return None,
     })
 }
+
+/// A stand-in answered path by path: `served` gives the body of a GET's path (200), anything else
+/// is a 404 Status. Returns the client and every path it was asked for, in order.
+pub fn answering(
+    served: impl Fn(&str) -> Option<Value> + Clone + Send + Sync + 'static,
+) -> (Client, Arc<Mutex<Vec<String>>>) {
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let seen = asked.clone();
+    let service = tower::service_fn(move |request: Request<Body>| {
+        let (seen, served) = (seen.clone(), served.clone());
+        async move {
+            let path = request.uri().path().to_owned();
+            seen.lock().unwrap().push(path.clone());
+            let (code, body) = match served(&path) {
+                Some(body) => (200, body),
+                None => (404, status(404, "NotFound")),
+            };
+            let body = Body::from(serde_json::to_vec(&body).expect("JSON"));
+            Ok::<_, Infallible>(Response::builder().status(code).body(body).expect("a response"))
+        }
+    });
+    (Client::new(service, "neo4j"), asked)
+}

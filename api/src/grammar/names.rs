@@ -48,6 +48,13 @@ pub fn is_database_name(name: &str) -> bool {
     (3..=63).contains(&name.len()) && name.starts_with(|c: char| c.is_ascii_alphabetic()) && valid_chars
 }
 
+/// Lowercase letters, digits and '-', a letter first, 3 to 63 characters (no '.': Neo4j reads the
+/// first dot of an alias given as a parameter as a composite database's).
+pub fn is_alias_name(name: &str) -> bool {
+    let chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    (3..=63).contains(&name.len()) && name.starts_with(|c: char| c.is_ascii_lowercase()) && chars
+}
+
 /// A kind as it may be repeated into a message, a log line or an Event: itself when it is a plain
 /// name (ASCII letters and digits, as every Kubernetes kind is), else `object`. Kinds come from
 /// objects anyone may write (ownerReferences, a body sent straight to the webhook).

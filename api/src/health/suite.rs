@@ -113,7 +113,17 @@ pub fn result(check: &Check, ran: &Ran, duration_ms: u64) -> (CheckResult, Optio
         Ran::TimedOut => (Outcome::Fail, format!("{NO_ANSWER} {}s", check.timeout_seconds), None),
         Ran::NotRun(why) => (Outcome::Fail, format!("{NOT_RUN} {why}"), None),
     };
-    (CheckResult { name: check.name.clone(), outcome, message, duration_ms }, stats)
+    (CheckResult { name: printable(&check.name), outcome, message: printable(&message), duration_ms }, stats)
+}
+
+/// `text` with its control characters (a line break in a probe's name, its Cypher in an error, or
+/// a value it returned) written as escapes: a check's name and message go into the status, the
+/// restore's message and its Events, one line each.
+fn printable(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 /// Why the checks after a failure cannot run on the same connection, if they cannot: after a

@@ -131,12 +131,18 @@ impl ResolvedTarget {
     /// The Bolt URI of the target's client Service: routed (`neo4j://`) for a cluster, direct
     /// (`bolt://`) for a standalone; `+s` with TLS.
     pub fn bolt_uri(&self) -> String {
+        self.bolt_uri_at(&format!("{}.{}.svc.cluster.local:{BOLT_PORT}", self.client_service(), self.namespace))
+    }
+
+    /// The Bolt URI of the target at `address` (`host:port`), with the scheme of [`Self::bolt_uri`]:
+    /// a server of a cluster reached at `neo4j://` routes what it does not host itself.
+    pub fn bolt_uri_at(&self, address: &str) -> String {
         let scheme = match self.target_type {
             TargetType::Cluster => "neo4j",
             TargetType::Standalone => "bolt",
         };
         let secure = if self.tls { "+s" } else { "" };
-        format!("{scheme}{secure}://{}.{}.svc.cluster.local:{BOLT_PORT}", self.client_service(), self.namespace)
+        format!("{scheme}{secure}://{address}")
     }
 
     /// Which other object controls the object of `meta` (one the Neo4j operator made for this

@@ -421,7 +421,7 @@ fn check_promotion(verdict: &mut Verdict, spec_path: &FieldPath, spec: &Neo4jRes
             &alias,
             format!("{name:?} is reserved by Neo4j (names starting with system); choose another alias"),
         ),
-        Some(name) if !is_alias_name(name) => verdict.error(
+        Some(name) if !names::is_alias_name(name) => verdict.error(
             &alias,
             format!("{name:?} is not a valid alias name: lowercase letters, digits and '-', starting with a letter, 3 to 63 characters"),
         ),
@@ -451,13 +451,6 @@ fn check_promotion(verdict: &mut Verdict, spec_path: &FieldPath, spec: &Neo4jRes
         );
     }
     duration(verdict, &path.child("dropPreviousAfter"), &promotion.drop_previous_after);
-}
-
-/// Lowercase letters, digits and '-', a letter first, 3 to 63 characters (no '.': Neo4j reads the
-/// first dot of an alias given as a parameter as a composite database's).
-fn is_alias_name(name: &str) -> bool {
-    let chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
-    (3..=63).contains(&name.len()) && name.starts_with(|c: char| c.is_ascii_lowercase()) && chars
 }
 
 /// The most rows a probe's answer is read to (the Bolt client's bound on every answer).

@@ -67,28 +67,17 @@ pub async fn health(
     // Kept while the checks run: the port-forward ends with it.
     let _forward = match via {
         Via::Address { address, .. } => {
-            endpoint.uri = direct(&target, &address);
+            endpoint.uri = target.bolt_uri_at(&address);
             None
         }
         Via::PortForward => {
             let pod = format!("{}-0", target.statefulset());
             let (address, task) = forward(Api::namespaced(client.clone(), namespace), pod).await?;
-            endpoint.uri = direct(&target, &address.to_string());
+            endpoint.uri = target.bolt_uri_at(&address.to_string());
             Some(Aborted(task))
         }
     };
     Ok(checked(client, namespace, &target, database, &endpoint, now).await)
-}
-
-/// The URI at `address`: `neo4j://` for a cluster, so that the server reached routes what it does
-/// not host itself (server-side routing; neo4rs keeps its one connection to that address), else
-/// `bolt://`; `+s` with TLS.
-fn direct(target: &ResolvedTarget, address: &str) -> String {
-    let scheme = match target.target_type {
-        neo4j_api::plan::target::TargetType::Cluster => "neo4j",
-        neo4j_api::plan::target::TargetType::Standalone => "bolt",
-    };
-    format!("{scheme}{}://{address}", if target.tls { "+s" } else { "" })
 }
 
 /// Whether `address` (`host:port`) is this machine.
